@@ -1,0 +1,15 @@
+/**
+ * `npm run bench -- <suite>…` runs the named suites (all when none is named). Each prints one JSON line per
+ * figure and writes them to bench/results/<suite>.jsonl.
+ */
+import { runStoreBench } from './store.bench';
+
+const SUITES: Record<string, () => Promise<void>> = { store: runStoreBench };
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const unknown = wanted.filter((s) => !(s in SUITES));
+if (unknown.length > 0) {
+  console.error(`unknown suite(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
+  process.exit(2);
+}
+for (const name of wanted.length > 0 ? wanted : Object.keys(SUITES)) await SUITES[name]?.();

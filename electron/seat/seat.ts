@@ -1,0 +1,167 @@
+import {
+  type Connection,
+  createDispatcher,
+  type Dispatch,
+  type EventName,
+  type EventPayload,
+  type Handlers,
+  type MethodName,
+  SeatError,
+  type SessionInfo,
+} from '../../shared/contract';
+import { login } from './auth/login';
+import { SeatStore, type SeatStoreOptions } from './store/seat-store';
+
+export interface SeatOptions extends SeatStoreOptions {
+  /** The SQLite file; created on first start. */
+  dbPath: string;
+  appVersion: string;
+  /** Where defects are reported; never given personal data. */
+  onDefect?: (method: string, error: unknown) => void;
+}
+
+type Push = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
+
+/** A connection the seat tracks so it can broadcast; `close()` forgets it. */
+export interface SeatConnection extends Connection {
+  close(): void;
+}
+
+const SQLITE_UNUSABLE = /^SQLITE_(CORRUPT|NOTADB|IOERR|FULL|CANTOPEN|READONLY)/;
+
+/**
+ * The seat's main side in plain Node: the store, the contract's handlers and the connections (windows, tabs,
+ * tests) that call them. Electron's IPC, the WebSocket host and the in-process bridge all use `dispatch`.
+ */
+export class Seat {
+  readonly store: SeatStore;
+  readonly dispatch: Dispatch;
+  readonly #appVersion: string;
+  readonly #connections = new Set<SeatConnection>();
+
+  private constructor(store: SeatStore, options: SeatOptions) {
+    this.store = store;
+    this.#appVersion = options.appVersion;
+    const onDefect =
+      options.onDefect ?? ((method, error) => console.error(`seat: defect in ${method}`, error));
+    this.dispatch = createDispatcher(this.#guard(this.#handlers()), onDefect);
+  }
+
+  static open(options: SeatOptions): Seat {
+    return new Seat(SeatStore.open(options.dbPath, options), options);
+  }
+
+  connect(push: Push): SeatConnection {
+    const connections = this.#connections;
+    const conn: SeatConnection = {
+      session: null,
+      push,
+      close() {
+        connections.delete(conn);
+      },
+    };
+    connections.add(conn);
+    return conn;
+  }
+
+  broadcast<E extends EventName>(event: E, payload: EventPayload<E>): void {
+    for (const conn of this.#connections) conn.push(event, payload);
+  }
+
+  close(): void {
+    this.#connections.clear();
+    this.store.close();
+  }
+
+  #session(conn: Connection): SessionInfo {
+    // The dispatcher has checked access already; this narrows the type for the handlers.
+    if (!conn.session) throw new SeatError('NOT_AUTHENTICATED', '请先登录');
+    return conn.session;
+  }
+
+  #outboxChanged(): void {
+    this.broadcast('outbox.changed', this.store.outboxStatus());
+  }
+
+  #handlers(): Handlers {
+    const store = this.store;
+    return {
+      'seat.info': () => {
+        const seat = store.seat();
+        if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
+        return {
+          seatId: seat.id,
+          branchId: seat.branchId,
+          branchName: seat.branchName,
+          schemaVersion: store.schemaVersion,
+          appVersion: this.#appVersion,
+        };
+      },
+      'session.login': async ({ agentCode, password }, conn) => {
+        try {
+          conn.session = await login(store, agentCode, password);
+        } finally {
+          this.#outboxChanged();
+        }
+        conn.push('session.changed', conn.session);
+        return conn.session;
+      },
+      'session.logout': (_args, conn) => {
+        const session = this.#session(conn);
+        store.audit({
+          agentId: session.agentId,
+          action: 'session.logout',
+          entityType: 'agent',
+          entityId: session.agentId,
+          detail: {},
+        });
+        conn.session = null;
+        conn.push('session.changed', null);
+        this.#outboxChanged();
+        return {};
+      },
+      'session.current': (_args, conn) => conn.session,
+      'worklist.list': (args, conn) => store.worklist(this.#session(conn).agentId, args),
+      'task.get': ({ taskId }, conn) => store.taskDetail(this.#session(conn).agentId, taskId),
+      'customer.reveal': ({ customerId, field, taskId }, conn) => {
+        const value = store.revealCustomerField(this.#session(conn).agentId, customerId, field, taskId);
+        this.#outboxChanged();
+        return { value };
+      },
+      'result.commit': (args, conn) => {
+        const value = store.commitResult(this.#session(conn).agentId, args);
+        this.broadcast('worklist.changed', { taskIds: [args.taskId] });
+        this.#outboxChanged();
+        return value;
+      },
+      'settings.get': () => store.settings(),
+      'settings.set': ({ key, value }, conn) => {
+        const settings = store.setSetting(this.#session(conn).agentId, key, value);
+        this.#outboxChanged();
+        return settings;
+      },
+    };
+  }
+
+  /** A database that fails under a running seat is reported as such, not as a defect of the method. */
+  #guard(handlers: Handlers): Handlers {
+    const guarded: Record<string, unknown> = {};
+    for (const name of Object.keys(handlers) as MethodName[]) {
+      const handler = handlers[name] as (args: unknown, conn: Connection) => unknown;
+      guarded[name] = async (args: unknown, conn: Connection) => {
+        try {
+          return await handler(args, conn);
+        } catch (error) {
+          const code = String((error as { code?: unknown })?.code ?? '');
+          if (SQLITE_UNUSABLE.test(code)) {
+            throw new SeatError('STORE_UNAVAILABLE', `本地数据库读写失败（${code}），请联系管理员`, {
+              cause: error,
+            });
+          }
+          throw error;
+        }
+      };
+    }
+    return guarded as unknown as Handlers;
+  }
+}

@@ -1,0 +1,58 @@
+import { v7 as uuidv7 } from 'uuid';
+import { type Db, stmt } from './database';
+
+/** Ids the seat makes: UUID v7, so evidence tables grow at the end of their primary-key index. */
+export const newId = (): string => uuidv7();
+
+export type OutboxKind = 'result' | 'audit';
+
+/**
+ * Appends an outbox entry and returns its sequence number. Must run inside the caller's transaction: the
+ * entry commits with the change it reports, or not at all (STYLE 7; Signal's JobQueue, Actual's sync).
+ */
+export function enqueue(
+  db: Db,
+  seatId: string,
+  kind: OutboxKind,
+  entityId: string,
+  payload: unknown,
+  at: string,
+): number {
+  const info = stmt(
+    db,
+    'INSERT INTO outbox (seat_id, kind, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)',
+  ).run(seatId, kind, entityId, JSON.stringify(payload), at);
+  return Number(info.lastInsertRowid);
+}
+
+export interface AuditEntry {
+  agentId: string | null;
+  /** e.g. `customer.reveal`, `result.commit`, `session.login_failed`. */
+  action: string;
+  entityType: string;
+  entityId: string;
+  /** Field names, ids and codes only: never a personal value. */
+  detail: Record<string, unknown>;
+}
+
+/** Writes an audit fact and queues it for head office, where supervisors read the trail. */
+export function appendAudit(db: Db, seatId: string, entry: AuditEntry, at: string): string {
+  const id = newId();
+  const detail = JSON.stringify(entry.detail);
+  stmt(
+    db,
+    `INSERT INTO audit (id, at, seat_id, agent_id, action, entity_type, entity_id, detail)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  ).run(id, at, seatId, entry.agentId, entry.action, entry.entityType, entry.entityId, detail);
+  enqueue(db, seatId, 'audit', id, { id, at, seatId, ...entry }, at);
+  return id;
+}
+
+export function outboxStatus(db: Db): { pending: number; lastSeq: number } {
+  const row = stmt<[], { last: number | null; acked: number }>(
+    db,
+    `SELECT (SELECT max(seq) FROM outbox) AS last, acked_seq AS acked FROM sync_state`,
+  ).get();
+  const lastSeq = row?.last ?? 0;
+  return { pending: Math.max(0, lastSeq - (row?.acked ?? 0)), lastSeq };
+}

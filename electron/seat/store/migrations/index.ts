@@ -1,0 +1,9 @@
+import { migration0001 } from './0001-reference';
+import { migration0002 } from './0002-evidence';
+import type { Migration } from './types';
+
+/** In order; each `version` is its position + 1. Append new ones; never edit a released one. */
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
+
+export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
+export type { Migration };

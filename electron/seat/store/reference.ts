@@ -1,0 +1,63 @@
+import { purposeMask } from '../../../shared/domain/callback-types';
+import { type Db, stmt } from './database';
+import type { ReferenceBatch } from './records';
+
+/**
+ * Upserts reference data (from head office's pull or the demo generator) in one transaction. A task closed
+ * on this seat stays closed whatever the batch says: the seat's own result is newer news than the batch.
+ */
+export function importReferenceData(db: Db, batch: ReferenceBatch): void {
+  db.transaction(() => {
+    const sp = stmt(
+      db,
+      `INSERT INTO salespeople (id, code, name, branch_id, departed_at) VALUES (:id, :code, :name, :branchId, :departedAt)
+       ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, branch_id = excluded.branch_id,
+         departed_at = excluded.departed_at`,
+    );
+    for (const s of batch.salespeople) sp.run(s);
+
+    const agent = stmt(
+      db,
+      `INSERT INTO agents (id, code, name, branch_id, role, password_hash, staff_id)
+       VALUES (:id, :code, :name, :branchId, :role, :passwordHash, :staffId)
+       ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, branch_id = excluded.branch_id,
+         role = excluded.role, password_hash = excluded.password_hash, staff_id = excluded.staff_id`,
+    );
+    for (const a of batch.agents) agent.run(a);
+
+    const customer = stmt(
+      db,
+      `INSERT INTO customers (id, name, id_number, phone, branch_id, salesperson_id, introducer_id, opened_at, channel, margin)
+       VALUES (:id, :name, :idNumber, :phone, :branchId, :salespersonId, :introducerId, :openedAt, :channel, :margin)
+       ON CONFLICT (id) DO UPDATE SET name = excluded.name, id_number = excluded.id_number, phone = excluded.phone,
+         branch_id = excluded.branch_id, salesperson_id = excluded.salesperson_id,
+         introducer_id = excluded.introducer_id, opened_at = excluded.opened_at, channel = excluded.channel,
+         margin = excluded.margin`,
+    );
+    for (const c of batch.customers) customer.run({ ...c, margin: c.margin ? 1 : 0 });
+
+    const task = stmt(
+      db,
+      `INSERT INTO tasks (id, customer_id, branch_id, assigned_agent_id, status, deadline_at, purpose_mask, created_at)
+       VALUES (:id, :customerId, :branchId, :assignedAgentId, :status, :deadlineAt, :purposeMask, :createdAt)
+       ON CONFLICT (id) DO UPDATE SET customer_id = excluded.customer_id, branch_id = excluded.branch_id,
+         assigned_agent_id = excluded.assigned_agent_id, deadline_at = excluded.deadline_at,
+         purpose_mask = excluded.purpose_mask,
+         status = CASE WHEN tasks.status = 'closed' THEN 'closed' ELSE excluded.status END`,
+    );
+    const clearPurposes = stmt(db, 'DELETE FROM task_purposes WHERE task_id = ?');
+    const purpose = stmt(
+      db,
+      `INSERT INTO task_purposes (task_id, type, deadline_at, reason, salesperson_id)
+       VALUES (:taskId, :type, :deadlineAt, :reason, :salespersonId)`,
+    );
+    for (const t of batch.tasks) {
+      if (t.purposes.length === 0) throw new Error(`task ${t.id} has no purpose`);
+      const deadlineAt = t.purposes.map((p) => p.deadlineAt).sort()[0] as string;
+      const { purposes, ...row } = t;
+      task.run({ ...row, deadlineAt, purposeMask: purposeMask(purposes.map((p) => p.type)) });
+      clearPurposes.run(t.id);
+      for (const p of purposes) purpose.run({ taskId: t.id, ...p });
+    }
+  })();
+}

@@ -1,0 +1,241 @@
+import { statSync } from 'node:fs';
+import type {
+  CommitResultArgs,
+  CommitResultValue,
+  RevealField,
+  SettingKey,
+  Settings,
+} from '../../../shared/contract';
+import { SeatError } from '../../../shared/contract';
+import { type AgentRow, agentByCode, agentById, noteLoginFailure, noteLoginSuccess } from './agents';
+import { type Db, type OpenOptions, openDatabase, schemaVersion, stmt } from './database';
+import { type AuditEntry, appendAudit, newId, outboxStatus } from './journal';
+import type { ReferenceBatch } from './records';
+import { importReferenceData } from './reference';
+import { commitResult } from './results';
+import { readSettings, writeSetting } from './settings';
+import { type Actor, assertCustomerVisible, taskDetail, type WorklistQuery, worklist } from './tasks';
+
+export interface SeatIdentity {
+  id: string;
+  branchId: string;
+  branchName: string;
+}
+
+/** The WAL is folded back into the database once it holds this much. */
+const CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
+
+export interface SeatStoreOptions extends OpenOptions {
+  /** The clock for every timestamp the store writes; injectable for tests. */
+  now?: () => Date;
+}
+
+/**
+ * The seat's local store: one better-sqlite3 connection, the only writer. Queries and commands are plain
+ * functions over the connection (see the modules beside this one); this class holds the connection, the
+ * seat's identity and the clock, and is what the seat's services are given.
+ */
+export class SeatStore {
+  readonly db: Db;
+  readonly #now: () => Date;
+  /** The seat's identity never changes once set: read once, then kept. */
+  #identity: SeatIdentity | null = null;
+  #checkpointScheduled = false;
+
+  private constructor(db: Db, now: () => Date) {
+    this.db = db;
+    this.#now = now;
+  }
+
+  /** Opens or creates the database; throws `StoreOpenError` when it cannot be used. */
+  static open(path: string, options: SeatStoreOptions = {}): SeatStore {
+    return new SeatStore(openDatabase(path, options), options.now ?? (() => new Date()));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Runs `fn` in a write transaction (BEGIN IMMEDIATE), then schedules the idle checkpoint. */
+  #write<T>(fn: () => T): T {
+    const value = this.db.transaction(fn).immediate();
+    this.#afterWrite();
+    return value;
+  }
+
+  /**
+   * Checkpoints once the current call has returned and the event loop is free, so no commit waits for one.
+   * TRUNCATE resets the WAL file, which this process alone uses (EXCLUSIVE locking).
+   */
+  #afterWrite(): void {
+    if (this.#checkpointScheduled || this.db.memory) return;
+    this.#checkpointScheduled = true;
+    setImmediate(() => {
+      this.#checkpointScheduled = false;
+      if (!this.db.open) return;
+      const wal = statSync(`${this.db.name}-wal`, { throwIfNoEntry: false });
+      if (wal && wal.size >= CHECKPOINT_WAL_BYTES) this.db.pragma('wal_checkpoint(TRUNCATE)');
+    });
+  }
+
+  get schemaVersion(): number {
+    return schemaVersion(this.db);
+  }
+
+  now(): string {
+    return this.#now().toISOString();
+  }
+
+  /** The seat's identity, or null before it was set up. */
+  seat(): SeatIdentity | null {
+    this.#identity ??=
+      stmt<[], SeatIdentity>(
+        this.db,
+        'SELECT id, branch_id AS branchId, branch_name AS branchName FROM seat',
+      ).get() ?? null;
+    return this.#identity;
+  }
+
+  /** Gives the seat its id on first start; later calls return the stored identity unchanged. */
+  ensureSeat(branch: { branchId: string; branchName: string }): SeatIdentity {
+    const existing = this.seat();
+    if (existing) return existing;
+    const seat = { id: newId(), ...branch };
+    this.#write(() =>
+      stmt(
+        this.db,
+        'INSERT INTO seat (singleton, id, branch_id, branch_name, created_at) VALUES (1, ?, ?, ?, ?)',
+      ).run(seat.id, seat.branchId, seat.branchName, this.now()),
+    );
+    return seat;
+  }
+
+  #seatId(): string {
+    const seat = this.seat();
+    if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
+    return seat.id;
+  }
+
+  importReferenceData(batch: ReferenceBatch): void {
+    this.#write(() => importReferenceData(this.db, batch));
+  }
+
+  agentByCode(code: string): AgentRow | undefined {
+    return agentByCode(this.db, code);
+  }
+
+  /** The actor a query runs for; `NOT_AUTHENTICATED` if the agent has been removed meanwhile. */
+  actor(agentId: string): Actor {
+    const agent = agentById(this.db, agentId);
+    if (!agent) throw new SeatError('NOT_AUTHENTICATED', '坐席账号已不存在，请重新登录');
+    return { agentId: agent.id, branchId: agent.branchId, staffId: agent.staffId };
+  }
+
+  /** Login bookkeeping and its audit entry in one transaction. */
+  recordLogin(
+    agent: AgentRow | undefined,
+    outcome: 'success' | 'failure',
+    lockedUntil: string | null,
+    agentCode: string,
+  ): void {
+    const seatId = this.#seatId();
+    this.#write(() => {
+      if (agent && outcome === 'success') noteLoginSuccess(this.db, agent.id);
+      if (agent && outcome === 'failure') noteLoginFailure(this.db, agent.id, lockedUntil);
+      appendAudit(
+        this.db,
+        seatId,
+        {
+          agentId: agent?.id ?? null,
+          action:
+            outcome === 'success' ? 'session.login' : lockedUntil ? 'session.locked' : 'session.login_failed',
+          entityType: 'agent',
+          entityId: agent?.id ?? agentCode,
+          detail: lockedUntil ? { lockedUntil } : {},
+        },
+        this.now(),
+      );
+    });
+  }
+
+  audit(entry: AuditEntry): string {
+    const seatId = this.#seatId();
+    return this.#write(() => appendAudit(this.db, seatId, entry, this.now()));
+  }
+
+  worklist(agentId: string, query: WorklistQuery) {
+    return worklist(this.db, this.actor(agentId), query);
+  }
+
+  taskDetail(agentId: string, taskId: string) {
+    return taskDetail(this.db, this.actor(agentId), taskId);
+  }
+
+  /**
+   * The unmasked ID number or phone. The audit entry is written first, in the same transaction as the read:
+   * no value leaves the store without its trace.
+   */
+  revealCustomerField(
+    agentId: string,
+    customerId: string,
+    field: RevealField,
+    taskId: string | null,
+  ): string {
+    const seatId = this.#seatId();
+    const actor = this.actor(agentId);
+    return this.#write(() => {
+      assertCustomerVisible(this.db, actor, customerId);
+      appendAudit(
+        this.db,
+        seatId,
+        {
+          agentId,
+          action: 'customer.reveal',
+          entityType: 'customer',
+          entityId: customerId,
+          detail: { field, taskId },
+        },
+        this.now(),
+      );
+      const column = field === 'idNumber' ? 'id_number' : 'phone';
+      const row = stmt<[string], { value: string }>(
+        this.db,
+        `SELECT ${column} AS value FROM customers WHERE id = ?`,
+      ).get(customerId);
+      if (!row) throw new SeatError('NOT_FOUND', '客户不存在');
+      return row.value;
+    });
+  }
+
+  commitResult(agentId: string, args: CommitResultArgs): CommitResultValue {
+    const value = commitResult(
+      this.db,
+      { ...this.actor(agentId), seatId: this.#seatId(), at: this.now() },
+      args,
+    );
+    this.#afterWrite();
+    return value;
+  }
+
+  settings(): Settings {
+    return readSettings(this.db);
+  }
+
+  setSetting(agentId: string, key: SettingKey, value: unknown): Settings {
+    const seatId = this.#seatId();
+    this.#write(() => {
+      writeSetting(this.db, key, value, this.now());
+      appendAudit(
+        this.db,
+        seatId,
+        { agentId, action: 'settings.set', entityType: 'setting', entityId: key, detail: {} },
+        this.now(),
+      );
+    });
+    return this.settings();
+  }
+
+  outboxStatus() {
+    return outboxStatus(this.db);
+  }
+}

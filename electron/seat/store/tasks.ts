@@ -1,0 +1,216 @@
+import {
+  type Attempt,
+  type CustomerMasked,
+  type Purpose,
+  type ResultSummary,
+  type Salesperson,
+  SeatError,
+  type TaskDetail,
+  type WorklistItem,
+} from '../../../shared/contract';
+import { CALLBACK_TYPES, type CallbackType, purposeMask } from '../../../shared/domain/callback-types';
+import { maskIdNumber, maskPhone } from '../../../shared/domain/masking';
+import { type Db, stmt } from './database';
+
+/** The agent a query runs for: their id, branch, and staff id (for recusal). */
+export interface Actor {
+  agentId: string;
+  branchId: string;
+  staffId: string | null;
+}
+
+const byTypeOrder = (a: CallbackType, b: CallbackType) =>
+  CALLBACK_TYPES.indexOf(a) - CALLBACK_TYPES.indexOf(b);
+
+// What an actor may see of the open tasks, evaluated on the covering index alone: their branch, unassigned
+// or assigned to them, and (for the filter) having one of the wanted purposes.
+const OPEN_FOR_ACTOR = `
+  t.status = 'open' AND t.branch_id = :branchId
+  AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = :agentId)
+  AND (:mask = 0 OR (t.purpose_mask & :mask) <> 0)`;
+
+// Recusal (DOMAIN): an agent never sees a customer they introduced or serve as salesperson.
+const NOT_RECUSED = `(:staffId IS NULL OR (ifnull(c.salesperson_id, '') <> :staffId AND ifnull(c.introducer_id, '') <> :staffId))`;
+
+const WORKLIST_COLUMNS = `
+  t.id AS taskId, t.customer_id AS customerId, c.name AS customerName, c.phone AS phone,
+  t.deadline_at AS deadlineAt, t.next_attempt_at AS nextAttemptAt,
+  (SELECT group_concat(p.type) FROM task_purposes p WHERE p.task_id = t.id) AS purposes,
+  (SELECT count(*) FROM attempts a WHERE a.task_id = t.id) AS attempts`;
+
+const WORKLIST_FIRST = `
+  SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
+  WHERE ${OPEN_FOR_ACTOR} AND ${NOT_RECUSED}
+  ORDER BY t.deadline_at, t.id LIMIT :limit`;
+
+// Keyset paging: the row value comparison walks the index from the cursor on.
+const WORKLIST_AFTER = `
+  SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
+  WHERE ${OPEN_FOR_ACTOR} AND (t.deadline_at, t.id) > (:afterDeadline, :afterId) AND ${NOT_RECUSED}
+  ORDER BY t.deadline_at, t.id LIMIT :limit`;
+
+// The total is the index-only count minus the recused few, found from the salesperson's customers (the
+// CROSS JOIN keeps that order), so it costs the same whether the seat holds ten open tasks or ten thousand.
+const WORKLIST_TOTAL = `
+  SELECT (SELECT count(*) FROM tasks t WHERE ${OPEN_FOR_ACTOR})
+       - (SELECT count(*) FROM (SELECT id FROM customers WHERE salesperson_id = :staffId
+                                UNION SELECT id FROM customers WHERE introducer_id = :staffId) r
+          CROSS JOIN tasks t ON t.customer_id = r.id
+          WHERE ${OPEN_FOR_ACTOR}) AS n`;
+
+interface WorklistRow {
+  taskId: string;
+  customerId: string;
+  customerName: string;
+  phone: string;
+  deadlineAt: string;
+  nextAttemptAt: string | null;
+  purposes: string;
+  attempts: number;
+}
+
+export interface WorklistQuery {
+  types?: CallbackType[] | undefined;
+  limit: number;
+  after?: { deadlineAt: string; taskId: string } | undefined;
+}
+
+export function worklist(db: Db, actor: Actor, q: WorklistQuery): { items: WorklistItem[]; total: number } {
+  const params = {
+    branchId: actor.branchId,
+    agentId: actor.agentId,
+    staffId: actor.staffId,
+    mask: q.types ? purposeMask(q.types) : 0,
+    limit: q.limit,
+  };
+  const rows = q.after
+    ? stmt<[object], WorklistRow>(db, WORKLIST_AFTER).all({
+        ...params,
+        afterDeadline: new Date(q.after.deadlineAt).toISOString(),
+        afterId: q.after.taskId,
+      })
+    : stmt<[object], WorklistRow>(db, WORKLIST_FIRST).all(params);
+  const { limit: _limit, ...countParams } = params;
+  const total = stmt<[object], { n: number }>(db, WORKLIST_TOTAL).get(countParams)?.n ?? 0;
+  return {
+    total,
+    items: rows.map((r) => ({
+      taskId: r.taskId,
+      customerId: r.customerId,
+      customerName: r.customerName,
+      phoneMasked: maskPhone(r.phone),
+      purposes: (r.purposes.split(',') as CallbackType[]).sort(byTypeOrder),
+      deadlineAt: r.deadlineAt,
+      nextAttemptAt: r.nextAttemptAt,
+      attempts: r.attempts,
+    })),
+  };
+}
+
+interface TaskRow {
+  id: string;
+  status: 'open' | 'closed';
+  deadlineAt: string;
+  nextAttemptAt: string | null;
+  customerId: string;
+}
+
+/** The task if the actor may see it; `NOT_FOUND` or `FORBIDDEN` otherwise. */
+export function visibleTask(db: Db, actor: Actor, taskId: string): TaskRow {
+  const row = stmt<[object], TaskRow & { visible: number }>(
+    db,
+    `SELECT t.id, t.status, t.deadline_at AS deadlineAt, t.next_attempt_at AS nextAttemptAt,
+            t.customer_id AS customerId,
+            (t.branch_id = :branchId AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = :agentId)
+             AND ${NOT_RECUSED}) AS visible
+     FROM tasks t JOIN customers c ON c.id = t.customer_id WHERE t.id = :taskId`,
+  ).get({ taskId, branchId: actor.branchId, agentId: actor.agentId, staffId: actor.staffId });
+  if (!row) throw new SeatError('NOT_FOUND', '任务不存在或已被收回');
+  if (!row.visible) throw new SeatError('FORBIDDEN', '您无权处理该任务（回避规则或任务已分配给其他坐席）');
+  const { visible: _visible, ...task } = row;
+  return task;
+}
+
+/** Whether the actor may see the customer: same branch, not recused. */
+export function assertCustomerVisible(db: Db, actor: Actor, customerId: string): void {
+  const row = stmt<[object], { visible: number }>(
+    db,
+    `SELECT (c.branch_id = :branchId AND (:staffId IS NULL OR
+              (ifnull(c.salesperson_id, '') <> :staffId AND ifnull(c.introducer_id, '') <> :staffId))) AS visible
+     FROM customers c WHERE c.id = :customerId`,
+  ).get({ customerId, branchId: actor.branchId, staffId: actor.staffId });
+  if (!row) throw new SeatError('NOT_FOUND', '客户不存在');
+  if (!row.visible) throw new SeatError('FORBIDDEN', '您无权查看该客户（回避规则）');
+}
+
+interface SalespersonRow {
+  spId: string | null;
+  spCode: string | null;
+  spName: string | null;
+  spDeparted: string | null;
+}
+
+const salesperson = (r: SalespersonRow): Salesperson | null =>
+  r.spId && r.spCode !== null && r.spName !== null
+    ? { id: r.spId, code: r.spCode, name: r.spName, departed: r.spDeparted !== null }
+    : null;
+
+const SP_COLUMNS = 's.id AS spId, s.code AS spCode, s.name AS spName, s.departed_at AS spDeparted';
+
+export function taskDetail(db: Db, actor: Actor, taskId: string): TaskDetail {
+  const task = visibleTask(db, actor, taskId);
+  const c = stmt<[string], SalespersonRow & Record<string, unknown>>(
+    db,
+    `SELECT c.id, c.name, c.id_number AS idNumber, c.phone, c.branch_id AS branchId, c.opened_at AS openedAt,
+            c.channel, c.margin, ${SP_COLUMNS}
+     FROM customers c LEFT JOIN salespeople s ON s.id = c.salesperson_id WHERE c.id = ?`,
+  ).get(task.customerId);
+  if (!c) throw new SeatError('NOT_FOUND', '客户不存在');
+  const customer: CustomerMasked = {
+    id: String(c.id),
+    name: String(c.name),
+    idNumberMasked: maskIdNumber(String(c.idNumber)),
+    phoneMasked: maskPhone(String(c.phone)),
+    branchId: String(c.branchId),
+    openedAt: (c.openedAt as string | null) ?? null,
+    channel: (c.channel as CustomerMasked['channel']) ?? null,
+    margin: c.margin === 1,
+    salesperson: salesperson(c),
+  };
+  const purposes: Purpose[] = stmt<
+    [string],
+    SalespersonRow & { type: CallbackType; deadlineAt: string; reason: string }
+  >(
+    db,
+    `SELECT p.type, p.deadline_at AS deadlineAt, p.reason, ${SP_COLUMNS}
+     FROM task_purposes p LEFT JOIN salespeople s ON s.id = p.salesperson_id WHERE p.task_id = ?`,
+  )
+    .all(taskId)
+    .sort((a, b) => byTypeOrder(a.type, b.type))
+    .map((p) => ({ type: p.type, deadlineAt: p.deadlineAt, reason: p.reason, salesperson: salesperson(p) }));
+  const attempts = stmt<[string], Attempt>(
+    db,
+    `SELECT id, task_id AS taskId, agent_id AS agentId, started_at AS startedAt, ended_at AS endedAt, outcome,
+            sip_code AS sipCode
+     FROM attempts WHERE task_id = ? ORDER BY started_at, id`,
+  ).all(taskId);
+  const results = stmt<[string], Omit<ResultSummary, 'superseded'> & { superseded: number }>(
+    db,
+    `SELECT r.id, r.task_id AS taskId, r.agent_id AS agentId, r.outcome, r.disposition, r.notes,
+            r.retry_at AS retryAt, r.created_at AS createdAt, r.supersedes_id AS supersedesId,
+            EXISTS (SELECT 1 FROM results n WHERE n.supersedes_id = r.id) AS superseded
+     FROM results r WHERE r.task_id = ? ORDER BY r.created_at, r.id`,
+  )
+    .all(taskId)
+    .map((r) => ({ ...r, superseded: r.superseded === 1 }));
+  return {
+    taskId: task.id,
+    status: task.status,
+    deadlineAt: task.deadlineAt,
+    nextAttemptAt: task.nextAttemptAt,
+    customer,
+    purposes,
+    attempts,
+    results,
+  };
+}

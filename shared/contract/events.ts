@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { SessionInfo } from './schemas';
+
+/** Every event the seat pushes to the renderer. Payloads carry no personal data. */
+export const EVENTS = {
+  /** The connection's session began or ended (logout, lock, expiry). */
+  'session.changed': SessionInfo.nullable(),
+  /** Tasks changed (a result committed here, or tasks pulled from head office); refetch what is shown. */
+  'worklist.changed': z.object({ taskIds: z.array(z.uuid()) }),
+  /** The outbox grew or was acknowledged: `pending` entries wait to sync, up to `lastSeq`. */
+  'outbox.changed': z.object({
+    pending: z.number().int().nonnegative(),
+    lastSeq: z.number().int().nonnegative(),
+  }),
+} as const;
+
+export type Events = typeof EVENTS;
+export type EventName = keyof Events;
+export type EventPayload<E extends EventName> = z.output<Events[E]>;

@@ -1,0 +1,6 @@
+export * from './dispatcher';
+export * from './errors';
+export * from './events';
+export * from './methods';
+export * from './schemas';
+export * from './settings';

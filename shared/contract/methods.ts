@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import { CallbackType } from '../domain/callback-types';
+import {
+  CommitResultArgs,
+  CommitResultValue,
+  Id,
+  Instant,
+  RevealField,
+  SeatInfo,
+  SessionInfo,
+  TaskDetail,
+  WorklistItem,
+} from './schemas';
+import { SetSettingArgs, Settings } from './settings';
+
+/** Who may call a method: anyone on the connection, or only a logged-in agent. */
+export type Access = 'public' | 'agent';
+
+export interface MethodSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
+  readonly access: Access;
+  readonly args: A;
+  readonly result: R;
+}
+
+const method = <A extends z.ZodType, R extends z.ZodType>(access: Access, args: A, result: R) =>
+  ({ access, args, result }) satisfies MethodSpec<A, R>;
+
+const Empty = z.object({}).strict();
+
+/**
+ * Every method the renderer may call on the seat. This map is the only way in: the Electron IPC binding, the
+ * WebSocket binding and the in-process test binding all go through `createDispatcher`, which validates the
+ * arguments from `unknown` against `args` and the handler's value against `result`.
+ */
+export const METHODS = {
+  /** The seat's identity and schema version; shown in the status bar and on the login screen. */
+  'seat.info': method('public', Empty, SeatInfo),
+
+  /**
+   * Log an agent in on this connection. Wrong code or password → `WRONG_CREDENTIALS`; after 5 failures in a
+   * row the agent is locked for 15 minutes → `LOCKED_OUT`. Both outcomes are audited.
+   */
+  'session.login': method(
+    'public',
+    z.object({ agentCode: z.string().trim().min(1).max(32), password: z.string().min(1).max(200) }).strict(),
+    SessionInfo,
+  ),
+  /** End the session of this connection. */
+  'session.logout': method('agent', Empty, z.object({})),
+  /** The agent logged in on this connection, or null. */
+  'session.current': method('public', Empty, SessionInfo.nullable()),
+
+  /**
+   * Open tasks the agent may work, earliest deadline first (ties by task id), masked. Tasks of customers the
+   * agent introduced or serves as salesperson are never listed (recusal). Page with `after`.
+   */
+  'worklist.list': method(
+    'agent',
+    z
+      .object({
+        types: z.array(CallbackType).max(9).optional(),
+        limit: z.number().int().min(1).max(500).default(100),
+        after: z.object({ deadlineAt: Instant, taskId: Id }).strict().optional(),
+      })
+      .strict(),
+    z.object({ items: z.array(WorklistItem), total: z.number().int().nonnegative() }),
+  ),
+
+  /** One task with its customer (masked), purposes, attempts and results. Recusal applies. */
+  'task.get': method('agent', z.object({ taskId: Id }).strict(), TaskDetail),
+
+  /**
+   * The unmasked ID number or phone of a customer. Every call writes an audit entry (who, which field, which
+   * task) before the value is returned, and the entry goes to head office with the next sync.
+   */
+  'customer.reveal': method(
+    'agent',
+    z.object({ customerId: Id, field: RevealField, taskId: Id.nullable() }).strict(),
+    z.object({ value: z.string() }),
+  ),
+
+  /**
+   * Commit the outcome of a task: the result, its answers, an outbox entry for head office and an audit
+   * entry, in one transaction. Repeating a commit with the same `id` and content returns the first commit's
+   * value; the same `id` with other content is a `CONFLICT`.
+   */
+  'result.commit': method('agent', CommitResultArgs, CommitResultValue),
+
+  /** All settings of this seat, defaults filled in. */
+  'settings.get': method('agent', Empty, Settings),
+  /** Change one setting; the value is validated by that key's schema. */
+  'settings.set': method('agent', SetSettingArgs, Settings),
+} as const;
+
+export type Methods = typeof METHODS;
+export type MethodName = keyof Methods;
+/** What a caller passes (defaults may be left out). */
+export type MethodArgs<M extends MethodName> = z.input<Methods[M]['args']>;
+/** What a handler receives, after validation. */
+export type MethodParsedArgs<M extends MethodName> = z.output<Methods[M]['args']>;
+export type MethodResult<M extends MethodName> = z.output<Methods[M]['result']>;
+
+export function isMethodName(name: unknown): name is MethodName {
+  return typeof name === 'string' && Object.hasOwn(METHODS, name);
+}

@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import { CallbackType } from '../domain/callback-types';
+
+/** Entity ids are UUIDs (v7 where the seat makes them, so they sort by creation). */
+export const Id = z.uuid();
+/** Instants cross the contract as ISO-8601 strings; the store keeps them in UTC (`…Z`). */
+export const Instant = z.iso.datetime({ offset: true });
+
+export const Role = z.enum(['agent', 'reviewer', 'supervisor', 'compliance', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** The logged-in agent of one window or browser tab. */
+export const SessionInfo = z.object({
+  agentId: Id,
+  agentCode: z.string(),
+  name: z.string(),
+  role: Role,
+  branchId: z.string(),
+  seatId: Id,
+});
+export type SessionInfo = z.infer<typeof SessionInfo>;
+
+export const SeatInfo = z.object({
+  seatId: Id,
+  branchId: z.string(),
+  branchName: z.string(),
+  /** The store's schema version (the last migration applied). */
+  schemaVersion: z.number().int(),
+  appVersion: z.string(),
+});
+export type SeatInfo = z.infer<typeof SeatInfo>;
+
+export const Salesperson = z.object({ id: Id, code: z.string(), name: z.string(), departed: z.boolean() });
+export type Salesperson = z.infer<typeof Salesperson>;
+
+/** A customer as lists and task views show it: ID number and phone masked. */
+export const CustomerMasked = z.object({
+  id: Id,
+  name: z.string(),
+  idNumberMasked: z.string(),
+  phoneMasked: z.string(),
+  branchId: z.string(),
+  openedAt: Instant.nullable(),
+  channel: z.enum(['counter', 'nonsite']).nullable(),
+  margin: z.boolean(),
+  salesperson: Salesperson.nullable(),
+});
+export type CustomerMasked = z.infer<typeof CustomerMasked>;
+
+export const TaskStatus = z.enum(['open', 'closed']);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+/** One reason to call: a task carries one or more for the same customer (一事一扰). */
+export const Purpose = z.object({
+  type: CallbackType,
+  deadlineAt: Instant,
+  /** Why HQ created it, e.g. the feed entry; free text, no personal data. */
+  reason: z.string(),
+  salesperson: Salesperson.nullable(),
+});
+export type Purpose = z.infer<typeof Purpose>;
+
+export const WorklistItem = z.object({
+  taskId: Id,
+  customerId: Id,
+  customerName: z.string(),
+  phoneMasked: z.string(),
+  purposes: z.array(CallbackType).min(1),
+  /** The earliest deadline of the task's purposes. */
+  deadlineAt: Instant,
+  nextAttemptAt: Instant.nullable(),
+  attempts: z.number().int().nonnegative(),
+});
+export type WorklistItem = z.infer<typeof WorklistItem>;
+
+export const AttemptOutcome = z.enum([
+  'answered',
+  'busy',
+  'no_answer',
+  'invalid_number',
+  'declined',
+  'failed',
+]);
+export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
+
+export const Attempt = z.object({
+  id: Id,
+  taskId: Id,
+  agentId: Id,
+  startedAt: Instant,
+  endedAt: Instant.nullable(),
+  outcome: AttemptOutcome,
+  sipCode: z.number().int().nullable(),
+});
+export type Attempt = z.infer<typeof Attempt>;
+
+/**
+ * What a result means for its task: `retry` keeps it open until `retryAt`; the others close it.
+ * `identity_not_verified` ends a call in which nothing else may be asked.
+ */
+export const ResultOutcome = z.enum([
+  'completed',
+  'identity_not_verified',
+  'refused',
+  'unreachable',
+  'retry',
+]);
+export type ResultOutcome = z.infer<typeof ResultOutcome>;
+
+/** What happened on the call, as the agent records it at wrap-up. */
+export const Disposition = z.enum([
+  'connected',
+  'no_answer',
+  'busy',
+  'wrong_person',
+  'invalid_number',
+  'declined',
+  'call_back_later',
+]);
+export type Disposition = z.infer<typeof Disposition>;
+
+/** A JSON value as an answer holds it (yes/no, choice ids, text, number, date). */
+export const AnswerValue = z.union([
+  z.boolean(),
+  z.number(),
+  z.string().max(2000),
+  z.array(z.string()).max(50),
+  z.null(),
+]);
+export type AnswerValue = z.infer<typeof AnswerValue>;
+
+export const Answer = z.object({
+  id: Id,
+  stepId: z.string().min(1).max(100),
+  purpose: CallbackType.nullable(),
+  value: AnswerValue,
+  answeredAt: Instant,
+  /** Offset into the call's recording, so QA can jump to the moment; null without a recording. */
+  recordingOffsetMs: z.number().int().nonnegative().nullable(),
+});
+export type Answer = z.infer<typeof Answer>;
+
+export const ResultSummary = z.object({
+  id: Id,
+  taskId: Id,
+  agentId: Id,
+  outcome: ResultOutcome,
+  disposition: Disposition,
+  notes: z.string(),
+  retryAt: Instant.nullable(),
+  createdAt: Instant,
+  supersedesId: Id.nullable(),
+  /** True when a later result supersedes this one. */
+  superseded: z.boolean(),
+});
+export type ResultSummary = z.infer<typeof ResultSummary>;
+
+export const TaskDetail = z.object({
+  taskId: Id,
+  status: TaskStatus,
+  deadlineAt: Instant,
+  nextAttemptAt: Instant.nullable(),
+  customer: CustomerMasked,
+  purposes: z.array(Purpose).min(1),
+  attempts: z.array(Attempt),
+  results: z.array(ResultSummary),
+});
+export type TaskDetail = z.infer<typeof TaskDetail>;
+
+export const RevealField = z.enum(['idNumber', 'phone']);
+export type RevealField = z.infer<typeof RevealField>;
+
+export const CommitResultArgs = z
+  .object({
+    /** Made by the caller, so a retried commit (after a crash or a lost reply) is applied once. */
+    id: Id,
+    taskId: Id,
+    attemptId: Id.nullable(),
+    outcome: ResultOutcome,
+    disposition: Disposition,
+    notes: z.string().max(2000),
+    retryAt: Instant.nullable(),
+    scriptId: z.string().min(1).max(100).nullable(),
+    scriptVersion: z.number().int().positive().nullable(),
+    answers: z.array(Answer).max(500),
+    /** A correction names the result it supersedes; the earlier one stays as it was. */
+    supersedesId: Id.nullable(),
+  })
+  .refine((r) => (r.outcome === 'retry') === (r.retryAt !== null), {
+    message: '仅"稍后重拨"需要填写重拨时间',
+    path: ['retryAt'],
+  })
+  .refine((r) => new Set(r.answers.map((a) => a.id)).size === r.answers.length, {
+    message: '答案编号重复',
+    path: ['answers'],
+  });
+export type CommitResultArgs = z.infer<typeof CommitResultArgs>;
+
+export const CommitResultValue = z.object({
+  resultId: Id,
+  /** The outbox sequence number that will carry the result to head office. */
+  outboxSeq: z.number().int().positive(),
+  taskStatus: TaskStatus,
+});
+export type CommitResultValue = z.infer<typeof CommitResultValue>;

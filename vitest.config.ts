@@ -1,0 +1,17 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // A plain-Node `import 'electron'` would try to download the Electron binary; tests get a named fake.
+    alias: { electron: fileURLToPath(new URL('./test/mocks/electron.ts', import.meta.url)) },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/boundary/fixtures/**', 'node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // Each file gets a fresh module graph; store tests use their own temporary database files.
+    pool: 'forks',
+  },
+});
