@@ -121,12 +121,10 @@ function previousCommit(db: Db, resultId: string, taskId: string): CommitResultV
     db,
     'SELECT status FROM tasks WHERE id = ?',
   ).get(taskId)?.status;
-  // The outbox entry may have been pruned after head office acknowledged it; the sequence is then unknown
-  // locally, and the acknowledged cursor is an upper bound that is still truthful about delivery.
-  const outboxSeq =
-    seq ?? stmt<[], { acked: number }>(db, 'SELECT acked_seq AS acked FROM sync_state').get()?.acked;
-  if (!status || !outboxSeq) throw new SeatError('INTERNAL', '结果记录不完整');
-  return { resultId, outboxSeq, taskStatus: status };
+  // Outbox entries are never pruned before head office acknowledges them, and pruning is not built yet: a
+  // missing entry means the store is inconsistent, which is a defect to report, not a value to invent.
+  if (!status || !seq) throw new Error(`result ${resultId} has no outbox entry or task`);
+  return { resultId, outboxSeq: seq, taskStatus: status };
 }
 
 function checkSupersedes(db: Db, args: CommitResultArgs): void {
