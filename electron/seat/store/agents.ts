@@ -1,14 +1,8 @@
-import type { Role } from '../../../shared/contract';
 import { type Db, stmt } from './database';
+import type { AgentRecord } from './records';
 
-export interface AgentRow {
-  id: string;
-  code: string;
-  name: string;
-  branchId: string;
-  role: Role;
-  passwordHash: string;
-  staffId: string | null;
+/** An agent as the store keeps it: the record from head office plus this seat's login bookkeeping. */
+export interface AgentRow extends AgentRecord {
   failedLogins: number;
   lockedUntil: string | null;
 }

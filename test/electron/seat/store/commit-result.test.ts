@@ -2,21 +2,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SeatError } from '../../../../shared/contract';
 import { resultFor, storeWithBranch } from '../../../support/seat';
+import { thrown } from '../../../support/thrown';
 
 type Ctx = Awaited<ReturnType<typeof storeWithBranch>>;
 
 const count = (ctx: Ctx, table: string) =>
   (ctx.store.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
 
-function seatError(fn: () => unknown): SeatError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof SeatError) return error;
-    throw error;
-  }
-  throw new Error('expected SeatError');
-}
+const seatError = (fn: () => unknown) => thrown(SeatError, fn);
 
 describe('commitResult', () => {
   let ctx: Ctx;

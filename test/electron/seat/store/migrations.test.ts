@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, StoreOpenError } from '../../../../electron/seat/store/database';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../../electron/seat/store/migrations';
 import { tempDir } from '../../../support/fixtures';
+import { thrown } from '../../../support/thrown';
 
 const tables = (db: Database.Database) =>
   (
@@ -17,15 +18,7 @@ const tables = (db: Database.Database) =>
 
 const sha = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
-function openError(fn: () => unknown): StoreOpenError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StoreOpenError) return error;
-    throw error;
-  }
-  throw new Error('expected StoreOpenError');
-}
+const openError = (fn: () => unknown) => thrown(StoreOpenError, fn);
 
 describe('seat database migrations', () => {
   let tmp: ReturnType<typeof tempDir>;
