@@ -2,9 +2,10 @@
  * `npm run bench -- <suite>…` runs the named suites (all when none is named). Each prints one JSON line per
  * figure and writes them to bench/results/<suite>.jsonl.
  */
+import { runShellBench } from './shell.bench';
 import { runStoreBench } from './store.bench';
 
-const SUITES: Record<string, () => Promise<void>> = { store: runStoreBench };
+const SUITES: Record<string, () => Promise<void>> = { store: runStoreBench, shell: runShellBench };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((s) => !(s in SUITES));

@@ -1,59 +1,109 @@
 /**
- * `npm start`: opens this seat's store (`.seat-data/seat.db`, or SEAT_DB), loads the demo branch on first
- * start, and prints the seat's state: branch, schema, open tasks by callback type, deadlines, sync queue.
- * The console window (Electron, or the browser seat) is the next piece of work; until it exists this is
- * what starting the seat shows.
+ * `npm start`: builds the renderer and the Electron entry points, then starts the seat on its embedded
+ * defaults — a SQLite file under the user's data directory, the demo branch on first start.
+ * Electron when its binary is on this machine; otherwise the browser seat: the same seat services behind the
+ * WebSocket web host, opened in Chromium's app mode when there is a display, else the URL is printed.
+ * Ctrl+C stops everything.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { DEMO_PASSWORD, seedDemo } from '../electron/seat/demo/seed';
+import { Seat } from '../electron/seat/seat';
 import { StoreOpenError } from '../electron/seat/store/database';
-import { SeatStore } from '../electron/seat/store/seat-store';
-import { CALLBACK_TYPE_ZH, CALLBACK_TYPES } from '../shared/domain/callback-types';
+import { startWebHost } from '../electron/web-host';
+import { buildAll } from './build';
+import { electronBinary } from './electron-binary';
 
-const path = resolve(process.env.SEAT_DB ?? '.seat-data/seat.db');
-mkdirSync(dirname(path), { recursive: true });
-let store: SeatStore;
-try {
-  store = SeatStore.open(path);
-} catch (error) {
-  if (error instanceof StoreOpenError) {
-    console.error(error.message);
-    process.exit(1);
+const APP_VERSION = process.env.npm_package_version ?? '0.0.0';
+
+/** Where the seat keeps its data when nobody says otherwise (Electron's userData on Linux is the same place). */
+function dataDir(): string {
+  if (process.env.SEAT_DATA_DIR) return resolve(process.env.SEAT_DATA_DIR);
+  if (process.platform === 'win32' && process.env.APPDATA)
+    return join(process.env.APPDATA, 'callback-console');
+  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'callback-console');
+}
+
+function credentials(): string {
+  return `演示工号 A001–A008，密码 ${DEMO_PASSWORD}`;
+}
+
+async function startElectron(binary: string): Promise<void> {
+  console.log(`启动 Electron 坐席（${credentials()}）`);
+  // `.`: package.json's main (out/electron/main.js), so the app runs under its own name and version.
+  const child = spawn(binary, ['.'], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+async function startBrowserSeat(): Promise<void> {
+  console.log('本机没有 Electron 运行文件：启动浏览器坐席。');
+  const dir = dataDir();
+  mkdirSync(dir, { recursive: true });
+  let seat: Seat;
+  try {
+    seat = Seat.open({ dbPath: join(dir, 'seat.db'), appVersion: APP_VERSION });
+  } catch (error) {
+    if (error instanceof StoreOpenError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
   }
-  throw error;
+  if (!seat.store.seat()) {
+    const counts = await seedDemo(seat.store);
+    console.log(`首次启动：已载入演示营业部（${counts.customers} 位客户，${counts.tasks} 个回访任务）。`);
+  }
+  const host = await startWebHost({
+    seat,
+    staticDir: resolve('out/renderer'),
+    port: Number(process.env.SEAT_PORT ?? 0),
+  });
+  const url = `${host.url}/#token=${host.token}`;
+  console.log(`坐席数据：${join(dir, 'seat.db')}`);
+  console.log(`${credentials()}`);
+
+  let browser: ChildProcess | null = null;
+  let profile: string | null = null;
+  if ((process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !process.env.SEAT_NO_BROWSER) {
+    profile = mkdtempSync(join(tmpdir(), 'seat-chromium-'));
+    browser = spawn(
+      process.env.CHROMIUM ?? '/usr/bin/chromium',
+      [
+        `--app=${url}`,
+        `--user-data-dir=${profile}`,
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-sync',
+      ],
+      { stdio: 'ignore' },
+    );
+    browser.on('error', () => console.log(`无法启动 Chromium，请在浏览器中打开：${url}`));
+    console.log('已在 Chromium 中打开坐席台。按 Ctrl+C 退出。');
+  } else {
+    console.log(`请在浏览器中打开：${url}`);
+    console.log('按 Ctrl+C 退出。');
+  }
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    browser?.kill('SIGTERM');
+    await host.close();
+    seat.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    console.log('坐席已停止。');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
 }
-if (!store.seat()) {
-  const counts = await seedDemo(store);
-  console.log(`首次启动：已载入演示营业部（${counts.customers} 位客户，${counts.tasks} 个回访任务）。`);
-}
-const seat = store.seat();
-const now = new Date();
-const endOfToday = new Date(now);
-endOfToday.setHours(23, 59, 59, 999);
-const rows = store.db
-  .prepare(
-    `SELECT p.type, count(*) AS open,
-            sum(p.deadline_at < :now) AS overdue,
-            sum(p.deadline_at >= :now AND p.deadline_at <= :today) AS today
-     FROM task_purposes p JOIN tasks t ON t.id = p.task_id WHERE t.status = 'open' GROUP BY p.type`,
-  )
-  .all({ now: now.toISOString(), today: endOfToday.toISOString() }) as {
-  type: string;
-  open: number;
-  overdue: number;
-  today: number;
-}[];
-const outbox = store.outboxStatus();
-console.log(
-  `坐席 ${seat?.id} · ${seat?.branchName}（${seat?.branchId}）· 数据库 ${path} · 架构版本 ${store.schemaVersion}`,
-);
-console.log('回访类型'.padEnd(12, '　'), '待办', '逾期', '今日到期');
-for (const type of CALLBACK_TYPES) {
-  const r = rows.find((x) => x.type === type);
-  console.log(CALLBACK_TYPE_ZH[type].padEnd(12, '　'), r?.open ?? 0, r?.overdue ?? 0, r?.today ?? 0);
-}
-console.log(
-  `待同步：${outbox.pending} 条（最新序号 ${outbox.lastSeq}）。演示工号 A001–A008，密码 ${DEMO_PASSWORD}。`,
-);
-store.close();
+
+// SEAT_SKIP_BUILD: for tests that start the seat beside others serving the same build (npm test builds first).
+if (!process.env.SEAT_SKIP_BUILD) await buildAll({ quiet: true });
+const binary = electronBinary();
+if (binary) await startElectron(binary);
+else await startBrowserSeat();

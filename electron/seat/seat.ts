@@ -134,6 +134,9 @@ export class Seat {
         this.#outboxChanged();
         return value;
       },
+      'audit.list': ({ limit, before }, conn) => ({
+        items: store.listAudit(this.#session(conn).agentId, limit, before ?? null),
+      }),
       'settings.get': () => store.settings(),
       'settings.set': ({ key, value }, conn) => {
         const settings = store.setSetting(this.#session(conn).agentId, key, value);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { EVENT_NAMES } from './names';
 import { SessionInfo } from './schemas';
 
 /** Every event the seat pushes to the renderer. Payloads carry no personal data. */
@@ -17,3 +18,7 @@ export const EVENTS = {
 export type Events = typeof EVENTS;
 export type EventName = keyof Events;
 export type EventPayload<E extends EventName> = z.output<Events[E]>;
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _eventNamesMatch: Same<(typeof EVENT_NAMES)[number], EventName> = true;
+void _eventNamesMatch;

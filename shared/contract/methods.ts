@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CallbackType } from '../domain/callback-types';
+import type { METHOD_NAMES } from './names';
 import {
+  AuditEntry,
   CommitResultArgs,
   CommitResultValue,
   Id,
@@ -86,6 +88,16 @@ export const METHODS = {
    */
   'result.commit': method('agent', CommitResultArgs, CommitResultValue),
 
+  /**
+   * The newest audit entries of this seat, newest first. An agent sees their own; a supervisor, compliance
+   * officer or administrator sees everyone's. Page with `before` (an entry id).
+   */
+  'audit.list': method(
+    'agent',
+    z.object({ limit: z.number().int().min(1).max(200).default(50), before: Id.optional() }).strict(),
+    z.object({ items: z.array(AuditEntry) }),
+  ),
+
   /** All settings of this seat, defaults filled in. */
   'settings.get': method('agent', Empty, Settings),
   /** Change one setting; the value is validated by that key's schema. */
@@ -100,6 +112,9 @@ export type MethodArgs<M extends MethodName> = z.input<Methods[M]['args']>;
 export type MethodParsedArgs<M extends MethodName> = z.output<Methods[M]['args']>;
 export type MethodResult<M extends MethodName> = z.output<Methods[M]['result']>;
 
-export function isMethodName(name: unknown): name is MethodName {
-  return typeof name === 'string' && Object.hasOwn(METHODS, name);
-}
+export { isMethodName } from './names';
+
+// The name list the preload uses must be exactly the keys of METHODS (a compile error otherwise).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _methodNamesMatch: Same<(typeof METHOD_NAMES)[number], MethodName> = true;
+void _methodNamesMatch;

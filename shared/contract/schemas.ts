@@ -203,3 +203,16 @@ export const CommitResultValue = z.object({
   taskStatus: TaskStatus,
 });
 export type CommitResultValue = z.infer<typeof CommitResultValue>;
+
+/** One entry of the audit trail: who did what to which record, never a personal value. */
+export const AuditEntry = z.object({
+  id: Id,
+  at: Instant,
+  agentId: Id.nullable(),
+  agentName: z.string().nullable(),
+  action: z.string(),
+  entityType: z.string(),
+  entityId: z.string(),
+  detail: z.record(z.string(), z.unknown()),
+});
+export type AuditEntry = z.infer<typeof AuditEntry>;

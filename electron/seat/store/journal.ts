@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import type { AuditEntry as AuditView } from '../../../shared/contract';
 import { type Db, stmt } from './database';
 
 /** Ids the seat makes: UUID v7, so evidence tables grow at the end of their primary-key index. */
@@ -46,6 +47,23 @@ export function appendAudit(db: Db, seatId: string, entry: AuditEntry, at: strin
   ).run(id, at, seatId, entry.agentId, entry.action, entry.entityType, entry.entityId, detail);
   enqueue(db, seatId, 'audit', id, { id, at, seatId, ...entry }, at);
   return id;
+}
+
+/**
+ * Audit entries, newest first (ids are UUID v7, so id order is write order); only `agentId`'s own unless
+ * `agentId` is null. Keyset paging with `before`.
+ */
+export function listAudit(db: Db, agentId: string | null, limit: number, before: string | null): AuditView[] {
+  return stmt<[object], Omit<AuditView, 'detail'> & { detail: string }>(
+    db,
+    `SELECT a.id, a.at, a.agent_id AS agentId, g.name AS agentName, a.action, a.entity_type AS entityType,
+            a.entity_id AS entityId, a.detail
+     FROM audit a LEFT JOIN agents g ON g.id = a.agent_id
+     WHERE (:agentId IS NULL OR a.agent_id = :agentId) AND (:before IS NULL OR a.id < :before)
+     ORDER BY a.id DESC LIMIT :limit`,
+  )
+    .all({ agentId, limit, before })
+    .map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));
 }
 
 export function outboxStatus(db: Db): { pending: number; lastSeq: number } {

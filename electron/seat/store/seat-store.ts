@@ -9,7 +9,7 @@ import type {
 import { SeatError } from '../../../shared/contract';
 import { type AgentRow, agentByCode, agentById, noteLoginFailure, noteLoginSuccess } from './agents';
 import { type Db, type OpenOptions, openDatabase, schemaVersion, stmt } from './database';
-import { type AuditEntry, appendAudit, newId, outboxStatus } from './journal';
+import { type AuditEntry, appendAudit, listAudit, newId, outboxStatus } from './journal';
 import type { ReferenceBatch } from './records';
 import { importReferenceData } from './reference';
 import { commitResult } from './results';
@@ -161,6 +161,14 @@ export class SeatStore {
   audit(entry: AuditEntry): string {
     const seatId = this.#seatId();
     return this.#write(() => appendAudit(this.db, seatId, entry, this.now()));
+  }
+
+  /** The audit trail as `agentId` may read it: supervisors and compliance see the seat's, agents their own. */
+  listAudit(agentId: string, limit: number, before: string | null) {
+    const agent = agentById(this.db, agentId);
+    if (!agent) throw new SeatError('NOT_AUTHENTICATED', '坐席账号已不存在，请重新登录');
+    const everyone = agent.role === 'supervisor' || agent.role === 'compliance' || agent.role === 'admin';
+    return listAudit(this.db, everyone ? null : agentId, limit, before);
   }
 
   worklist(agentId: string, query: WorklistQuery) {

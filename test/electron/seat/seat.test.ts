@@ -266,4 +266,34 @@ describe('the seat behind its contract (in-process binding)', () => {
     const defect = await api.invoke('result.commit', resultFor(branch.ids.taskA));
     expect(defect.ok === false && defect.error.code).toBe('INTERNAL');
   });
+
+  it('shows an agent their own audit trail and a supervisor everyone’s, newest first', async () => {
+    const agent = open();
+    const agentSession = ok(await agent.invoke('session.login', { agentCode: 'A001', password: PASSWORD }));
+    ok(
+      await agent.invoke('customer.reveal', {
+        customerId: branch.ids.customerA,
+        field: 'phone',
+        taskId: branch.ids.taskA,
+      }),
+    );
+    const other = open();
+    ok(await other.invoke('session.login', { agentCode: 'A003', password: PASSWORD }));
+    const own = ok(await agent.invoke('audit.list', {}));
+    expect(own.items.map((e) => e.action)).toEqual(['customer.reveal', 'session.login']);
+    expect(own.items[0]).toMatchObject({
+      agentId: agentSession.agentId,
+      agentName: '李静',
+      entityType: 'customer',
+      entityId: branch.ids.customerA,
+      detail: { field: 'phone', taskId: branch.ids.taskA },
+    });
+    expect(JSON.stringify(own)).not.toContain('13812345678');
+    const page = ok(await agent.invoke('audit.list', { limit: 1, before: own.items[0]?.id }));
+    expect(page.items.map((e) => e.action)).toEqual(['session.login']);
+
+    seat.store.db.prepare("UPDATE agents SET role = 'supervisor' WHERE code = 'A003'").run();
+    const all = ok(await other.invoke('audit.list', {}));
+    expect(all.items.map((e) => e.agentName)).toEqual(['王芳', '李静', '李静']);
+  });
 });

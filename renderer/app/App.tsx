@@ -1,0 +1,132 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SeatBridge, SeatInfo, SessionInfo } from '../../shared/contract';
+import { LanguageToggle } from '../components/LanguageToggle';
+import { type ServiceState, StatusBar } from '../components/StatusBar';
+import { type Language, setLanguage } from '../i18n';
+import { AuditTrail } from '../screens/AuditTrail';
+import { Login } from '../screens/Login';
+import { TaskView } from '../screens/TaskView';
+import { Worklist } from '../screens/Worklist';
+import { call, SeatContext } from './seat-context';
+
+type View = 'worklist' | 'audit';
+
+/** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
+type Observable = SeatBridge & { onStateChange?: (cb: (state: ServiceState) => void) => () => void };
+
+export function App({ seat }: { seat: Observable }) {
+  const { t } = useTranslation();
+  const [info, setInfo] = useState<SeatInfo | null>(null);
+  const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
+  const [pending, setPending] = useState(0);
+  const [service, setService] = useState<ServiceState | null>(seat.onStateChange ? 'open' : null);
+  const [view, setView] = useState<View>('worklist');
+  const [openTaskId, setOpenTaskId] = useState<string | null>(null);
+  const [refresh, setRefresh] = useState(0);
+  /** A language picked on the login screen, saved once the agent is logged in. */
+  const pickedBeforeLogin = useRef<Language | null>(null);
+
+  useEffect(() => {
+    const offs = [
+      seat.on('session.changed', (s) => setSession(s)),
+      seat.on('outbox.changed', (o) => setPending(o.pending)),
+      seat.on('worklist.changed', () => setRefresh((n) => n + 1)),
+      seat.onStateChange?.((state) => setService(state)) ?? (() => {}),
+    ];
+    void call(seat, 'seat.info', {}).then(setInfo, () => setInfo(null));
+    void call(seat, 'session.current', {}).then(setSession, () => setSession(null));
+    return () => {
+      for (const off of offs) off();
+    };
+  }, [seat]);
+
+  // The seat keeps its language in its settings: a choice made on the login screen is saved there, otherwise
+  // the stored one applies once someone is logged in (settings are not readable before).
+  useEffect(() => {
+    if (!session) return;
+    const picked = pickedBeforeLogin.current;
+    pickedBeforeLogin.current = null;
+    if (picked) void call(seat, 'settings.set', { key: 'ui.language', value: picked });
+    else void call(seat, 'settings.get', {}).then((s) => setLanguage(s['ui.language']));
+  }, [seat, session]);
+
+  const saveLanguage = (lng: Language) => void call(seat, 'settings.set', { key: 'ui.language', value: lng });
+
+  let body: React.ReactNode;
+  if (session === undefined) body = <main className="splash">{t('worklist.loading')}</main>;
+  else if (session === null) {
+    body = (
+      <Login
+        info={info}
+        onLoggedIn={setSession}
+        onLanguage={(lng) => {
+          pickedBeforeLogin.current = lng;
+        }}
+      />
+    );
+  } else {
+    body = (
+      <>
+        <header className="top-bar">
+          <span className="brand">{t('app.title')}</span>
+          <nav aria-label={t('nav.main')}>
+            <button
+              type="button"
+              aria-current={view === 'worklist' ? 'page' : undefined}
+              onClick={() => setView('worklist')}
+            >
+              {t('nav.worklist')}
+            </button>
+            <button
+              type="button"
+              aria-current={view === 'audit' ? 'page' : undefined}
+              onClick={() => setView('audit')}
+            >
+              {t('nav.audit')}
+            </button>
+          </nav>
+          <span className="spacer" />
+          <LanguageToggle onChange={saveLanguage} />
+          <button
+            type="button"
+            onClick={() => void call(seat, 'session.logout', {}).then(() => setSession(null))}
+          >
+            {t('nav.logout')}
+          </button>
+        </header>
+        {view === 'worklist' ? (
+          <main className="console">
+            <Worklist onOpen={setOpenTaskId} openTaskId={openTaskId} refresh={refresh} />
+            {openTaskId ? (
+              <TaskView
+                taskId={openTaskId}
+                onClose={() => {
+                  setOpenTaskId(null);
+                  document.querySelector<HTMLElement>('[role="listbox"]')?.focus();
+                }}
+              />
+            ) : (
+              <section className="no-task" aria-label={t('task.noneOpen')}>
+                <p>{t('task.noneOpen')}</p>
+                <p className="muted">{t('worklist.keyboardHint')}</p>
+              </section>
+            )}
+          </main>
+        ) : (
+          <main className="console single">
+            <AuditTrail />
+          </main>
+        )}
+      </>
+    );
+  }
+  return (
+    <SeatContext.Provider value={seat}>
+      <div className="app">
+        {body}
+        <StatusBar info={info} session={session ?? null} pending={pending} service={service} />
+      </div>
+    </SeatContext.Provider>
+  );
+}

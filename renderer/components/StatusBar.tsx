@@ -1,0 +1,63 @@
+import { useTranslation } from 'react-i18next';
+import type { SeatInfo, SessionInfo } from '../../shared/contract';
+
+export type ServiceState = 'open' | 'connecting' | 'closed';
+
+/**
+ * What the agent must always see: who is logged in at which seat, and the state of each connection. Head
+ * office sync and the phone are not built yet, so they say so; nothing here is a placeholder state.
+ */
+export function StatusBar(props: {
+  info: SeatInfo | null;
+  session: SessionInfo | null;
+  pending: number;
+  service: ServiceState | null;
+}) {
+  const { t } = useTranslation();
+  const { info, session, pending, service } = props;
+  return (
+    <footer className="status-bar">
+      {session && (
+        <span>
+          {t('status.agent')}
+          {t('common.colon')}
+          {session.name}
+          {t('common.paren', { text: session.agentCode })}
+        </span>
+      )}
+      {info && (
+        <span>
+          {t('status.branch')}
+          {t('common.colon')}
+          {info.branchName}
+        </span>
+      )}
+      {info && (
+        <span title={info.seatId}>
+          {t('status.seat')}
+          {t('common.colon')}
+          {info.seatId.slice(0, 8)}
+        </span>
+      )}
+      {service && (
+        <span className={`conn conn-${service}`}>
+          {t('status.service')}
+          {t('common.colon')}
+          {t(`status.${service}`)}
+        </span>
+      )}
+      <span className="conn conn-off">
+        {t('status.hq')}
+        {t('common.colon')}
+        {t('status.notConfigured')}
+      </span>
+      <span className="conn conn-off">
+        {t('status.phone')}
+        {t('common.colon')}
+        {t('status.notConfigured')}
+      </span>
+      <span className="spacer" />
+      <span>{t('status.outbox', { count: pending })}</span>
+    </footer>
+  );
+}

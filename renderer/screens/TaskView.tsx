@@ -1,0 +1,187 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { RevealField, TaskDetail } from '../../shared/contract';
+import { dueState, formatDateTime } from '../app/format';
+import { call, useErrorText, useSeat } from '../app/seat-context';
+
+/**
+ * One task: the customer (masked; each reveal is an audited action), the purposes of this call, the
+ * salesperson involved, the deadline, earlier attempts and results.
+ */
+export function TaskView({ taskId, onClose }: { taskId: string; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [task, setTask] = useState<TaskDetail | null>(null);
+  const [revealed, setRevealed] = useState<Partial<Record<RevealField, string>>>({});
+  const [error, setError] = useState<string | null>(null);
+  const lng = i18n.language;
+
+  useEffect(() => {
+    let current = true;
+    setTask(null);
+    setRevealed({});
+    setError(null);
+    call(seat, 'task.get', { taskId })
+      .then((detail) => current && setTask(detail))
+      .catch((e: unknown) => current && setError(errorText(e)));
+    return () => {
+      current = false;
+    };
+  }, [seat, taskId, errorText]);
+
+  async function reveal(field: RevealField) {
+    if (!task) return;
+    try {
+      const { value } = await call(seat, 'customer.reveal', { customerId: task.customer.id, field, taskId });
+      setRevealed((r) => ({ ...r, [field]: value }));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  const yesNo = (b: boolean) => (b ? t('task.yes') : t('task.no'));
+  return (
+    <section
+      className="task-view"
+      aria-labelledby="task-title"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') onClose();
+      }}
+    >
+      <div className="panel-head">
+        <h2 id="task-title">{task ? task.customer.name : t('worklist.loading')}</h2>
+        {task && (
+          <span className={`badge badge-${dueState(task.deadlineAt, new Date())}`}>
+            {t(`task.status.${task.status}`)}
+          </span>
+        )}
+        <span className="spacer" />
+        <button type="button" onClick={onClose}>
+          {t('task.back')}
+        </button>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {task && (
+        <>
+          <h3>{t('task.customer')}</h3>
+          <dl className="facts">
+            <dt>{t('task.name')}</dt>
+            <dd>{task.customer.name}</dd>
+            <dt>{t('task.idNumber')}</dt>
+            <dd>
+              <span className="mono">{revealed.idNumber ?? task.customer.idNumberMasked}</span>
+              {revealed.idNumber === undefined && (
+                <button type="button" className="small" onClick={() => reveal('idNumber')}>
+                  {t('task.revealIdNumber')}
+                </button>
+              )}
+            </dd>
+            <dt>{t('task.phone')}</dt>
+            <dd>
+              <span className="mono">{revealed.phone ?? task.customer.phoneMasked}</span>
+              {revealed.phone === undefined && (
+                <button type="button" className="small" onClick={() => reveal('phone')}>
+                  {t('task.revealPhone')}
+                </button>
+              )}
+            </dd>
+            <dt>{t('task.openedAt')}</dt>
+            <dd>
+              {task.customer.openedAt ? formatDateTime(task.customer.openedAt, lng) : t('task.none')}
+              {task.customer.channel &&
+                t('common.paren', { text: t(`task.channels.${task.customer.channel}`) })}
+            </dd>
+            <dt>{t('task.margin')}</dt>
+            <dd>{yesNo(task.customer.margin)}</dd>
+            <dt>{t('task.salesperson')}</dt>
+            <dd>
+              {task.customer.salesperson
+                ? `${task.customer.salesperson.name}${t('common.paren', { text: task.customer.salesperson.code })}${task.customer.salesperson.departed ? ` · ${t('task.departed')}` : ''}`
+                : t('task.none')}
+            </dd>
+          </dl>
+          {(revealed.idNumber !== undefined || revealed.phone !== undefined) && (
+            <p className="notice" role="status">
+              {t('task.revealed')}
+            </p>
+          )}
+
+          <h3>{t('task.purposes')}</h3>
+          <ul className="purposes-list">
+            {task.purposes.map((p) => (
+              <li key={p.type}>
+                <span className={`tag tag-${p.type}`}>{t(`callbackType.${p.type}`)}</span>
+                <span>
+                  {t('task.deadline')} {formatDateTime(p.deadlineAt, lng)}
+                </span>
+                {dueState(p.deadlineAt, new Date()) !== 'later' && (
+                  <span className={`badge badge-${dueState(p.deadlineAt, new Date())}`}>
+                    {t(
+                      dueState(p.deadlineAt, new Date()) === 'overdue'
+                        ? 'worklist.overdue'
+                        : 'worklist.dueToday',
+                    )}
+                  </span>
+                )}
+                <span className="muted">
+                  {t('task.reason')}
+                  {t('common.colon')}
+                  {p.reason}
+                </span>
+                {p.salesperson && (
+                  <span className="muted">
+                    {t('task.salesperson')}
+                    {t('common.colon')}
+                    {p.salesperson.name}
+                  </span>
+                )}
+              </li>
+            ))}
+          </ul>
+          {task.nextAttemptAt && (
+            <p>
+              {t('task.nextAttempt')}
+              {t('common.colon')}
+              {formatDateTime(task.nextAttemptAt, lng)}
+            </p>
+          )}
+
+          <h3>{t('task.attempts')}</h3>
+          {task.attempts.length === 0 ? (
+            <p className="muted">{t('task.noAttempts')}</p>
+          ) : (
+            <ul className="history">
+              {task.attempts.map((a) => (
+                <li key={a.id}>
+                  {formatDateTime(a.startedAt, lng)} · {t(`attemptOutcome.${a.outcome}`)}
+                  {a.sipCode !== null && ` · ${t('task.sipCode')} ${a.sipCode}`}
+                </li>
+              ))}
+            </ul>
+          )}
+
+          <h3>{t('task.results')}</h3>
+          {task.results.length === 0 ? (
+            <p className="muted">{t('task.noResults')}</p>
+          ) : (
+            <ul className="history">
+              {task.results.map((r) => (
+                <li key={r.id} className={r.superseded ? 'superseded' : undefined}>
+                  {formatDateTime(r.createdAt, lng)} · {t(`resultOutcome.${r.outcome}`)} ·{' '}
+                  {t(`disposition.${r.disposition}`)}
+                  {r.superseded && ` · ${t('task.superseded')}`}
+                  {r.notes && <div className="muted">{r.notes}</div>}
+                </li>
+              ))}
+            </ul>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

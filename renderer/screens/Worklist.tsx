@@ -1,0 +1,232 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { WorklistItem } from '../../shared/contract';
+import { CALLBACK_TYPES, type CallbackType } from '../../shared/domain/callback-types';
+import { dueState, formatShort } from '../app/format';
+import { call, useErrorText, useSeat } from '../app/seat-context';
+
+const PAGE = 200;
+const ROW_PX = 34;
+
+interface Loaded {
+  items: WorklistItem[];
+  total: number;
+}
+
+/**
+ * Open tasks by deadline, paged from the seat as the list scrolls and virtualised, so ten thousand tasks
+ * cost what the visible rows cost. A listbox: ↑/↓/PgUp/PgDn/Home/End move, Enter opens.
+ */
+export function Worklist(props: {
+  onOpen: (taskId: string) => void;
+  openTaskId: string | null;
+  refresh: number;
+}) {
+  const { t, i18n } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [types, setTypes] = useState<CallbackType[]>([]);
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [active, setActive] = useState(0);
+  const loading = useRef(false);
+  const scroller = useRef<HTMLDivElement>(null);
+  const now = new Date();
+
+  const load = useCallback(
+    async (after: WorklistItem | undefined, previous: WorklistItem[]) => {
+      loading.current = true;
+      try {
+        const page = await call(seat, 'worklist.list', {
+          limit: PAGE,
+          ...(types.length > 0 ? { types } : {}),
+          ...(after ? { after: { deadlineAt: after.deadlineAt, taskId: after.taskId } } : {}),
+        });
+        setLoaded({ items: [...previous, ...page.items], total: page.total });
+        setError(null);
+      } catch (e) {
+        setError(errorText(e));
+      } finally {
+        loading.current = false;
+      }
+    },
+    [seat, types, errorText],
+  );
+
+  // A new filter, or tasks changed on the seat (`refresh`): start again from the earliest deadline.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is the reload signal itself
+  useEffect(() => {
+    void load(undefined, []);
+  }, [load, props.refresh]);
+
+  const count = loaded?.total ?? 0;
+  const virtualizer = useVirtualizer({
+    count,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_PX,
+    overscan: 12,
+  });
+  const rows = virtualizer.getVirtualItems();
+  const lastRow = rows.at(-1)?.index ?? 0;
+
+  useEffect(() => {
+    if (!loaded || loading.current || loaded.items.length >= loaded.total) return;
+    if (lastRow >= loaded.items.length - 20) void load(loaded.items.at(-1), loaded.items);
+  }, [lastRow, loaded, load]);
+
+  function move(to: number) {
+    if (count === 0) return;
+    const next = Math.max(0, Math.min(count - 1, to));
+    setActive(next);
+    virtualizer.scrollToIndex(next, { align: 'auto' });
+  }
+
+  function onKeyDown(event: KeyboardEvent) {
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? ROW_PX * 10) / ROW_PX) - 1);
+    switch (event.key) {
+      case 'ArrowDown':
+        move(active + 1);
+        break;
+      case 'ArrowUp':
+        move(active - 1);
+        break;
+      case 'PageDown':
+        move(active + page);
+        break;
+      case 'PageUp':
+        move(active - page);
+        break;
+      case 'Home':
+        move(0);
+        break;
+      case 'End':
+        move(count - 1);
+        break;
+      case 'Enter': {
+        const item = loaded?.items[active];
+        if (item) props.onOpen(item.taskId);
+        break;
+      }
+      default:
+        return;
+    }
+    event.preventDefault();
+  }
+
+  const toggle = (type: CallbackType) => {
+    setActive(0);
+    setTypes((current) => (current.includes(type) ? current.filter((x) => x !== type) : [...current, type]));
+  };
+
+  const activeItem = loaded?.items[active];
+  return (
+    <section className="worklist" aria-labelledby="worklist-title">
+      <div className="panel-head">
+        <h2 id="worklist-title">{t('worklist.title')}</h2>
+        <span className="muted">
+          {loaded ? t('worklist.total', { count: loaded.total }) : t('worklist.loading')}
+        </span>
+      </div>
+      <div className="filters" role="toolbar" aria-label={t('worklist.filterLabel')}>
+        <button
+          type="button"
+          className="chip"
+          aria-pressed={types.length === 0}
+          onClick={() => {
+            setActive(0);
+            setTypes([]);
+          }}
+        >
+          {t('worklist.allTypes')}
+        </button>
+        {CALLBACK_TYPES.map((type) => (
+          <button
+            key={type}
+            type="button"
+            className="chip"
+            aria-pressed={types.includes(type)}
+            onClick={() => toggle(type)}
+          >
+            {t(`callbackType.${type}`)}
+          </button>
+        ))}
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="grid-head" aria-hidden="true">
+        <span>{t('worklist.columns.deadline')}</span>
+        <span>{t('worklist.columns.customer')}</span>
+        <span>{t('worklist.columns.phone')}</span>
+        <span>{t('worklist.columns.purposes')}</span>
+        <span>{t('worklist.columns.attempts')}</span>
+      </div>
+      <div
+        ref={scroller}
+        className="list-scroll"
+        role="listbox"
+        tabIndex={0}
+        aria-label={t('worklist.listLabel')}
+        aria-activedescendant={activeItem ? `task-${activeItem.taskId}` : undefined}
+        onKeyDown={onKeyDown}
+      >
+        {loaded && count === 0 && <p className="empty">{t('worklist.empty')}</p>}
+        <div className="list-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {rows.map((row) => {
+            const item = loaded?.items[row.index];
+            const style = { transform: `translateY(${row.start}px)`, height: ROW_PX };
+            if (!item) {
+              return (
+                <div key={row.key} className="row placeholder" style={style} aria-hidden="true">
+                  {t('worklist.loading')}
+                </div>
+              );
+            }
+            const due = dueState(item.deadlineAt, now);
+            return (
+              // biome-ignore lint/a11y/useKeyWithClickEvents: the listbox handles the keys for its options
+              <div
+                key={item.taskId}
+                id={`task-${item.taskId}`}
+                role="option"
+                tabIndex={-1}
+                aria-selected={row.index === active}
+                aria-posinset={row.index + 1}
+                aria-setsize={count}
+                className={`row due-${due}${item.taskId === props.openTaskId ? ' open' : ''}`}
+                style={style}
+                onClick={() => {
+                  setActive(row.index);
+                  props.onOpen(item.taskId);
+                }}
+              >
+                <span className="deadline">
+                  {formatShort(item.deadlineAt, i18n.language)}
+                  {due !== 'later' && (
+                    <span className={`badge badge-${due}`}>
+                      {t(due === 'overdue' ? 'worklist.overdue' : 'worklist.dueToday')}
+                    </span>
+                  )}
+                </span>
+                <span className="customer">{item.customerName}</span>
+                <span className="mono">{item.phoneMasked}</span>
+                <span className="purposes">
+                  {item.purposes.map((p) => (
+                    <span key={p} className={`tag tag-${p}`}>
+                      {t(`callbackType.${p}`)}
+                    </span>
+                  ))}
+                </span>
+                <span className="num">{t('worklist.attempts', { count: item.attempts })}</span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <p className="hint">{t('worklist.keyboardHint')}</p>
+    </section>
+  );
+}

@@ -1,0 +1,26 @@
+/**
+ * The contract's method and event names without their schemas: all that the preload needs, so that its
+ * sandboxed bundle stays a few kilobytes instead of carrying zod. `test/shared/contract/names.test.ts` and
+ * the type assertions in methods.ts and events.ts keep these lists equal to the keys of METHODS and EVENTS.
+ */
+export const METHOD_NAMES = [
+  'seat.info',
+  'session.login',
+  'session.logout',
+  'session.current',
+  'worklist.list',
+  'task.get',
+  'customer.reveal',
+  'result.commit',
+  'audit.list',
+  'settings.get',
+  'settings.set',
+] as const;
+
+export const EVENT_NAMES = ['session.changed', 'worklist.changed', 'outbox.changed'] as const;
+
+export const isMethodName = (name: unknown): name is (typeof METHOD_NAMES)[number] =>
+  typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);
+
+export const isEventName = (name: unknown): name is (typeof EVENT_NAMES)[number] =>
+  typeof name === 'string' && (EVENT_NAMES as readonly string[]).includes(name);

@@ -1,0 +1,81 @@
+/**
+ * `npm start` as a newcomer runs it (here without a display and without an Electron binary; the build step is
+ * npm test's own, run before): it starts the browser seat on a fresh data directory with the demo branch, prints the URL and the demo
+ * credentials, serves a console an agent can log in to, and stops cleanly on Ctrl+C (SIGINT).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_PASSWORD } from '../../electron/seat/demo/seed';
+import { launchChromium } from '../support/chromium';
+import { tempDir } from '../support/fixtures';
+
+const REPO = resolve(import.meta.dirname, '../..');
+
+describe('npm start (browser seat)', () => {
+  const tmp = tempDir();
+  let child: ChildProcess | undefined;
+  let browser: Browser | undefined;
+
+  afterAll(async () => {
+    await browser?.close();
+    child?.kill('SIGKILL');
+    tmp.cleanup();
+  });
+
+  it('comes up within 60 s with the demo branch, serves a usable console, and stops cleanly on SIGINT', async () => {
+    const started = Date.now();
+    // npm test has built out/ already; rebuilding here would empty it under the other browser tests.
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SEAT_DATA_DIR: tmp.dir,
+      SEAT_NO_BROWSER: '1',
+      SEAT_SKIP_BUILD: '1',
+    };
+    delete env.DISPLAY;
+    delete env.WAYLAND_DISPLAY;
+    delete env.ELECTRON_OVERRIDE_DIST_PATH;
+    const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: REPO, env });
+    child = proc;
+    let out = '';
+    proc.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    proc.stderr?.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    const url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL within 60 s:\n${out}`)), 60_000);
+      proc.stdout?.on('data', () => {
+        const m = out.match(/请在浏览器中打开：(\S+)/);
+        if (m?.[1]) {
+          clearTimeout(timer);
+          resolveUrl(m[1]);
+        }
+      });
+      proc.on('exit', (code) => reject(new Error(`exited ${code}:\n${out}`)));
+    });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(out).toContain('本机没有 Electron 运行文件');
+    expect(out).toContain(`密码 ${DEMO_PASSWORD}`);
+    expect(out).toContain('首次启动：已载入演示营业部');
+    expect(existsSync(join(tmp.dir, 'seat.db'))).toBe(true);
+
+    browser = await launchChromium();
+    const page = await browser.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(url);
+    await page.getByLabel('工号').fill('A002');
+    await page.getByLabel('密码').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('listbox', { name: '回访任务列表' }).getByRole('option').first().waitFor();
+
+    const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
+    proc.kill('SIGINT');
+    expect(await exit).toBe(0);
+    expect(out).toContain('坐席已停止');
+    child = undefined;
+  }, 120_000);
+});
