@@ -2,6 +2,8 @@
  * `npm run bench -- <suite>…` runs the named suites (all when none is named). Each prints one JSON line per
  * figure and writes them to bench/results/<suite>.jsonl.
  */
+import { rmSync } from 'node:fs';
+import { TMP } from './history';
 import { runShellBench } from './shell.bench';
 import { runStoreBench } from './store.bench';
 
@@ -13,4 +15,9 @@ if (unknown.length > 0) {
   console.error(`unknown suite(s): ${unknown.join(', ')}; known: ${Object.keys(SUITES).join(', ')}`);
   process.exit(2);
 }
-for (const name of wanted.length > 0 ? wanted : Object.keys(SUITES)) await SUITES[name]?.();
+try {
+  for (const name of wanted.length > 0 ? wanted : Object.keys(SUITES)) await SUITES[name]?.();
+} finally {
+  // The history database and its copies are large; BENCH_KEEP=1 keeps them for a look afterwards.
+  if (!process.env.BENCH_KEEP) rmSync(TMP, { recursive: true, force: true });
+}
