@@ -15,7 +15,9 @@ const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 const binary = electronBinary(REPO);
 if (binary === null) {
-  console.warn('skipped: no Electron binary (it cannot be downloaded here; set ELECTRON_OVERRIDE_DIST_PATH to run)');
+  console.warn(
+    'skipped: no Electron binary (it cannot be downloaded here; set ELECTRON_OVERRIDE_DIST_PATH to run)',
+  );
 }
 
 describe.skipIf(binary === null)('the desktop app (skipped: no Electron binary)', () => {
