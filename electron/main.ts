@@ -8,12 +8,12 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 import { bindSeatIpc } from './binding/ipc';
 import {
   APP_ENTRY,
   APP_SCHEME,
   appFilePath,
-  CONTENT_SECURITY_POLICY,
   isAppUrl,
   permissionAllowed,
   windowOptions,

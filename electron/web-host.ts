@@ -19,6 +19,7 @@ import type { Duplex } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { Result } from '../shared/contract';
+import { CONTENT_SECURITY_POLICY } from '../shared/csp';
 import type { Seat, SeatConnection } from './seat/seat';
 
 /** The subprotocol the server selects; the client offers it together with `token.<token>`. */
@@ -26,21 +27,6 @@ export const SEAT_PROTOCOL = 'seat.v1';
 const TOKEN_PREFIX = 'token.';
 /** The WebSocket path. */
 export const SEAT_PATH = '/seat';
-
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "media-src 'self' blob: mediastream:",
-  // 'self' matches ws:// on the same host and port in Chromium (CSP Level 3); the Chromium test proves it.
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,

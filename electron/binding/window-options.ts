@@ -12,24 +12,6 @@ export const APP_HOST = 'seat';
 export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 export const APP_ENTRY = `${APP_ORIGIN}/index.html`;
 
-/**
- * Sent on every app:// response. Scripts only from the app itself (no eval, no inline), so an injected
- * string can never run; media may be blob:/mediastream: for recording playback and the microphone.
- */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "media-src 'self' blob: mediastream:",
-  "connect-src 'self'",
-  "font-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
-
 export function windowOptions(preload: string): BrowserWindowConstructorOptions {
   return {
     title: '回访坐席台',

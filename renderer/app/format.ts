@@ -11,23 +11,13 @@ export function dueState(deadlineAt: string, now: Date): DueState {
   return sameDay(deadline, now) ? 'today' : 'later';
 }
 
-export function formatDateTime(iso: string, lng: string): string {
-  return new Intl.DateTimeFormat(lng, {
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
-}
+const FULL: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
+const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hour12: false };
 
-export function formatShort(iso: string, lng: string): string {
-  return new Intl.DateTimeFormat(lng, {
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(iso));
-}
+/** Date and time with the year (task details, the audit trail). */
+export const formatDateTime = (iso: string, lng: string) =>
+  new Intl.DateTimeFormat(lng, { ...FULL, ...TIME }).format(new Date(iso));
+
+/** Month, day and time: the worklist's deadline column. */
+export const formatShort = (iso: string, lng: string) =>
+  new Intl.DateTimeFormat(lng, { month: '2-digit', day: '2-digit', ...TIME }).format(new Date(iso));

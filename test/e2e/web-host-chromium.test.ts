@@ -3,20 +3,20 @@
  * host and a real seat on SQLite: login, the worklist, pushed events, the CSP, the token leaving the address
  * bar, and a dropped host answering pending calls and reconnecting.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessBridge } from '../../electron/seat/in-process';
 import { Seat } from '../../electron/seat/seat';
 import { startWebHost, type WebHost } from '../../electron/web-host';
 import type { SeatBridge } from '../../shared/contract';
+import { launchChromium } from '../support/chromium';
 import { BRANCH, PASSWORD, smallBranch, tempDir } from '../support/fixtures';
 import { resultFor } from '../support/seat';
 
-const CHROMIUM = '/usr/bin/chromium';
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const TIMEOUT = 30_000;
 
@@ -68,7 +68,7 @@ interface PageWindow {
   WebSocket: new (url: string) => unknown;
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('the browser transport in Chromium against the web host', () => {
+describe('the browser transport in Chromium against the web host', () => {
   let tmp: ReturnType<typeof tempDir>;
   let seat: Seat;
   let branch: Awaited<ReturnType<typeof smallBranch>>;
@@ -115,20 +115,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the browser transport in Chromium agains
       },
       staticDir,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: TIMEOUT,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT);
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));

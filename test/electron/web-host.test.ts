@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { Seat, type SeatConnection } from '../../electron/seat/seat';
-import { CONTENT_SECURITY_POLICY, startWebHost, type WebHost } from '../../electron/web-host';
+import { startWebHost, type WebHost } from '../../electron/web-host';
+import { CONTENT_SECURITY_POLICY } from '../../shared/csp';
 import { BRANCH, PASSWORD, smallBranch, tempDir } from '../support/fixtures';
 
 const INDEX = '<!doctype html><html lang="zh-CN"><head><title>坐席</title></head><body></body></html>\n';

@@ -3,12 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   APP_ORIGIN,
   appFilePath,
-  CONTENT_SECURITY_POLICY,
   isAppUrl,
   isTrustedSender,
   permissionAllowed,
   windowOptions,
 } from '../../../electron/binding/window-options';
+import { CONTENT_SECURITY_POLICY } from '../../../shared/csp';
 
 describe('the seat window options', () => {
   const options = windowOptions('/opt/seat/out/preload/index.cjs');
