@@ -1,3 +1,5 @@
+import { dirname, join } from 'node:path';
+import { v7 as uuidv7 } from 'uuid';
 import {
   type Connection,
   createDispatcher,
@@ -10,12 +12,15 @@ import {
   type SessionInfo,
 } from '../../shared/contract';
 import { login } from './auth/login';
+import { Recordings } from './recordings/recordings';
 import { SeatStore, type SeatStoreOptions } from './store/seat-store';
 
 export interface SeatOptions extends SeatStoreOptions {
   /** The SQLite file; created on first start. */
   dbPath: string;
   appVersion: string;
+  /** Where call recordings are written; default: `recordings/` beside the database. */
+  recordingsDir?: string;
   /** Where defects are reported; never given personal data. */
   onDefect?: (method: string, error: unknown) => void;
 }
@@ -35,6 +40,7 @@ const SQLITE_UNUSABLE = /^SQLITE_(CORRUPT|NOTADB|IOERR|FULL|CANTOPEN|READONLY)/;
  */
 export class Seat {
   readonly store: SeatStore;
+  readonly recordings: Recordings;
   readonly dispatch: Dispatch;
   readonly #appVersion: string;
   readonly #connections = new Set<SeatConnection>();
@@ -42,6 +48,23 @@ export class Seat {
   private constructor(store: SeatStore, options: SeatOptions) {
     this.store = store;
     this.#appVersion = options.appVersion;
+    const seatId = () => {
+      const seat = store.seat();
+      if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
+      return seat.id;
+    };
+    this.recordings = new Recordings(
+      store.db,
+      options.recordingsDir ?? join(dirname(options.dbPath), 'recordings'),
+      seatId,
+      () => store.now(),
+    );
+    // What a crash left open is closed before anyone works: recordings as `interrupted` (hashed, kept), and
+    // dials that never ended.
+    if (store.seat()) {
+      this.recordings.recoverInterrupted();
+      store.interruptOpenAttempts();
+    }
     const onDefect =
       options.onDefect ?? ((method, error) => console.error(`seat: defect in ${method}`, error));
     this.dispatch = createDispatcher(this.#guard(this.#handlers()), onDefect);
@@ -133,6 +156,59 @@ export class Seat {
         this.broadcast('worklist.changed', { taskIds: [args.taskId] });
         this.#outboxChanged();
         return value;
+      },
+      'call.start': ({ attemptId, taskId }, conn) => {
+        const value = store.startCall(this.#session(conn).agentId, attemptId, taskId);
+        this.#outboxChanged();
+        return { attemptId, ...value };
+      },
+      'call.end': (args, conn) => {
+        store.endCall({ ...args, agentId: this.#session(conn).agentId });
+        this.broadcast('worklist.changed', { taskIds: [] });
+        this.#outboxChanged();
+        return {};
+      },
+      'recording.start': ({ recordingId, attemptId, mimeType }, conn) => {
+        this.recordings.start({ recordingId, attemptId, mimeType, agentId: this.#session(conn).agentId });
+        return {};
+      },
+      'recording.chunk': ({ recordingId, seq, data }, conn) =>
+        this.recordings.chunk({
+          recordingId,
+          seq,
+          data: Buffer.from(data, 'base64'),
+          agentId: this.#session(conn).agentId,
+        }),
+      'recording.mark': ({ recordingId, offsetMs, label }, conn) => {
+        this.recordings.mark({
+          recordingId,
+          offsetMs,
+          label,
+          id: uuidv7(),
+          agentId: this.#session(conn).agentId,
+        });
+        return {};
+      },
+      'recording.finish': ({ recordingId, durationMs }, conn) => {
+        const value = this.recordings.finish({
+          recordingId,
+          durationMs,
+          agentId: this.#session(conn).agentId,
+        });
+        this.#outboxChanged();
+        return value;
+      },
+      'recording.list': ({ limit }, conn) => ({
+        items: this.recordings.list(this.#session(conn).agentId, limit),
+      }),
+      'recording.read': ({ recordingId, offset, length }, conn) => {
+        const { data, sizeBytes, mimeType } = this.recordings.read({
+          recordingId,
+          offset,
+          length,
+          agentId: this.#session(conn).agentId,
+        });
+        return { data: data.toString('base64'), sizeBytes, mimeType };
       },
       'audit.list': ({ limit, before }, conn) => ({
         items: store.listAudit(this.#session(conn).agentId, limit, before ?? null),

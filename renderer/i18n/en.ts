@@ -95,6 +95,7 @@ export const en: Resources = {
     invalid_number: 'Invalid number',
     declined: 'Declined',
     failed: 'Failed',
+    interrupted: 'Interrupted',
   },
   resultOutcome: {
     completed: 'Completed',
@@ -130,9 +131,18 @@ export const en: Resources = {
       session_locked: 'Account locked',
       result_commit: 'Committed a callback result',
       settings_set: 'Changed a setting',
+      call_dial: 'Dialled a customer',
+      recording_play: 'Played a call recording',
     },
     fields: { idNumber: 'ID number', phone: 'Mobile' },
-    entity: { customer: 'Customer', agent: 'Agent', result: 'Result', setting: 'Setting' },
+    entity: {
+      customer: 'Customer',
+      agent: 'Agent',
+      result: 'Result',
+      setting: 'Setting',
+      attempt: 'Call',
+      recording: 'Recording',
+    },
   },
   status: {
     agent: 'Agent',

@@ -93,6 +93,7 @@ export const zhCN = {
     invalid_number: '空号',
     declined: '拒接',
     failed: '呼叫失败',
+    interrupted: '通话中断',
   },
   resultOutcome: {
     completed: '回访完成',
@@ -128,9 +129,18 @@ export const zhCN = {
       session_locked: '账号锁定',
       result_commit: '提交回访结果',
       settings_set: '修改设置',
+      call_dial: '拨打客户电话',
+      recording_play: '回放通话录音',
     },
     fields: { idNumber: '身份证号', phone: '手机号' },
-    entity: { customer: '客户', agent: '坐席', result: '回访结果', setting: '设置' },
+    entity: {
+      customer: '客户',
+      agent: '坐席',
+      result: '回访结果',
+      setting: '设置',
+      attempt: '呼叫',
+      recording: '录音',
+    },
   },
   status: {
     agent: '坐席',

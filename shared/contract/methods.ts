@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { CallbackType } from '../domain/callback-types';
 import type { METHOD_NAMES } from './names';
 import {
+  AttemptOutcome,
   AuditEntry,
+  Base64Chunk,
   CommitResultArgs,
   CommitResultValue,
   Id,
   Instant,
+  RecordingSummary,
   RevealField,
   SeatInfo,
   SessionInfo,
@@ -96,6 +99,86 @@ export const METHODS = {
     'agent',
     z.object({ limit: z.number().int().min(1).max(200).default(50), before: Id.optional() }).strict(),
     z.object({ items: z.array(AuditEntry) }),
+  ),
+
+  /**
+   * Begin a dial: records the attempt (a fact from now on, whatever happens next) and returns the SIP target
+   * to call. The target carries the customer's full number for the phone only: the UI shows `numberMasked`.
+   * Audited as `call.dial`. Refused when the SIP account is not configured.
+   */
+  'call.start': method(
+    'agent',
+    z.object({ attemptId: Id, taskId: Id }).strict(),
+    z.object({ attemptId: Id, target: z.string(), numberMasked: z.string() }),
+  ),
+  /** How the dial ended (outcome mapped from SIP by the phone); once per attempt. */
+  'call.end': method(
+    'agent',
+    z
+      .object({
+        attemptId: Id,
+        answeredAt: Instant.nullable(),
+        endedAt: Instant,
+        outcome: AttemptOutcome.exclude(['interrupted']),
+        sipCode: z.number().int().min(100).max(699).nullable(),
+      })
+      .strict(),
+    z.object({}),
+  ),
+
+  /** Open the recording of an answered call: a file the chunks are appended to. */
+  'recording.start': method(
+    'agent',
+    z.object({ recordingId: Id, attemptId: Id, mimeType: z.string().regex(/^audio\/webm/) }).strict(),
+    z.object({}),
+  ),
+  /**
+   * Append chunk `seq` (0, 1, 2, … in order) and make it durable (fsync) before answering. A chunk already
+   * written (a retry) is acknowledged without writing it twice; a gap is a `CONFLICT` naming the next `seq`.
+   */
+  'recording.chunk': method(
+    'agent',
+    z.object({ recordingId: Id, seq: z.number().int().nonnegative(), data: Base64Chunk }).strict(),
+    z.object({ nextSeq: z.number().int().positive(), sizeBytes: z.number().int().nonnegative() }),
+  ),
+  /** A moment on the recording's timeline (e.g. an answer given, a disclosure read). */
+  'recording.mark': method(
+    'agent',
+    z
+      .object({
+        recordingId: Id,
+        offsetMs: z.number().int().nonnegative(),
+        label: z.string().min(1).max(100),
+      })
+      .strict(),
+    z.object({}),
+  ),
+  /** Close the recording: its SHA-256 and size are computed and stored; from then on it cannot change. */
+  'recording.finish': method(
+    'agent',
+    z.object({ recordingId: Id, durationMs: z.number().int().nonnegative() }).strict(),
+    z.object({ sha256: z.string(), sizeBytes: z.number().int().nonnegative() }),
+  ),
+  /** The agent's own recent recordings, newest first. */
+  'recording.list': method(
+    'agent',
+    z.object({ limit: z.number().int().min(1).max(100).default(20) }).strict(),
+    z.object({ items: z.array(RecordingSummary) }),
+  ),
+  /**
+   * A slice of one of the agent's own recordings, for playback in the seat. Audited as `recording.play` once
+   * per recording and connection (when `offset` is 0).
+   */
+  'recording.read': method(
+    'agent',
+    z
+      .object({
+        recordingId: Id,
+        offset: z.number().int().nonnegative(),
+        length: z.number().int().min(1).max(524_288),
+      })
+      .strict(),
+    z.object({ data: z.string(), sizeBytes: z.number().int().nonnegative(), mimeType: z.string() }),
   ),
 
   /** All settings of this seat, defaults filled in. */

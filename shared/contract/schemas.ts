@@ -73,6 +73,7 @@ export const WorklistItem = z.object({
 });
 export type WorklistItem = z.infer<typeof WorklistItem>;
 
+/** How a dial ended; `interrupted` when the seat stopped (crash, power) before it could tell. */
 export const AttemptOutcome = z.enum([
   'answered',
   'busy',
@@ -80,6 +81,7 @@ export const AttemptOutcome = z.enum([
   'invalid_number',
   'declined',
   'failed',
+  'interrupted',
 ]);
 export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
 
@@ -88,9 +90,13 @@ export const Attempt = z.object({
   taskId: Id,
   agentId: Id,
   startedAt: Instant,
+  answeredAt: Instant.nullable(),
   endedAt: Instant.nullable(),
-  outcome: AttemptOutcome,
+  /** Null while the call is still going on. */
+  outcome: AttemptOutcome.nullable(),
   sipCode: z.number().int().nullable(),
+  /** The recording of an answered call, once it is closed. */
+  recordingId: Id.nullable(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 
@@ -216,3 +222,26 @@ export const AuditEntry = z.object({
   detail: z.record(z.string(), z.unknown()),
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
+
+export const RecordingStatus = z.enum(['finished', 'interrupted']);
+export type RecordingStatus = z.infer<typeof RecordingStatus>;
+
+/** A closed recording as the agent's history lists it. */
+export const RecordingSummary = z.object({
+  id: Id,
+  attemptId: Id,
+  taskId: Id,
+  customerName: z.string(),
+  startedAt: Instant,
+  durationMs: z.number().int().nonnegative().nullable(),
+  sizeBytes: z.number().int().nonnegative(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  status: RecordingStatus,
+});
+export type RecordingSummary = z.infer<typeof RecordingSummary>;
+
+/** Base64 of at most 1 MiB of recording bytes (a one-second Opus chunk is a few kilobytes). */
+export const Base64Chunk = z
+  .string()
+  .max(1_400_000)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, '录音数据格式不正确');

@@ -20,6 +20,48 @@ export const SETTING_SCHEMAS = {
     ]),
   /** Dial attempts before an unreached customer may be closed as unreachable. */
   'retry.maxAttempts': z.number().int().min(1).max(10).default(3),
+
+  /** The PBX's SIP WebSocket; '' until an administrator sets it (the phone shows "not configured"). */
+  'sip.wsUrl': z
+    .union([z.literal(''), z.url({ protocol: /^wss?$/, error: 'SIP 服务器地址须以 ws:// 或 wss:// 开头' })])
+    .default(''),
+  /** The seat's SIP address of record, e.g. sip:8001@pbx.example. */
+  'sip.uri': z
+    .union([z.literal(''), z.string().regex(/^sips?:[^@\s]+@[^@\s]+$/, 'SIP 地址格式应为 sip:用户@域名')])
+    .default(''),
+  /** Digest authorisation user; '' when the PBX does not challenge. */
+  'sip.authUser': z.string().max(64).default(''),
+  'sip.password': z.string().max(128).default(''),
+  'sip.displayName': z.string().max(64).default(''),
+  /** STUN/TURN servers; empty on a LAN where the PBX is reachable directly. */
+  'sip.iceServers': z
+    .array(
+      z.object({
+        urls: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+        username: z.string().optional(),
+        credential: z.string().optional(),
+      }),
+    )
+    .max(8)
+    .default([]),
+  /** How long to gather ICE candidates before sending the INVITE (sip.js waits 5 s by default). */
+  'sip.iceGatheringTimeoutMs': z.number().int().min(20).max(10_000).default(500),
+  /** A dial not answered within this is cancelled and counts as "no answer". */
+  'sip.ringTimeoutSec': z.number().int().min(10).max(180).default(45),
+  /** Outside-line prefix for numbers that are not mainland mobiles ('' for none). */
+  'dial.outsidePrefix': z
+    .string()
+    .regex(/^[\d*#]*$/, '外线前缀只能包含数字、* 和 #')
+    .max(8)
+    .default(''),
+  /** Whether mobiles get the outside-line prefix too. */
+  'dial.prefixMobiles': z.boolean().default(false),
+  'audio.echoCancellation': z.boolean().default(true),
+  'audio.noiseSuppression': z.boolean().default(true),
+  'audio.autoGainControl': z.boolean().default(true),
+  /** '' for the system default device. */
+  'audio.inputDeviceId': z.string().max(256).default(''),
+  'audio.outputDeviceId': z.string().max(256).default(''),
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;

@@ -7,14 +7,24 @@ import type {
   Settings,
 } from '../../../shared/contract';
 import { SeatError } from '../../../shared/contract';
+import { maskPhone } from '../../../shared/domain/masking';
+import { dialTarget } from '../../../shared/phone/dial';
 import { type AgentRow, agentByCode, agentById, noteLoginFailure, noteLoginSuccess } from './agents';
+import { type AttemptEnd, endAttempt, interruptOpenAttempts, startAttempt } from './calls';
 import { type Db, type OpenOptions, openDatabase, schemaVersion, stmt } from './database';
 import { type AuditEntry, appendAudit, listAudit, newId, outboxStatus } from './journal';
 import type { ReferenceBatch } from './records';
 import { importReferenceData } from './reference';
 import { commitResult } from './results';
 import { readSettings, writeSetting } from './settings';
-import { type Actor, assertCustomerVisible, taskDetail, type WorklistQuery, worklist } from './tasks';
+import {
+  type Actor,
+  assertCustomerVisible,
+  taskDetail,
+  visibleTask,
+  type WorklistQuery,
+  worklist,
+} from './tasks';
 
 export interface SeatIdentity {
   id: string;
@@ -213,6 +223,50 @@ export class SeatStore {
       if (!row) throw new SeatError('NOT_FOUND', '客户不存在');
       return row.value;
     });
+  }
+
+  /**
+   * Starts a dial of the task's customer: the attempt fact and its audit entry, then the SIP target for the
+   * phone. The full number leaves the store only inside the target, never for display.
+   */
+  startCall(agentId: string, attemptId: string, taskId: string): { target: string; numberMasked: string } {
+    const actor = this.actor(agentId);
+    const settings = this.settings();
+    if (!settings['sip.wsUrl'] || !settings['sip.uri']) {
+      throw new SeatError('CONFLICT', '电话尚未配置（SIP 服务器地址和 SIP 地址），请联系管理员');
+    }
+    const task = visibleTask(this.db, actor, taskId);
+    const phone = stmt<[string], { phone: string }>(this.db, 'SELECT phone FROM customers WHERE id = ?').get(
+      task.customerId,
+    )?.phone;
+    if (!phone) throw new SeatError('NOT_FOUND', '客户不存在');
+    const target = dialTarget(
+      phone,
+      { outsidePrefix: settings['dial.outsidePrefix'], prefixMobiles: settings['dial.prefixMobiles'] },
+      settings['sip.uri'],
+    );
+    const numberMasked = maskPhone(phone);
+    startAttempt(this.db, {
+      attemptId,
+      taskId,
+      agentId,
+      seatId: this.#seatId(),
+      numberMasked,
+      at: this.now(),
+    });
+    this.#afterWrite();
+    return { target, numberMasked };
+  }
+
+  endCall(e: Omit<AttemptEnd, 'seatId'>): void {
+    endAttempt(this.db, { ...e, seatId: this.#seatId() });
+    this.#afterWrite();
+  }
+
+  /** After a crash: dials that never got an ending get `interrupted`. */
+  interruptOpenAttempts(): number {
+    const seat = this.seat();
+    return seat ? interruptOpenAttempts(this.db, seat.id, this.now()) : 0;
   }
 
   commitResult(agentId: string, args: CommitResultArgs): CommitResultValue {

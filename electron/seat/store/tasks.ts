@@ -190,9 +190,11 @@ export function taskDetail(db: Db, actor: Actor, taskId: string): TaskDetail {
     .map((p) => ({ type: p.type, deadlineAt: p.deadlineAt, reason: p.reason, salesperson: salesperson(p) }));
   const attempts = stmt<[string], Attempt>(
     db,
-    `SELECT id, task_id AS taskId, agent_id AS agentId, started_at AS startedAt, ended_at AS endedAt, outcome,
-            sip_code AS sipCode
-     FROM attempts WHERE task_id = ? ORDER BY started_at, id`,
+    `SELECT a.id, a.task_id AS taskId, a.agent_id AS agentId, a.started_at AS startedAt,
+            e.answered_at AS answeredAt, e.ended_at AS endedAt, e.outcome, e.sip_code AS sipCode,
+            (SELECT r.id FROM recordings r WHERE r.attempt_id = a.id) AS recordingId
+     FROM attempts a LEFT JOIN attempt_endings e ON e.attempt_id = a.id
+     WHERE a.task_id = ? ORDER BY a.started_at, a.id`,
   ).all(taskId);
   const results = stmt<[string], Omit<ResultSummary, 'superseded'> & { superseded: number }>(
     db,

@@ -239,7 +239,7 @@ describe('the seat behind its contract (in-process binding)', () => {
       value: [{ start: '20:00', end: '09:00' }],
     });
     expect(bad.ok === false && bad.error.message).toContain('开始时间须早于结束时间');
-    const unknown = await api.invoke('settings.set', { key: 'sip.password', value: 'x' } as never);
+    const unknown = await api.invoke('settings.set', { key: 'ui.theme', value: 'dark' } as never);
     expect(unknown.ok === false && unknown.error.code).toBe('BAD_REQUEST');
     expect(auditActions()).toContain('settings.set');
   });

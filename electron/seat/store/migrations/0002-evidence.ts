@@ -1,6 +1,6 @@
 import type { Migration } from './types';
 
-const APPEND_ONLY = ['attempts', 'results', 'answers', 'recordings', 'audit'] as const;
+const APPEND_ONLY = ['attempts', 'attempt_endings', 'results', 'answers', 'recordings', 'audit'] as const;
 
 /**
  * Evidence: attempts, results, answers, recordings and the audit trail are append-only facts keyed by UUID
@@ -13,18 +13,26 @@ export const migration0002: Migration = {
   version: 2,
   name: 'evidence and outbox',
   up: `
+    -- A dial is two facts: its start (written before the phone calls) and its ending (how it ended). An
+    -- attempt with no ending after a restart was cut off by the crash and gets the ending 'interrupted'.
     CREATE TABLE attempts (
-      id         TEXT PRIMARY KEY,
-      task_id    TEXT NOT NULL REFERENCES tasks (id),
-      agent_id   TEXT NOT NULL,
-      seat_id    TEXT NOT NULL,
-      started_at TEXT NOT NULL,
-      ended_at   TEXT,
-      outcome    TEXT NOT NULL
-                 CHECK (outcome IN ('answered', 'busy', 'no_answer', 'invalid_number', 'declined', 'failed')),
-      sip_code   INTEGER
+      id            TEXT PRIMARY KEY,
+      task_id       TEXT NOT NULL REFERENCES tasks (id),
+      agent_id      TEXT NOT NULL,
+      seat_id       TEXT NOT NULL,
+      started_at    TEXT NOT NULL,
+      number_masked TEXT NOT NULL
     ) STRICT;
     CREATE INDEX attempts_by_task ON attempts (task_id);
+
+    CREATE TABLE attempt_endings (
+      attempt_id  TEXT PRIMARY KEY REFERENCES attempts (id),
+      answered_at TEXT,
+      ended_at    TEXT NOT NULL,
+      outcome     TEXT NOT NULL CHECK (outcome IN
+                    ('answered', 'busy', 'no_answer', 'invalid_number', 'declined', 'failed', 'interrupted')),
+      sip_code    INTEGER
+    ) STRICT;
 
     CREATE TABLE results (
       id             TEXT PRIMARY KEY,
@@ -63,6 +71,7 @@ export const migration0002: Migration = {
       id          TEXT PRIMARY KEY,
       attempt_id  TEXT NOT NULL REFERENCES attempts (id),
       path        TEXT NOT NULL,
+      mime_type   TEXT NOT NULL,
       sha256      TEXT NOT NULL,
       size_bytes  INTEGER NOT NULL,
       duration_ms INTEGER,

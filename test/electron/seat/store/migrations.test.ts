@@ -87,7 +87,7 @@ describe('seat database migrations', () => {
     const triggers = (
       db.prepare("SELECT name FROM sqlite_schema WHERE type = 'trigger'").all() as { name: string }[]
     ).map((t) => t.name);
-    for (const t of ['attempts', 'results', 'answers', 'recordings', 'audit']) {
+    for (const t of ['attempts', 'attempt_endings', 'results', 'answers', 'recordings', 'audit']) {
       expect(triggers).toContain(`${t}_no_update`);
       expect(triggers).toContain(`${t}_no_delete`);
     }
@@ -96,6 +96,29 @@ describe('seat database migrations', () => {
     ).run();
     expect(() => db.prepare("UPDATE audit SET action = 'other' WHERE id = 'a'").run()).toThrow(/append-only/);
     expect(() => db.prepare("DELETE FROM audit WHERE id = 'a'").run()).toThrow(/append-only/);
+    db.close();
+  });
+
+  it('migration 3 adds recordings in progress and append-only marks, keeping version 2 data', () => {
+    const path = tmp.file('seat.db');
+    const v2 = openDatabase(path, { targetVersion: 2 });
+    v2.prepare('INSERT INTO sync_state (singleton, acked_seq) VALUES (1, 0) ON CONFLICT DO NOTHING').run();
+    v2.close();
+    const db = openDatabase(path, { targetVersion: 3 });
+    expect(db.pragma('user_version', { simple: true })).toBe(3);
+    expect(tables(db)).toEqual(expect.arrayContaining(['recordings_open', 'recording_marks']));
+    db.prepare(
+      "INSERT INTO recording_marks (id, recording_id, offset_ms, label, at) VALUES ('m', 'r', 10, 'x', 'now')",
+    ).run();
+    expect(() => db.prepare('UPDATE recording_marks SET offset_ms = 5').run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM recording_marks').run()).toThrow(/append-only/);
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO recording_marks (id, recording_id, offset_ms, label, at) VALUES ('n', 'r', -1, 'x', 'now')",
+        )
+        .run(),
+    ).toThrow(/CHECK/);
     db.close();
   });
 

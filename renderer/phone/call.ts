@@ -1,0 +1,237 @@
+/**
+ * One outbound call, from `call.start` to `call.end`: the INVITE, its phases, the ring timeout, the media on
+ * the agent's side (remote audio, level meter, mandatory recording) and the in-call controls.
+ */
+import { Inviter, SessionState, UserAgent, Web } from 'sip.js';
+import type { SeatBridge } from '../../shared/contract';
+import { attemptOutcome } from '../../shared/phone/outcome';
+import type { CallStatus, PhoneConfig } from '../../shared/phone/service';
+import { call } from '../app/seat-context';
+import { audioConstraints, meterInput, playRemote, stopRemote } from './media';
+import { type CallRecording, startRecording } from './recorder';
+
+const DTMF = /^[0-9A-D*#]$/;
+
+export interface CallContext {
+  seat: SeatBridge;
+  ua: UserAgent;
+  config: PhoneConfig;
+  now: () => number;
+  AudioContextCtor: typeof AudioContext;
+  MediaRecorderCtor?: typeof MediaRecorder;
+  audio: HTMLAudioElement;
+  update(status: CallStatus): void;
+  level(value: number): void;
+}
+
+export class OutboundCall {
+  status: CallStatus;
+  recording: CallRecording | null = null;
+  private inviter: Inviter | null = null;
+  private ringTimer: ReturnType<typeof setTimeout> | undefined;
+  private ringTimedOut = false;
+  private finalCode: number | null = null;
+  private hangupRequested = false;
+  private audioContext: AudioContext | null = null;
+  private stopMeter: () => void = () => {};
+  private over = false;
+
+  constructor(
+    private readonly ctx: CallContext,
+    taskId: string,
+  ) {
+    this.status = {
+      attemptId: crypto.randomUUID(),
+      taskId,
+      phase: 'dialing',
+      startedAt: ctx.now(),
+      answeredAt: null,
+      endedAt: null,
+      muted: false,
+      held: false,
+      outcome: null,
+      sipCode: null,
+      recordingId: null,
+    };
+  }
+
+  get ended(): boolean {
+    return this.over;
+  }
+
+  /** Records the attempt with the seat, then sends the INVITE. Throws only when the seat refused the attempt. */
+  async start(): Promise<void> {
+    this.ctx.update(this.status);
+    const { attemptId, taskId } = this.status;
+    const { target } = await call(this.ctx.seat, 'call.start', { attemptId, taskId });
+    // From here on the attempt is a fact: every path below ends in `end()`, which reports it once.
+    const uri = UserAgent.makeURI(target);
+    if (this.hangupRequested || !uri) return this.end();
+    let inviter: Inviter;
+    try {
+      inviter = new Inviter(this.ctx.ua, uri, {
+        sessionDescriptionHandlerOptions: { constraints: { audio: audioConstraints(this.ctx.config), video: false } },
+      });
+    } catch (error) {
+      console.warn('INVITE not created', error);
+      return this.end();
+    }
+    this.inviter = inviter;
+    inviter.stateChange.addListener((state) => {
+      if (state === SessionState.Established) this.established();
+      if (state === SessionState.Terminated) this.end();
+    });
+    this.ringTimer = setTimeout(() => this.ringTimeout(), this.ctx.config.ringTimeoutSec * 1000);
+    try {
+      await inviter.invite({
+        requestDelegate: {
+          onProgress: ({ message }) => {
+            if (message.statusCode > 100 && this.status.phase === 'dialing') this.patch({ phase: 'ringing' });
+          },
+          onReject: ({ message }) => {
+            this.finalCode = message.statusCode;
+          },
+          onAccept: () => {
+            this.finalCode = 200;
+          },
+        },
+      });
+      const sdh = this.sdh();
+      if (sdh && !this.over) this.stopMeter = meterInput(this.context(), sdh.localMediaStream, this.ctx.level);
+    } catch (error) {
+      // No microphone, or the INVITE could not be sent: sip.js has terminated the session, so `end()` ran.
+      console.warn('INVITE not sent', error);
+    }
+  }
+
+  async hangup(): Promise<void> {
+    if (this.over) return;
+    this.hangupRequested = true;
+    const inviter = this.inviter;
+    if (!inviter) return; // still in call.start: start() sees the flag and ends the attempt
+    if (inviter.state === SessionState.Initial || inviter.state === SessionState.Establishing) {
+      await inviter.cancel();
+    } else if (inviter.state === SessionState.Established) {
+      await inviter.bye();
+    }
+  }
+
+  setMuted(muted: boolean): void {
+    if (this.over) return;
+    this.patch({ muted });
+    this.applyTracks();
+  }
+
+  /** Hold by re-INVITE: sip.js 0.21 offers `sendonly` when `sessionDescriptionHandlerOptions.hold` is set. */
+  async setHeld(held: boolean): Promise<void> {
+    const inviter = this.inviter;
+    if (!inviter || this.status.phase !== 'established' || this.status.held === held) return;
+    await new Promise<void>((resolve, reject) => {
+      inviter
+        .invite({
+          sessionDescriptionHandlerOptions: { hold: held } as Web.SessionDescriptionHandlerOptions,
+          requestDelegate: {
+            onAccept: () => resolve(),
+            onReject: ({ message }) => reject(new Error(`对方拒绝了保持/恢复请求（${message.statusCode}）`)),
+          },
+        })
+        .catch(reject);
+    });
+    this.patch({ held });
+    this.applyTracks();
+  }
+
+  /** RFC 4733 telephone-event on the audio sender when the far end negotiated it, else SIP INFO. */
+  sendDtmf(digit: string): void {
+    const tone = digit.toUpperCase();
+    if (!DTMF.test(tone) || this.status.phase !== 'established' || !this.inviter) return;
+    if (this.sdh()?.sendDtmf(tone, { duration: 100, interToneGap: 70 })) return;
+    const content = `Signal=${tone}\r\nDuration=100\r\n`;
+    this.inviter
+      .info({ requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content } } })
+      .catch((error: unknown) => console.warn('DTMF INFO not sent', error));
+  }
+
+  private ringTimeout(): void {
+    const inviter = this.inviter;
+    if (!inviter || this.over || this.status.phase === 'established') return;
+    this.ringTimedOut = true;
+    inviter.cancel().catch((error: unknown) => console.warn('CANCEL failed', error));
+  }
+
+  private established(): void {
+    clearTimeout(this.ringTimer);
+    const sdh = this.sdh();
+    this.patch({ phase: 'established', answeredAt: this.ctx.now() });
+    if (!sdh) return;
+    playRemote(this.ctx.audio, sdh.remoteMediaStream, this.ctx.config.outputDeviceId);
+    try {
+      this.recording = startRecording({
+        seat: this.ctx.seat,
+        attemptId: this.status.attemptId,
+        audioContext: this.context(),
+        local: sdh.localMediaStream,
+        remote: sdh.remoteMediaStream,
+        now: this.ctx.now,
+        ...(this.ctx.MediaRecorderCtor ? { MediaRecorderCtor: this.ctx.MediaRecorderCtor } : {}),
+      });
+      this.patch({ recordingId: this.recording.recordingId });
+    } catch (error) {
+      // Recording is mandatory: a call that cannot be recorded must not go on.
+      console.error('recording could not start; hanging up', error);
+      void this.hangup();
+    }
+  }
+
+  /** The single end of the attempt: status `ended` with its outcome, `call.end` once, the recording closed. */
+  private end(): void {
+    if (this.over) return;
+    this.over = true;
+    clearTimeout(this.ringTimer);
+    this.stopMeter();
+    stopRemote(this.ctx.audio);
+    const answered = this.status.answeredAt !== null;
+    const sipCode = answered ? 200 : this.finalCode;
+    const outcome = attemptOutcome({ answered, sipCode, ringTimedOut: this.ringTimedOut });
+    const endedAt = this.ctx.now();
+    this.patch({ phase: 'ended', endedAt, outcome, sipCode });
+    const { attemptId, answeredAt } = this.status;
+    call(this.ctx.seat, 'call.end', {
+      attemptId,
+      answeredAt: answeredAt === null ? null : new Date(answeredAt).toISOString(),
+      endedAt: new Date(endedAt).toISOString(),
+      // attemptOutcome never says 'interrupted' (the seat's crash recovery does); this only narrows the type.
+      outcome: outcome === 'interrupted' ? 'failed' : outcome,
+      sipCode,
+    }).catch((error: unknown) => console.error('call.end not recorded', error));
+    const context = this.audioContext;
+    const stopped = this.recording ? this.recording.stop() : Promise.resolve();
+    stopped.finally(() => context?.close().catch(() => undefined));
+  }
+
+  private applyTracks(): void {
+    // What the customer hears is what the left channel of the recording holds.
+    for (const track of this.sdh()?.localMediaStream.getAudioTracks() ?? []) {
+      track.enabled = !this.status.muted && !this.status.held;
+    }
+  }
+
+  private patch(change: Partial<CallStatus>): void {
+    this.status = { ...this.status, ...change };
+    this.ctx.update(this.status);
+  }
+
+  private sdh(): Web.SessionDescriptionHandler | null {
+    const sdh = this.inviter?.sessionDescriptionHandler;
+    return sdh instanceof Web.SessionDescriptionHandler ? sdh : null;
+  }
+
+  private context(): AudioContext {
+    if (!this.audioContext) {
+      this.audioContext = new this.ctx.AudioContextCtor();
+      // Without a user gesture a new context may start suspended; dialing followed a click, so this succeeds.
+      this.audioContext.resume().catch(() => undefined);
+    }
+    return this.audioContext;
+  }
+}

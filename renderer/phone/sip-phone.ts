@@ -1,0 +1,151 @@
+/**
+ * The seat's phone: sip.js over WebRTC, registered with the PBX, placing one call at a time and recording it
+ * through the seat contract. The UI sees only `Phone` (shared/phone/service.ts) plus `mark` and `clear`.
+ *
+ * Call status lifecycle: `dialing` → `ringing` → `established` → `ended` (with its outcome). The ended status
+ * stays as `phone.call` so the panel can show how the dial ended during wrap-up; it is cleared (a `null` call
+ * event) by `clear()` or by the next `dial()`. A `configure()` that changes the SIP account, and `close()`,
+ * hang up a call in progress first (it ends like any other hang-up).
+ */
+import type { Web } from 'sip.js';
+import type { SeatBridge } from '../../shared/contract';
+import type { CallStatus, Phone, PhoneConfig, PhoneEvents, Registration } from '../../shared/phone/service';
+import { OutboundCall } from './call';
+import { type Line, lineKey, openLine } from './registration';
+import { Emitter } from './util';
+
+export interface PhoneDeps {
+  /** Where the microphone comes from (tests pass a fake); default `navigator.mediaDevices`. */
+  mediaDevices?: Pick<MediaDevices, 'getUserMedia'>;
+  AudioContextCtor?: typeof AudioContext;
+  MediaRecorderCtor?: typeof MediaRecorder;
+  /** Wall clock in ms since epoch; default `Date.now`. */
+  now?: () => number;
+}
+
+export interface SipPhone extends Phone {
+  /** Mark the current call's recording at this moment (the script runner's answers and disclosures). */
+  mark(label: string): Promise<void>;
+  /** Forget the ended call's status (emits `null`); does nothing while a call is up. */
+  clear(): void;
+}
+
+export function createPhone(seat: SeatBridge, deps: PhoneDeps = {}): SipPhone {
+  const events = new Emitter<PhoneEvents>();
+  const now = deps.now ?? Date.now;
+  const mediaStreamFactory: Web.MediaStreamFactory = (constraints) => {
+    if (!constraints.audio && !constraints.video) return Promise.resolve(new MediaStream());
+    const devices = deps.mediaDevices ?? navigator.mediaDevices;
+    if (!devices) return Promise.reject(new Error('此页面无法使用麦克风（需要安全上下文）'));
+    return devices.getUserMedia(constraints);
+  };
+  // Created once and kept: the remote stream must play in a media element for Web Audio to hear it.
+  const audio = document.createElement('audio');
+  audio.autoplay = true;
+
+  let registration: Registration = { state: 'not_configured' };
+  let config: PhoneConfig | null = null;
+  let line: Line | null = null;
+  let key = '';
+  /** Bumped whenever the line is replaced, so reports from an old line are ignored. */
+  let generation = 0;
+  let current: OutboundCall | null = null;
+  let status: CallStatus | null = null;
+
+  const setRegistration = (next: Registration) => {
+    registration = next;
+    events.emit('registration', next);
+  };
+  const setStatus = (next: CallStatus | null) => {
+    status = next;
+    events.emit('call', next);
+  };
+  const clear = () => {
+    if (current && !current.ended) return;
+    current = null;
+    if (status !== null) setStatus(null);
+  };
+  const closeLine = async () => {
+    generation += 1;
+    if (current && !current.ended) await current.hangup();
+    const old = line;
+    line = null;
+    key = '';
+    if (old) await old.stop();
+  };
+
+  return {
+    get registration() {
+      return registration;
+    },
+    get call() {
+      return status;
+    },
+
+    async configure(next: PhoneConfig): Promise<void> {
+      const nextKey = lineKey(next);
+      config = next;
+      // Media settings (devices, echo cancellation, ring timeout) apply from the next call; no re-REGISTER.
+      if (line && nextKey === key) return;
+      await closeLine();
+      const mine = generation;
+      line = openLine(next, mediaStreamFactory, (r) => {
+        if (mine === generation) setRegistration(r);
+      });
+      key = line ? nextKey : '';
+    },
+
+    async dial(taskId: string): Promise<void> {
+      if (!line || !config || registration.state !== 'registered') throw new Error('电话尚未注册，暂不能拨号');
+      if (current && !current.ended) throw new Error('已有通话进行中');
+      clear();
+      const placed = new OutboundCall(
+        {
+          seat,
+          ua: line.ua,
+          config,
+          now,
+          AudioContextCtor: deps.AudioContextCtor ?? AudioContext,
+          ...(deps.MediaRecorderCtor ? { MediaRecorderCtor: deps.MediaRecorderCtor } : {}),
+          audio,
+          update: (s) => {
+            if (current === placed) setStatus(s);
+          },
+          level: (value) => events.emit('inputLevel', value),
+        },
+        taskId,
+      );
+      current = placed;
+      try {
+        await placed.start();
+      } catch (error) {
+        // The seat refused the attempt (nothing was recorded, nothing to end): forget it and let the UI say why.
+        if (current === placed) {
+          current = null;
+          setStatus(null);
+        }
+        throw error;
+      }
+    },
+
+    hangup: () => current?.hangup() ?? Promise.resolve(),
+    setMuted: (muted) => current?.setMuted(muted),
+    setHeld: (held) => current?.setHeld(held) ?? Promise.resolve(),
+    sendDtmf: (digit) => current?.sendDtmf(digit),
+
+    mark(label: string): Promise<void> {
+      const recording = current && !current.ended ? current.recording : null;
+      if (!recording) return Promise.reject(new Error('当前没有正在录音的通话'));
+      return recording.mark(label);
+    },
+    clear,
+
+    on: (event, listener) => events.on(event, listener),
+
+    async close(): Promise<void> {
+      await closeLine();
+      config = null;
+      setRegistration({ state: 'not_configured' });
+    },
+  };
+}
