@@ -8,7 +8,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/boundary/fixtures/**', 'node_modules/**'],
+    exclude: ['test/boundary/fixtures/**', 'test/rig/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Each file gets a fresh module graph; store tests use their own temporary database files.

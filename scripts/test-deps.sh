@@ -8,6 +8,14 @@ command -v make >/dev/null || need+=(make)
 command -v g++ >/dev/null || need+=(g++)
 # The browser end-to-end tests drive Debian's Chromium (never a downloaded browser).
 [ -x /usr/bin/chromium ] || need+=(chromium)
+# The SIP test rig (test/rig): Kamailio as registrar/proxy over WebSocket, sox for the fake microphone's tone,
+# ffmpeg to check recordings.
+command -v kamailio >/dev/null || need+=(kamailio)
+[ -e /usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so ] || need+=(kamailio-websocket-modules)
+command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v sox >/dev/null || need+=(sox)
+# test/rig/run.sh brings up loopback in its private network namespace with `ip`.
+command -v ip >/dev/null || need+=(iproute2)
 # Chinese glyphs in screenshots.
 fc-list 2>/dev/null | grep -qi 'cjk' || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,16 +1,21 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeatBridge, SeatInfo, SessionInfo } from '../../shared/contract';
 import { LanguageToggle } from '../components/LanguageToggle';
 import { type ServiceState, StatusBar } from '../components/StatusBar';
 import { type Language, setLanguage } from '../i18n';
+import { createPhone } from '../phone/sip-phone';
 import { AuditTrail } from '../screens/AuditTrail';
 import { Login } from '../screens/Login';
+import { PhoneSettings } from '../screens/PhoneSettings';
+import { Recordings } from '../screens/Recordings';
 import { TaskView } from '../screens/TaskView';
 import { Worklist } from '../screens/Worklist';
+import { PhoneContext, phoneConfig } from './phone-context';
 import { call, SeatContext } from './seat-context';
 
-type View = 'worklist' | 'audit';
+type View = 'worklist' | 'recordings' | 'audit' | 'phone';
+const VIEWS: View[] = ['worklist', 'recordings', 'audit', 'phone'];
 
 /** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
 type Observable = SeatBridge & { onStateChange?: (cb: (state: ServiceState) => void) => () => void };
@@ -24,6 +29,8 @@ export function App({ seat }: { seat: Observable }) {
   const [view, setView] = useState<View>('worklist');
   const [openTaskId, setOpenTaskId] = useState<string | null>(null);
   const [refresh, setRefresh] = useState(0);
+  // One phone per window: it registers once the agent is logged in and the seat's SIP settings are known.
+  const phone = useMemo(() => createPhone(seat), [seat]);
   /** A language picked on the login screen, saved once the agent is logged in. */
   const pickedBeforeLogin = useRef<Language | null>(null);
 
@@ -48,8 +55,16 @@ export function App({ seat }: { seat: Observable }) {
     const picked = pickedBeforeLogin.current;
     pickedBeforeLogin.current = null;
     if (picked) void call(seat, 'settings.set', { key: 'ui.language', value: picked });
-    else void call(seat, 'settings.get', {}).then((s) => setLanguage(s['ui.language']));
-  }, [seat, session]);
+    void call(seat, 'settings.get', {}).then((s) => {
+      if (!picked) void setLanguage(s['ui.language']);
+      void phone.configure(phoneConfig(s));
+    });
+  }, [seat, session, phone]);
+
+  // Logging out (or losing the session) takes the phone off the line.
+  useEffect(() => {
+    if (session === null) void phone.close();
+  }, [session, phone]);
 
   const saveLanguage = (lng: Language) => void call(seat, 'settings.set', { key: 'ui.language', value: lng });
 
@@ -71,20 +86,16 @@ export function App({ seat }: { seat: Observable }) {
         <header className="top-bar">
           <span className="brand">{t('app.title')}</span>
           <nav aria-label={t('nav.main')}>
-            <button
-              type="button"
-              aria-current={view === 'worklist' ? 'page' : undefined}
-              onClick={() => setView('worklist')}
-            >
-              {t('nav.worklist')}
-            </button>
-            <button
-              type="button"
-              aria-current={view === 'audit' ? 'page' : undefined}
-              onClick={() => setView('audit')}
-            >
-              {t('nav.audit')}
-            </button>
+            {VIEWS.map((v) => (
+              <button
+                key={v}
+                type="button"
+                aria-current={view === v ? 'page' : undefined}
+                onClick={() => setView(v)}
+              >
+                {t(`nav.${v}`)}
+              </button>
+            ))}
           </nav>
           <span className="spacer" />
           <LanguageToggle onChange={saveLanguage} />
@@ -115,7 +126,9 @@ export function App({ seat }: { seat: Observable }) {
           </main>
         ) : (
           <main className="console single">
-            <AuditTrail />
+            {view === 'audit' && <AuditTrail />}
+            {view === 'recordings' && <Recordings />}
+            {view === 'phone' && <PhoneSettings />}
           </main>
         )}
       </>
@@ -123,10 +136,12 @@ export function App({ seat }: { seat: Observable }) {
   }
   return (
     <SeatContext.Provider value={seat}>
-      <div className="app">
-        {body}
-        <StatusBar info={info} session={session ?? null} pending={pending} service={service} />
-      </div>
+      <PhoneContext.Provider value={phone}>
+        <div className="app">
+          {body}
+          <StatusBar info={info} session={session ?? null} pending={pending} service={service} />
+        </div>
+      </PhoneContext.Provider>
     </SeatContext.Provider>
   );
 }

@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { SeatInfo, SessionInfo } from '../../shared/contract';
+import { usePhone, usePhoneState } from '../app/phone-context';
 
 export type ServiceState = 'open' | 'connecting' | 'closed';
 
@@ -15,6 +16,13 @@ export function StatusBar(props: {
 }) {
   const { t } = useTranslation();
   const { info, session, pending, service } = props;
+  const { registration } = usePhoneState(usePhone());
+  const phoneClass = {
+    registered: 'open',
+    connecting: 'connecting',
+    failed: 'closed',
+    not_configured: 'off',
+  }[registration.state];
   return (
     <footer className="status-bar">
       {session && (
@@ -51,10 +59,14 @@ export function StatusBar(props: {
         {t('common.colon')}
         {t('status.notConfigured')}
       </span>
-      <span className="conn conn-off">
+      <span className={`conn conn-${phoneClass}`}>
         {t('status.phone')}
         {t('common.colon')}
-        {t('status.notConfigured')}
+        {registration.state === 'not_configured'
+          ? t('status.notConfigured')
+          : registration.problem
+            ? t(`call.problem.${registration.problem}`)
+            : t(`call.registration.${registration.state}`)}
       </span>
       <span className="spacer" />
       <span>{t('status.outbox', { count: pending })}</span>

@@ -70,7 +70,9 @@ export class OutboundCall {
     let inviter: Inviter;
     try {
       inviter = new Inviter(this.ctx.ua, uri, {
-        sessionDescriptionHandlerOptions: { constraints: { audio: audioConstraints(this.ctx.config), video: false } },
+        sessionDescriptionHandlerOptions: {
+          constraints: { audio: audioConstraints(this.ctx.config), video: false },
+        },
       });
     } catch (error) {
       console.warn('INVITE not created', error);
@@ -79,27 +81,34 @@ export class OutboundCall {
     this.inviter = inviter;
     inviter.stateChange.addListener((state) => {
       if (state === SessionState.Established) this.established();
-      if (state === SessionState.Terminated) this.end();
+      // sip.js moves to Terminated before it hands the final response to our requestDelegate (e.g. a 486
+      // calls onReject after the transition): end on the next task, once the code is known.
+      if (state === SessionState.Terminated) setTimeout(() => this.end(), 0);
     });
     this.ringTimer = setTimeout(() => this.ringTimeout(), this.ctx.config.ringTimeoutSec * 1000);
     try {
       await inviter.invite({
         requestDelegate: {
           onProgress: ({ message }) => {
-            if (message.statusCode > 100 && this.status.phase === 'dialing') this.patch({ phase: 'ringing' });
+            if ((message.statusCode ?? 0) > 100 && this.status.phase === 'dialing')
+              this.patch({ phase: 'ringing' });
           },
           onReject: ({ message }) => {
-            this.finalCode = message.statusCode;
+            this.finalCode = message.statusCode ?? null;
           },
           onAccept: () => {
             this.finalCode = 200;
           },
         },
       });
+      // Hung up (or timed out) while the INVITE was being prepared: cancel it now that it is out.
+      if (this.hangupRequested || this.ringTimedOut) return this.abort();
       const sdh = this.sdh();
-      if (sdh && !this.over) this.stopMeter = meterInput(this.context(), sdh.localMediaStream, this.ctx.level);
+      if (sdh && inviter.state === SessionState.Establishing) {
+        this.stopMeter = meterInput(this.context(), sdh.localMediaStream, this.ctx.level);
+      }
     } catch (error) {
-      // No microphone, or the INVITE could not be sent: sip.js has terminated the session, so `end()` ran.
+      // No microphone, or the INVITE could not be sent: sip.js terminates the session, which ends the attempt.
       console.warn('INVITE not sent', error);
     }
   }
@@ -107,13 +116,19 @@ export class OutboundCall {
   async hangup(): Promise<void> {
     if (this.over) return;
     this.hangupRequested = true;
+    // Without an inviter we are still in call.start: start() sees the flag and ends the attempt.
+    this.abort();
+  }
+
+  /** CANCEL before the answer, BYE after it. */
+  private abort(): void {
     const inviter = this.inviter;
-    if (!inviter) return; // still in call.start: start() sees the flag and ends the attempt
-    if (inviter.state === SessionState.Initial || inviter.state === SessionState.Establishing) {
-      await inviter.cancel();
-    } else if (inviter.state === SessionState.Established) {
-      await inviter.bye();
-    }
+    if (!inviter) return;
+    const failed = (error: unknown) => console.warn('hang-up failed', error);
+    if (inviter.state === SessionState.Establishing) inviter.cancel().catch(failed);
+    else if (inviter.state === SessionState.Established) inviter.bye().catch(failed);
+    // Initial: the INVITE is still being prepared (microphone, ICE). Cancelling now would let a late
+    // getUserMedia leave the microphone open in a closed session; start() cancels once the INVITE is out.
   }
 
   setMuted(muted: boolean): void {
@@ -148,39 +163,44 @@ export class OutboundCall {
     if (this.sdh()?.sendDtmf(tone, { duration: 100, interToneGap: 70 })) return;
     const content = `Signal=${tone}\r\nDuration=100\r\n`;
     this.inviter
-      .info({ requestOptions: { body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content } } })
+      .info({
+        requestOptions: {
+          body: { contentDisposition: 'render', contentType: 'application/dtmf-relay', content },
+        },
+      })
       .catch((error: unknown) => console.warn('DTMF INFO not sent', error));
   }
 
   private ringTimeout(): void {
-    const inviter = this.inviter;
-    if (!inviter || this.over || this.status.phase === 'established') return;
+    if (this.over || this.status.phase === 'established') return;
     this.ringTimedOut = true;
-    inviter.cancel().catch((error: unknown) => console.warn('CANCEL failed', error));
+    this.abort();
   }
 
   private established(): void {
     clearTimeout(this.ringTimer);
+    const answeredAt = this.ctx.now();
     const sdh = this.sdh();
-    this.patch({ phase: 'established', answeredAt: this.ctx.now() });
-    if (!sdh) return;
-    playRemote(this.ctx.audio, sdh.remoteMediaStream, this.ctx.config.outputDeviceId);
-    try {
-      this.recording = startRecording({
-        seat: this.ctx.seat,
-        attemptId: this.status.attemptId,
-        audioContext: this.context(),
-        local: sdh.localMediaStream,
-        remote: sdh.remoteMediaStream,
-        now: this.ctx.now,
-        ...(this.ctx.MediaRecorderCtor ? { MediaRecorderCtor: this.ctx.MediaRecorderCtor } : {}),
-      });
-      this.patch({ recordingId: this.recording.recordingId });
-    } catch (error) {
-      // Recording is mandatory: a call that cannot be recorded must not go on.
-      console.error('recording could not start; hanging up', error);
-      void this.hangup();
+    if (sdh) {
+      playRemote(this.ctx.audio, sdh.remoteMediaStream, this.ctx.config.outputDeviceId);
+      try {
+        this.recording = startRecording({
+          seat: this.ctx.seat,
+          attemptId: this.status.attemptId,
+          audioContext: this.context(),
+          local: sdh.localMediaStream,
+          remote: sdh.remoteMediaStream,
+          now: this.ctx.now,
+          ...(this.ctx.MediaRecorderCtor ? { MediaRecorderCtor: this.ctx.MediaRecorderCtor } : {}),
+        });
+      } catch (error) {
+        // Recording is mandatory: a call that cannot be recorded must not go on. (Not from inside sip.js's
+        // state-change callback, which is where we are.)
+        console.error('recording could not start; hanging up', error);
+        setTimeout(() => void this.hangup(), 0);
+      }
     }
+    this.patch({ phase: 'established', answeredAt, recordingId: this.recording?.recordingId ?? null });
   }
 
   /** The single end of the attempt: status `ended` with its outcome, `call.end` once, the recording closed. */

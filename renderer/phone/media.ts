@@ -35,7 +35,11 @@ export function stopRemote(element: HTMLAudioElement): void {
 }
 
 /** Reports the microphone level (0..1) about 20 times a second; returns the stop function (which reports 0). */
-export function meterInput(ctx: AudioContext, stream: MediaStream, report: (level: number) => void): () => void {
+export function meterInput(
+  ctx: AudioContext,
+  stream: MediaStream,
+  report: (level: number) => void,
+): () => void {
   if (stream.getAudioTracks().length === 0) return () => {};
   const source = ctx.createMediaStreamSource(stream);
   const analyser = ctx.createAnalyser();

@@ -28,6 +28,13 @@ export interface RecordingOptions {
   MediaRecorderCtor?: typeof MediaRecorder;
 }
 
+/** What the seat stored; hash and size are null when its answer was lost and a retry found the file closed. */
+export interface Finished {
+  sha256: string | null;
+  sizeBytes: number | null;
+  durationMs: number;
+}
+
 export interface CallRecording {
   readonly recordingId: string;
   /** A moment on the timeline (script answers, disclosures), at the current offset from the start. */
@@ -37,7 +44,7 @@ export interface CallRecording {
    * close its AudioContext); `finished` resolves once every chunk is stored and the seat has closed the file.
    */
   stop(): Promise<void>;
-  readonly finished: Promise<{ sha256: string; sizeBytes: number; durationMs: number }>;
+  readonly finished: Promise<Finished>;
 }
 
 /** Starts recording at once; `recording.start` is sent first and chunks wait for its acknowledgement. */
@@ -89,8 +96,8 @@ export function startRecording(options: RecordingOptions): CallRecording {
   const startedAt = now();
   recorder.start(TIMESLICE_MS);
 
-  let finish: (value: { sha256: string; sizeBytes: number; durationMs: number }) => void = () => {};
-  const finished = new Promise<{ sha256: string; sizeBytes: number; durationMs: number }>((resolve) => {
+  let finish: (value: Finished) => void = () => {};
+  const finished = new Promise<Finished>((resolve) => {
     finish = resolve;
   });
 
@@ -110,8 +117,8 @@ export function startRecording(options: RecordingOptions): CallRecording {
         // Drain: a chunk queued while an earlier pump was finishing starts a new pump.
         while (queue.length > 0 || pumping) await (pumping ?? pump());
         await Promise.allSettled(marks);
-        const closed = await send(seat, 'recording.finish', { recordingId, durationMs });
-        finish({ ...closed, durationMs });
+        const closed = await send(seat, 'recording.finish', { recordingId, durationMs }, true);
+        finish({ sha256: closed?.sha256 ?? null, sizeBytes: closed?.sizeBytes ?? null, durationMs });
       })();
     })();
     return stopping;
@@ -120,7 +127,9 @@ export function startRecording(options: RecordingOptions): CallRecording {
   const mark = (label: string): Promise<void> => {
     if (stopping) return Promise.reject(new Error('录音已结束，无法标记'));
     const offsetMs = Math.max(0, Math.round(now() - startedAt));
-    const sent = started.then(() => send(seat, 'recording.mark', { recordingId, offsetMs, label })).then(() => {});
+    const sent = started
+      .then(() => send(seat, 'recording.mark', { recordingId, offsetMs, label }))
+      .then(() => {});
     marks.push(sent);
     return sent;
   };
@@ -150,13 +159,22 @@ function feed(ctx: AudioContext, stream: MediaStream, merger: ChannelMergerNode,
  * Sends until the seat says yes. Evidence must not be lost, so there is no give-up: a seat that is down or
  * busy is waited for (the chunks stay in memory meanwhile).
  */
-async function send<M extends MethodName>(seat: SeatBridge, method: M, args: MethodArgs<M>): Promise<MethodResult<M>> {
+async function send<M extends MethodName>(
+  seat: SeatBridge,
+  method: M,
+  args: MethodArgs<M>,
+  conflictMeansDone = false,
+): Promise<MethodResult<M> | null> {
+  let uncertain = false;
   for (let attempt = 0; ; attempt += 1) {
     try {
       const result = await seat.invoke(method, args);
       if (result.ok) return result.value;
+      // An earlier try whose answer was lost did land (e.g. the recording is closed already): done, result unknown.
+      if (conflictMeansDone && uncertain && result.error.code === 'CONFLICT') return null;
       console.warn(`${method} refused (try ${attempt + 1})`, result.error.code, result.error.message);
     } catch (error) {
+      uncertain = true;
       console.warn(`${method} failed (try ${attempt + 1})`, error);
     }
     await sleep(backoffMs(attempt, RETRY_BASE_MS, RETRY_CAP_MS));

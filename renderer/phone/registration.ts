@@ -6,7 +6,7 @@
  * refresh fails minutes later. So this file owns the loop: transport lost → `connecting`, reconnect with capped
  * exponential backoff (0.5 s → 8 s, for ever), and REGISTER again on every (re)connect.
  */
-import { Registerer, RegistererState, UserAgent, Web } from 'sip.js';
+import { Registerer, RegistererState, RequestPendingError, UserAgent, Web } from 'sip.js';
 import type { PhoneConfig, Registration } from '../../shared/phone/service';
 import { backoffMs, sleep } from './util';
 
@@ -155,11 +155,9 @@ class SipLine implements Line {
     }, delay);
   }
 
-  private register(): void {
+  private register(fresh = false): void {
     if (this.stopped || !this.ua.isConnected()) return;
-    // A REGISTER sent just before the transport died keeps the Registerer "waiting" until its 32 s timeout and
-    // refuses new requests meanwhile: start over with a fresh one (its late answer is ignored below).
-    if (!this.registerer || this.registerer.waiting) this.registerer = this.newRegisterer();
+    if (!this.registerer || fresh) this.registerer = this.newRegisterer();
     const registerer = this.registerer;
     this.pending = true;
     registerer
@@ -182,6 +180,9 @@ class SipLine implements Line {
       .catch((error: unknown) => {
         if (registerer !== this.registerer) return;
         this.pending = false;
+        // A REGISTER sent just before the transport died keeps the Registerer busy until its 32 s timeout and
+        // it refuses new requests meanwhile: start over with a fresh one (its late answer is ignored).
+        if (error instanceof RequestPendingError && !fresh) return this.register(true);
         console.warn('REGISTER not sent', error);
         this.schedule(() => this.register());
       });
@@ -201,17 +202,20 @@ class SipLine implements Line {
 
   private newRegisterer(): Registerer {
     const registerer = new Registerer(this.ua, { logConfiguration: false, refreshFrequency: 90 });
-    registerer.waitingChange.addListener((waiting) => {
-      // Our REGISTER ended with neither accept nor reject: sip.js dropped a 2xx that lacked our contact.
-      if (waiting || registerer !== this.registerer || !this.pending || this.stopped) return;
-      this.pending = false;
-      this.set({ state: 'failed', problem: 'rejected', sipCode: 200 });
-    });
     registerer.stateChange.addListener((state) => {
-      if (registerer !== this.registerer || this.stopped || this.pending) return;
+      if (registerer !== this.registerer || this.stopped || state !== RegistererState.Unregistered) return;
+      if (this.pending) {
+        // A reject calls our onReject right after this; if none came, sip.js dropped a 2xx lacking our contact.
+        setTimeout(() => {
+          if (registerer !== this.registerer || !this.pending) return;
+          this.pending = false;
+          this.set({ state: 'failed', problem: 'rejected', sipCode: 200 });
+        }, 0);
+        return;
+      }
       // A refresh failed or the binding expired while we believed we were registered (e.g. a half-open
       // connection): recycle the transport, whose reconnect registers again.
-      if (state === RegistererState.Unregistered && this.current?.state === 'registered') {
+      if (this.current?.state === 'registered') {
         this.set({ state: 'connecting' });
         this.attempt = 0;
         this.ua.transport

@@ -65,6 +65,13 @@ export function createPhone(seat: SeatBridge, deps: PhoneDeps = {}): SipPhone {
     current = null;
     if (status !== null) setStatus(null);
   };
+  // configure()/close() one at a time: two overlapping ones would otherwise both open a line.
+  let queue: Promise<void> = Promise.resolve();
+  const serially = (task: () => Promise<void>): Promise<void> => {
+    const run = queue.then(task);
+    queue = run.catch(() => undefined);
+    return run;
+  };
   const closeLine = async () => {
     generation += 1;
     if (current && !current.ended) await current.hangup();
@@ -82,21 +89,23 @@ export function createPhone(seat: SeatBridge, deps: PhoneDeps = {}): SipPhone {
       return status;
     },
 
-    async configure(next: PhoneConfig): Promise<void> {
-      const nextKey = lineKey(next);
-      config = next;
-      // Media settings (devices, echo cancellation, ring timeout) apply from the next call; no re-REGISTER.
-      if (line && nextKey === key) return;
-      await closeLine();
-      const mine = generation;
-      line = openLine(next, mediaStreamFactory, (r) => {
-        if (mine === generation) setRegistration(r);
-      });
-      key = line ? nextKey : '';
-    },
+    configure: (next: PhoneConfig) =>
+      serially(async () => {
+        const nextKey = lineKey(next);
+        config = next;
+        // Media settings (devices, echo cancellation, ring timeout) apply from the next call; no re-REGISTER.
+        if (line && nextKey === key) return;
+        await closeLine();
+        const mine = generation;
+        line = openLine(next, mediaStreamFactory, (r) => {
+          if (mine === generation) setRegistration(r);
+        });
+        key = line ? nextKey : '';
+      }),
 
     async dial(taskId: string): Promise<void> {
-      if (!line || !config || registration.state !== 'registered') throw new Error('电话尚未注册，暂不能拨号');
+      if (!line || !config || registration.state !== 'registered')
+        throw new Error('电话尚未注册，暂不能拨号');
       if (current && !current.ended) throw new Error('已有通话进行中');
       clear();
       const placed = new OutboundCall(
@@ -142,10 +151,11 @@ export function createPhone(seat: SeatBridge, deps: PhoneDeps = {}): SipPhone {
 
     on: (event, listener) => events.on(event, listener),
 
-    async close(): Promise<void> {
-      await closeLine();
-      config = null;
-      setRegistration({ state: 'not_configured' });
-    },
+    close: () =>
+      serially(async () => {
+        await closeLine();
+        config = null;
+        setRegistration({ state: 'not_configured' });
+      }),
   };
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { RevealField, TaskDetail } from '../../shared/contract';
 import { dueState, formatDateTime } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
+import { CallPanel } from '../components/CallPanel';
 
 /**
  * One task: the customer (masked; each reveal is an audited action), the purposes of this call, the
@@ -68,6 +69,9 @@ export function TaskView({ taskId, onClose }: { taskId: string; onClose: () => v
       )}
       {task && (
         <>
+          {task.status === 'open' && (
+            <CallPanel taskId={task.taskId} numberMasked={task.customer.phoneMasked} />
+          )}
           <h3>{t('task.customer')}</h3>
           <dl className="facts">
             <dt>{t('task.name')}</dt>

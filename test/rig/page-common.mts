@@ -62,28 +62,22 @@ export async function register(rig: RigUserAgent): Promise<RegisterResult> {
   const t0 = performance.now();
   await rig.ua.start();
   return new Promise((resolve) => {
-    let code: number | null = null;
-    const done = (registered: boolean) => {
-      rig.registerer.stateChange.removeListener(listener);
+    let settled = false;
+    const done = (registered: boolean, code: number | null) => {
+      if (settled) return;
+      settled = true;
       resolve({ registered, code, ms: performance.now() - t0 });
     };
-    const listener = (state: RegistererState) => {
-      if (state === RegistererState.Registered) done(true);
-    };
-    rig.registerer.stateChange.addListener(listener);
+    // The registerer turns Registered just before it hands the 200 to onAccept: settle there, with the code.
     rig.registerer
       .register({
         requestDelegate: {
-          onAccept: (response) => {
-            code = response.message.statusCode ?? null;
-          },
-          onReject: (response) => {
-            code = response.message.statusCode ?? null;
-            done(false);
-          },
+          onAccept: (response) =>
+            done(rig.registerer.state === RegistererState.Registered, response.message.statusCode ?? null),
+          onReject: (response) => done(false, response.message.statusCode ?? null),
         },
       })
-      .catch(() => done(false));
+      .catch(() => done(false, null));
   });
 }
 

@@ -93,7 +93,8 @@ function dial(target: string, options: DialOptions = {}): Promise<DialResult> {
       } else if (state === SessionState.Terminated) {
         thisCall.state = 'terminated';
         void meter.detach();
-        finish(thisCall.code === null ? 'failed' : 'rejected');
+        // sip.js turns Terminated before it hands the final response to onReject: settle after that.
+        queueMicrotask(() => finish(thisCall.code === null ? 'failed' : 'rejected'));
       }
     });
     t0 = performance.now();
@@ -114,6 +115,7 @@ function dial(target: string, options: DialOptions = {}): Promise<DialResult> {
           },
           onReject: (response) => {
             thisCall.code = response.message.statusCode ?? null;
+            finish('rejected');
           },
         },
       })

@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { usePhone, usePhoneState } from '../app/phone-context';
+import { useErrorText } from '../app/seat-context';
+
+const DTMF = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
+
+const clock = (ms: number) => {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/**
+ * The call controls of the open task: dial (F9), hang up (F10), mute (F8), hold, DTMF, the call timer and the
+ * microphone level. Recording starts by itself when the customer answers and cannot be switched off.
+ */
+export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMasked: string }) {
+  const { t } = useTranslation();
+  const phone = usePhone();
+  const errorText = useErrorText();
+  const { registration, call, level } = usePhoneState(phone);
+  const [error, setError] = useState<string | null>(null);
+  const [now, setNow] = useState(Date.now());
+  const mine = call && call.taskId === taskId ? call : null;
+  const live = mine !== null && mine.phase !== 'ended';
+  const busyElsewhere = call !== null && call.phase !== 'ended' && call.taskId !== taskId;
+  const canDial = registration.state === 'registered' && !live && !busyElsewhere;
+
+  useEffect(() => {
+    if (!live) return;
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [live]);
+
+  const dial = async () => {
+    setError(null);
+    try {
+      await phone.dial(taskId);
+    } catch (e) {
+      setError(errorText(e));
+    }
+  };
+  const hangup = () => void phone.hangup();
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'F9' && canDial) void dial();
+      else if (e.key === 'F10' && live) hangup();
+      else if (e.key === 'F8' && live) phone.setMuted(!mine?.muted);
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  });
+
+  const since = mine?.answeredAt ?? mine?.startedAt ?? now;
+  return (
+    <section className="call-panel" aria-label={t('call.panel')}>
+      <div className="call-row">
+        <span className="mono">{numberMasked}</span>
+        <span className={`call-phase phase-${mine?.phase ?? 'idle'}`} role="status">
+          {mine ? t(`call.phase.${mine.phase}`) : t(`call.registration.${registration.state}`)}
+          {mine?.phase === 'ended' && mine.outcome && ` · ${t(`attemptOutcome.${mine.outcome}`)}`}
+          {mine?.phase === 'ended' &&
+            mine.sipCode !== null &&
+            mine.outcome !== 'answered' &&
+            ` (SIP ${mine.sipCode})`}
+        </span>
+        {live && <span className="mono call-timer">{clock((mine.endedAt ?? now) - since)}</span>}
+        {mine?.recordingId && live && <span className="rec">{t('call.recording')}</span>}
+      </div>
+      <div className="call-row">
+        <button type="button" className="primary" disabled={!canDial} aria-keyshortcuts="F9" onClick={dial}>
+          {t('call.dial')} <kbd>F9</kbd>
+        </button>
+        <button type="button" disabled={!live} aria-keyshortcuts="F10" onClick={hangup}>
+          {t('call.hangup')} <kbd>F10</kbd>
+        </button>
+        <button
+          type="button"
+          disabled={mine?.phase !== 'established'}
+          aria-pressed={mine?.muted ?? false}
+          aria-keyshortcuts="F8"
+          onClick={() => phone.setMuted(!mine?.muted)}
+        >
+          {t('call.mute')} <kbd>F8</kbd>
+        </button>
+        <button
+          type="button"
+          disabled={mine?.phase !== 'established'}
+          aria-pressed={mine?.held ?? false}
+          onClick={() => void phone.setHeld(!mine?.held)}
+        >
+          {t('call.hold')}
+        </button>
+        <meter className="level" aria-label={t('call.level')} min={0} max={1} value={live ? level : 0} />
+      </div>
+      {mine?.phase === 'established' && (
+        <fieldset className="dtmf">
+          <legend>{t('call.dtmf')}</legend>
+          {DTMF.map((d) => (
+            <button key={d} type="button" onClick={() => phone.sendDtmf(d)}>
+              {d}
+            </button>
+          ))}
+        </fieldset>
+      )}
+      {busyElsewhere && <p className="muted">{t('call.busyElsewhere')}</p>}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

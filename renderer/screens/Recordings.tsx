@@ -1,0 +1,99 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { RecordingSummary } from '../../shared/contract';
+import { formatDateTime } from '../app/format';
+import { call, useErrorText, useSeat } from '../app/seat-context';
+
+const SLICE = 512 * 1024;
+
+const duration = (ms: number | null) =>
+  ms === null ? '—' : `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+
+/** The agent's own recent recordings; playback reads the file from the seat (each playback is audited). */
+export function Recordings() {
+  const { t, i18n } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [items, setItems] = useState<RecordingSummary[] | null>(null);
+  const [playing, setPlaying] = useState<{ id: string; url: string } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    call(seat, 'recording.list', { limit: 50 }).then(
+      (r) => setItems(r.items),
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [seat, errorText]);
+  useEffect(() => () => (playing ? URL.revokeObjectURL(playing.url) : undefined), [playing]);
+
+  async function play(id: string) {
+    try {
+      const parts: Uint8Array[] = [];
+      let offset = 0;
+      let size = 1;
+      let mimeType = 'audio/webm';
+      while (offset < size) {
+        const slice = await call(seat, 'recording.read', { recordingId: id, offset, length: SLICE });
+        const bytes = Uint8Array.from(atob(slice.data), (c) => c.charCodeAt(0));
+        parts.push(bytes);
+        offset += bytes.length;
+        size = slice.sizeBytes;
+        mimeType = slice.mimeType;
+        if (bytes.length === 0) break;
+      }
+      setPlaying({ id, url: URL.createObjectURL(new Blob(parts as BlobPart[], { type: mimeType })) });
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  return (
+    <section className="audit" aria-labelledby="recordings-title">
+      <div className="panel-head">
+        <h2 id="recordings-title">{t('recordings.title')}</h2>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {playing && (
+        // biome-ignore lint/a11y/useMediaCaption: a call recording has no captions to offer
+        <audio className="player" controls autoPlay src={playing.url} aria-label={t('recordings.player')} />
+      )}
+      <table aria-label={t('recordings.title')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('recordings.time')}</th>
+            <th scope="col">{t('recordings.customer')}</th>
+            <th scope="col">{t('recordings.duration')}</th>
+            <th scope="col">{t('recordings.status')}</th>
+            <th scope="col">SHA-256</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('recordings.play')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(items ?? []).map((r) => (
+            <tr key={r.id}>
+              <td>{formatDateTime(r.startedAt, i18n.language)}</td>
+              <td>{r.customerName}</td>
+              <td className="mono">{duration(r.durationMs)}</td>
+              <td>{t(`recordings.statuses.${r.status}`)}</td>
+              <td className="mono muted" title={r.sha256}>
+                {r.sha256.slice(0, 12)}
+              </td>
+              <td>
+                <button type="button" className="small" onClick={() => play(r.id)}>
+                  {t('recordings.play')}
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {items?.length === 0 && <p className="muted">{t('recordings.empty')}</p>}
+    </section>
+  );
+}
