@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+import { seatContentSecurityPolicy } from '../shared/csp';
 import { bindSeatIpc } from './binding/ipc';
 import {
   APP_ENTRY,
@@ -41,9 +41,16 @@ const MIME: Readonly<Record<string, string>> = {
   '.ogg': 'audio/ogg',
 };
 
+/** The seat, once open: the CSP lets the page reach the PBX its settings name. */
+let currentSeat: Seat | null = null;
+
 /** Every app:// response, errors included, carries the CSP: a page without one would run unrestricted. */
 async function serve(request: Request): Promise<Response> {
-  const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' };
+  const wsUrl = currentSeat?.store.settings()['sip.wsUrl'] ?? '';
+  const headers = {
+    'Content-Security-Policy': seatContentSecurityPolicy(wsUrl),
+    'X-Content-Type-Options': 'nosniff',
+  };
   const file = appFilePath(RENDERER, request.url);
   if (file === null) return new Response('forbidden', { status: 403, headers });
   try {
@@ -99,6 +106,7 @@ async function start(): Promise<void> {
     return;
   }
   if (seat.store.seat() === null) await seedDemo(seat.store);
+  currentSeat = seat;
   const unbind = bindSeatIpc(ipcMain, seat);
   app.on('will-quit', () => {
     unbind();

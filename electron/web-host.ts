@@ -89,6 +89,8 @@ export interface WebHostOptions {
   token?: string;
   /** Largest accepted WebSocket frame; a larger one closes the socket with 1009. Default 1 MiB. */
   maxPayloadBytes?: number;
+  /** The CSP of each page load (e.g. to allow the configured PBX); default the fixed one. */
+  contentSecurityPolicy?: () => string;
 }
 
 export interface WebHost {
@@ -126,11 +128,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   const server = createServer((req, res) => {
-    serveStatic(root, req, res).catch(() => {
-      // Never a path or an exception text in the answer.
-      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', '坐席服务内部错误\n', req.method);
-      else res.destroy();
-    });
+    serveStatic(root, req, res, options.contentSecurityPolicy ?? (() => CONTENT_SECURITY_POLICY)).catch(
+      () => {
+        // Never a path or an exception text in the answer.
+        if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', '坐席服务内部错误\n', req.method);
+        else res.destroy();
+      },
+    );
   });
 
   let origin = '';
@@ -323,7 +327,12 @@ async function isFile(path: string): Promise<boolean> {
   );
 }
 
-async function serveStatic(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveStatic(
+  root: string,
+  req: IncomingMessage,
+  res: ServerResponse,
+  csp: () => string,
+): Promise<void> {
   const method = req.method;
   if (method !== 'GET' && method !== 'HEAD') {
     send(res, 405, 'text/plain; charset=utf-8', '不支持的请求方法\n', method, { Allow: 'GET, HEAD' });
@@ -349,6 +358,7 @@ async function serveStatic(root: string, req: IncomingMessage, res: ServerRespon
   const isIndex = real === join(realRoot, 'index.html');
   res.writeHead(200, {
     ...SECURITY_HEADERS,
+    'Content-Security-Policy': csp(),
     'Content-Type': CONTENT_TYPES[extname(real).toLowerCase()] ?? 'application/octet-stream',
     'Content-Length': size,
     'Cache-Control': isIndex ? 'no-store' : 'no-cache',

@@ -13,6 +13,7 @@ import { DEMO_PASSWORD, seedDemo } from '../electron/seat/demo/seed';
 import { Seat } from '../electron/seat/seat';
 import { StoreOpenError } from '../electron/seat/store/database';
 import { startWebHost } from '../electron/web-host';
+import { seatContentSecurityPolicy } from '../shared/csp';
 import { buildAll } from './build';
 import { electronBinary } from './electron-binary';
 
@@ -60,6 +61,8 @@ async function startBrowserSeat(): Promise<void> {
     seat,
     staticDir: resolve('out/renderer'),
     port: Number(process.env.SEAT_PORT ?? 0),
+    // The page may also connect to the seat's PBX, as configured when the page loads.
+    contentSecurityPolicy: () => seatContentSecurityPolicy(seat.store.settings()['sip.wsUrl']),
   });
   const url = `${host.url}/#token=${host.token}`;
   console.log(`坐席数据：${join(dir, 'seat.db')}`);

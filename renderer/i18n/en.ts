@@ -72,6 +72,7 @@ export const en: Resources = {
     title: 'Phone settings',
     save: 'Save',
     saved: 'Saved; the phone is connecting with the new settings',
+    reloading: 'The server changed: the console reloads; please sign in again',
     systemDefault: 'System default',
     fields: {
       sip_wsUrl: 'SIP server (ws:// or wss://)',

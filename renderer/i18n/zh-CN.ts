@@ -70,6 +70,7 @@ export const zhCN = {
     title: '电话设置',
     save: '保存',
     saved: '已保存，电话正在按新设置连接',
+    reloading: '服务器地址已更改：坐席台将重新载入，请重新登录',
     systemDefault: '系统默认',
     fields: {
       sip_wsUrl: 'SIP 服务器地址（ws:// 或 wss://）',

@@ -85,6 +85,12 @@ export function PhoneSettings() {
       }
       setSaved(latest);
       setDraft(latest);
+      if (latest['sip.wsUrl'] !== saved['sip.wsUrl']) {
+        // The page may connect only where its CSP allows, and the CSP names the PBX when the page loads.
+        setMessage({ error: false, text: t('phoneSettings.reloading') });
+        setTimeout(() => window.location.reload(), 1500);
+        return;
+      }
       await phone.configure(phoneConfig(latest));
       setMessage({ error: false, text: t('phoneSettings.saved') });
     } catch (e) {

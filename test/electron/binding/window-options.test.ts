@@ -196,3 +196,24 @@ describe('appFilePath', () => {
     expect(appFilePath(root, url)).toBeNull();
   });
 });
+
+describe('the CSP for a seat with a PBX', () => {
+  it('adds exactly the PBX origin of the SIP WebSocket to connect-src, nothing else', async () => {
+    const { seatContentSecurityPolicy, sipConnectSource } = await import('../../../shared/csp');
+    expect(sipConnectSource('wss://pbx.example.com:7443/ws')).toBe('wss://pbx.example.com:7443');
+    expect(sipConnectSource('ws://127.0.0.1:5066')).toBe('ws://127.0.0.1:5066');
+    for (const bad of [
+      '',
+      'https://pbx.example',
+      "wss://pbx.example; script-src 'unsafe-eval'",
+      'wss://*',
+      'javascript:x',
+    ]) {
+      expect(sipConnectSource(bad)).toBeNull();
+    }
+    const csp = seatContentSecurityPolicy('wss://pbx.example.com:7443/ws');
+    expect(csp).toContain("connect-src 'self' wss://pbx.example.com:7443;");
+    expect(csp.replace(' wss://pbx.example.com:7443', '')).toBe(CONTENT_SECURITY_POLICY);
+    expect(seatContentSecurityPolicy('')).toBe(CONTENT_SECURITY_POLICY);
+  });
+});
