@@ -159,6 +159,7 @@ export class Seat {
       },
       'call.start': ({ attemptId, taskId }, conn) => {
         const value = store.startCall(this.#session(conn).agentId, attemptId, taskId);
+        this.broadcast('worklist.changed', { taskIds: [taskId] });
         this.#outboxChanged();
         return { attemptId, ...value };
       },

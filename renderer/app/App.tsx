@@ -112,6 +112,7 @@ export function App({ seat }: { seat: Observable }) {
             {openTaskId ? (
               <TaskView
                 taskId={openTaskId}
+                refresh={refresh}
                 onClose={() => {
                   setOpenTaskId(null);
                   document.querySelector<HTMLElement>('[role="listbox"]')?.focus();

@@ -9,7 +9,15 @@ import { CallPanel } from '../components/CallPanel';
  * One task: the customer (masked; each reveal is an audited action), the purposes of this call, the
  * salesperson involved, the deadline, earlier attempts and results.
  */
-export function TaskView({ taskId, onClose }: { taskId: string; onClose: () => void }) {
+export function TaskView({
+  taskId,
+  onClose,
+  refresh,
+}: {
+  taskId: string;
+  onClose: () => void;
+  refresh: number;
+}) {
   const { t, i18n } = useTranslation();
   const seat = useSeat();
   const errorText = useErrorText();
@@ -18,18 +26,25 @@ export function TaskView({ taskId, onClose }: { taskId: string; onClose: () => v
   const [error, setError] = useState<string | null>(null);
   const lng = i18n.language;
 
+  // A new task: start clean (revealed values are never carried over to another customer).
   useEffect(() => {
-    let current = true;
+    void taskId;
     setTask(null);
     setRevealed({});
     setError(null);
+  }, [taskId]);
+
+  // The task, again whenever the seat says tasks changed (a dial started or ended, a result committed).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is the reload signal itself
+  useEffect(() => {
+    let current = true;
     call(seat, 'task.get', { taskId })
       .then((detail) => current && setTask(detail))
       .catch((e: unknown) => current && setError(errorText(e)));
     return () => {
       current = false;
     };
-  }, [seat, taskId, errorText]);
+  }, [seat, taskId, errorText, refresh]);
 
   async function reveal(field: RevealField) {
     if (!task) return;
