@@ -4,10 +4,15 @@
  */
 import { rmSync } from 'node:fs';
 import { TMP } from './history';
+import { runPhoneBench } from './phone.bench';
 import { runShellBench } from './shell.bench';
 import { runStoreBench } from './store.bench';
 
-const SUITES: Record<string, () => Promise<void>> = { store: runStoreBench, shell: runShellBench };
+const SUITES: Record<string, () => Promise<void>> = {
+  store: runStoreBench,
+  shell: runShellBench,
+  phone: runPhoneBench,
+};
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = wanted.filter((s) => !(s in SUITES));

@@ -24,7 +24,6 @@ export function App({ seat }: { seat: Observable }) {
   const { t } = useTranslation();
   const [info, setInfo] = useState<SeatInfo | null>(null);
   const [session, setSession] = useState<SessionInfo | null | undefined>(undefined);
-  const [pending, setPending] = useState(0);
   const [service, setService] = useState<ServiceState | null>(seat.onStateChange ? 'open' : null);
   const [view, setView] = useState<View>('worklist');
   const [openTaskId, setOpenTaskId] = useState<string | null>(null);
@@ -37,7 +36,6 @@ export function App({ seat }: { seat: Observable }) {
   useEffect(() => {
     const offs = [
       seat.on('session.changed', (s) => setSession(s)),
-      seat.on('outbox.changed', (o) => setPending(o.pending)),
       seat.on('worklist.changed', () => setRefresh((n) => n + 1)),
       seat.onStateChange?.((state) => setService(state)) ?? (() => {}),
     ];
@@ -140,7 +138,7 @@ export function App({ seat }: { seat: Observable }) {
       <PhoneContext.Provider value={phone}>
         <div className="app">
           {body}
-          <StatusBar info={info} session={session ?? null} pending={pending} service={service} />
+          <StatusBar info={info} session={session ?? null} service={service} />
         </div>
       </PhoneContext.Provider>
     </SeatContext.Provider>

@@ -1,6 +1,6 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { Settings } from '../../shared/contract';
-import type { CallStatus, Phone, PhoneConfig, Registration } from '../../shared/phone/service';
+import type { CallStatus, Phone, PhoneConfig, PhoneEvents, Registration } from '../../shared/phone/service';
 
 export const PhoneContext = createContext<Phone | null>(null);
 
@@ -10,29 +10,25 @@ export function usePhone(): Phone {
   return phone;
 }
 
-/** The phone's registration and call, as React state that follows the phone's events. */
-export function usePhoneState(phone: Phone): {
-  registration: Registration;
-  call: CallStatus | null;
-  level: number;
-} {
-  const [registration, setRegistration] = useState(phone.registration);
-  const [call, setCall] = useState(phone.call);
-  const [level, setLevel] = useState(0);
+/** One phone event as React state. Separate hooks, so that the 20 Hz input level re-renders only the meter. */
+function usePhoneValue<E extends 'registration' | 'call' | 'inputLevel'>(
+  phone: Phone,
+  event: E,
+  initial: () => PhoneEvents[E],
+): PhoneEvents[E] {
+  const [value, setValue] = useState(initial);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `initial` only reads the phone given
   useEffect(() => {
-    const offs = [
-      phone.on('registration', setRegistration),
-      phone.on('call', setCall),
-      phone.on('inputLevel', setLevel),
-    ];
-    setRegistration(phone.registration);
-    setCall(phone.call);
-    return () => {
-      for (const off of offs) off();
-    };
-  }, [phone]);
-  return { registration, call, level };
+    setValue(initial);
+    return phone.on(event, setValue as (v: PhoneEvents[E]) => void);
+  }, [phone, event]);
+  return value;
 }
+
+export const useRegistration = (phone: Phone): Registration =>
+  usePhoneValue(phone, 'registration', () => phone.registration);
+export const useCall = (phone: Phone): CallStatus | null => usePhoneValue(phone, 'call', () => phone.call);
+export const useInputLevel = (phone: Phone): number => usePhoneValue(phone, 'inputLevel', () => 0);
 
 /** The phone's configuration, from the seat's settings. */
 export function phoneConfig(s: Settings): PhoneConfig {

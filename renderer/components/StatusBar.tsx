@@ -1,6 +1,8 @@
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeatInfo, SessionInfo } from '../../shared/contract';
-import { usePhone, usePhoneState } from '../app/phone-context';
+import { usePhone, useRegistration } from '../app/phone-context';
+import { useSeat } from '../app/seat-context';
 
 export type ServiceState = 'open' | 'connecting' | 'closed';
 
@@ -11,12 +13,15 @@ export type ServiceState = 'open' | 'connecting' | 'closed';
 export function StatusBar(props: {
   info: SeatInfo | null;
   session: SessionInfo | null;
-  pending: number;
   service: ServiceState | null;
 }) {
   const { t } = useTranslation();
-  const { info, session, pending, service } = props;
-  const { registration } = usePhoneState(usePhone());
+  const { info, session, service } = props;
+  // The sync queue changes with every audited action: only the status bar re-renders for it.
+  const seat = useSeat();
+  const [pending, setPending] = useState(0);
+  useEffect(() => seat.on('outbox.changed', (o) => setPending(o.pending)), [seat]);
+  const registration = useRegistration(usePhone());
   const phoneClass = {
     registered: 'open',
     connecting: 'connecting',

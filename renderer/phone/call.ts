@@ -17,7 +17,8 @@ export interface CallContext {
   ua: UserAgent;
   config: PhoneConfig;
   now: () => number;
-  AudioContextCtor: typeof AudioContext;
+  /** The phone's one audio graph context, made once and kept: a new one per call costs call set-up time. */
+  audioContext: () => AudioContext;
   MediaRecorderCtor?: typeof MediaRecorder;
   audio: HTMLAudioElement;
   update(status: CallStatus): void;
@@ -32,7 +33,6 @@ export class OutboundCall {
   private ringTimedOut = false;
   private finalCode: number | null = null;
   private hangupRequested = false;
-  private audioContext: AudioContext | null = null;
   private stopMeter: () => void = () => {};
   private over = false;
 
@@ -64,6 +64,7 @@ export class OutboundCall {
     this.ctx.update(this.status);
     const { attemptId, taskId } = this.status;
     const { target } = await call(this.ctx.seat, 'call.start', { attemptId, taskId });
+    performance.mark('phone:started');
     // From here on the attempt is a fact: every path below ends in `end()`, which reports it once.
     const uri = UserAgent.makeURI(target);
     if (this.hangupRequested || !uri) return this.end();
@@ -87,6 +88,7 @@ export class OutboundCall {
     });
     this.ringTimer = setTimeout(() => this.ringTimeout(), this.ctx.config.ringTimeoutSec * 1000);
     try {
+      performance.mark('phone:invite');
       await inviter.invite({
         requestDelegate: {
           onProgress: ({ message }) => {
@@ -178,6 +180,7 @@ export class OutboundCall {
   }
 
   private established(): void {
+    performance.mark('phone:established');
     clearTimeout(this.ringTimer);
     const answeredAt = this.ctx.now();
     const sdh = this.sdh();
@@ -224,9 +227,7 @@ export class OutboundCall {
       outcome: outcome === 'interrupted' ? 'failed' : outcome,
       sipCode,
     }).catch((error: unknown) => console.error('call.end not recorded', error));
-    const context = this.audioContext;
-    const stopped = this.recording ? this.recording.stop() : Promise.resolve();
-    stopped.finally(() => context?.close().catch(() => undefined));
+    if (this.recording) void this.recording.stop();
   }
 
   private applyTracks(): void {
@@ -247,11 +248,6 @@ export class OutboundCall {
   }
 
   private context(): AudioContext {
-    if (!this.audioContext) {
-      this.audioContext = new this.ctx.AudioContextCtor();
-      // Without a user gesture a new context may start suspended; dialing followed a click, so this succeeds.
-      this.audioContext.resume().catch(() => undefined);
-    }
-    return this.audioContext;
+    return this.ctx.audioContext();
   }
 }

@@ -65,7 +65,7 @@ export function startRecording(options: RecordingOptions): CallRecording {
   const releaseRemote = feed(ctx, options.remote, merger, 1);
 
   const recorder = new Recorder(destination.stream, { mimeType, audioBitsPerSecond: BITS_PER_SECOND });
-  const queue: Blob[] = [];
+  const queue: { blob: Blob; at: number }[] = [];
   const marks: Promise<void>[] = [];
   let seq = 0;
   let pumping: Promise<void> | null = null;
@@ -76,9 +76,11 @@ export function startRecording(options: RecordingOptions): CallRecording {
   const pump = (): Promise<void> => {
     pumping ??= (async () => {
       await started;
-      for (let blob = queue[0]; blob !== undefined; blob = queue[0]) {
-        const data = toBase64(new Uint8Array(await blob.arrayBuffer()));
+      for (let item = queue[0]; item !== undefined; item = queue[0]) {
+        const data = toBase64(new Uint8Array(await item.blob.arrayBuffer()));
         await send(seat, 'recording.chunk', { recordingId, seq, data });
+        // From the encoder handing over the chunk to the seat's fsync answered (`npm run bench -- phone`).
+        performance.measure('recorder:chunk-to-disk', { start: item.at, end: performance.now() });
         queue.shift();
         seq += 1;
       }
@@ -89,7 +91,7 @@ export function startRecording(options: RecordingOptions): CallRecording {
 
   recorder.addEventListener('dataavailable', (event) => {
     if (event.data.size === 0) return;
-    queue.push(event.data);
+    queue.push({ blob: event.data, at: performance.now() });
     void pump();
   });
   recorder.addEventListener('error', (event) => console.warn('recorder error', event));

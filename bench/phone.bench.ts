@@ -1,0 +1,236 @@
+/**
+ * The phone suite, on the SIP rig (Kamailio + Chromium, inside `unshare --net`; `npm run bench -- phone`
+ * re-runs this file there through test/rig/run.sh):
+ * - call_setup_ms (median) and call_setup_p90_ms: dial → established for the console (its User Timing marks
+ *   `phone:dial` → `phone:established`: the seat's `call.start`, getUserMedia, ICE, INVITE, 200 OK) against the
+ *   bare sip.js caller page with the same options (`invite()` → Established), interleaved call by call, the
+ *   customer phone answering at once.
+ * - recording_cpu_points: CPU of the agent's browser (all its processes, percent of one core) over a 10 s
+ *   established call: the console (recording on, as it always is) against the bare caller (no recording).
+ *   The difference (value − baseline) is the recording's cost plus the console's UI.
+ * - chunk_to_disk_p99_ms: from MediaRecorder handing over a chunk to the seat's fsync answered (the
+ *   console's `recorder:chunk-to-disk` measures), against a raw writeSync + fsyncSync of the same sizes in
+ *   Node on the same disk.
+ */
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { buildAll } from '../scripts/build';
+import { CUSTOMER_NUMBER, customerApi, openConsole, rigHost, rigSeat, waitPhase } from '../test/rig/console';
+import { startKamailio } from '../test/rig/kamailio';
+import { inPrivateNetwork } from '../test/rig/netns';
+import type { CallerWindow, CustomerWindow } from '../test/rig/page-api';
+import { rigChromiumArgs, startPages } from '../test/rig/pages';
+import { launchChromium } from '../test/support/chromium';
+import { figure, quantile, report } from './report';
+
+const CALLS = 20;
+const CPU_WINDOW_MS = 10_000;
+
+/** Run from bench/run.ts: re-executes this file inside a private network namespace. */
+export async function runPhoneBench(): Promise<void> {
+  if (inPrivateNetwork()) return measure();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(
+      'bash',
+      ['test/rig/run.sh', process.execPath, '--import', 'tsx', 'bench/phone.bench.ts'],
+      {
+        stdio: 'inherit',
+      },
+    );
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`phone bench exited ${code}`))));
+  });
+}
+
+/** utime + stime (clock ticks) of a process and all its descendants, from /proc. */
+function treeTicks(root: number): number {
+  const parents = new Map<number, number>();
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      ticks.set(Number(entry), Number(fields[11]) + Number(fields[12]));
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  let sum = 0;
+  for (const [pid, t] of ticks) {
+    for (let p: number | undefined = pid; p !== undefined && p > 1; p = parents.get(p)) {
+      if (p === root) {
+        sum += t;
+        break;
+      }
+    }
+  }
+  return sum;
+}
+
+/** A switch Chromium ignores, to find the agent's browser among this process's children. */
+const AGENT_MARK = '--seat-bench-agent-browser';
+
+function agentBrowserPid(): number {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(AGENT_MARK)) {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+        if (ppid === process.pid) return Number(entry);
+      }
+    } catch {
+      // The process ended while we read.
+    }
+  }
+  throw new Error('the agent browser process was not found');
+}
+
+/** CPU of the agent browser's process tree during `windowMs` of an established call, percent of one core. */
+async function cpuPercent(windowMs: number): Promise<number> {
+  const pid = agentBrowserPid();
+  const hz = 100; // USER_HZ on Linux
+  const t0 = treeTicks(pid);
+  const start = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, windowMs)); // the measuring window itself, not a wait for a state
+  const seconds = (performance.now() - start) / 1000;
+  return ((treeTicks(pid) - t0) / hz / seconds) * 100;
+}
+
+async function measure(): Promise<void> {
+  await buildAll({ quiet: true });
+  const dir = mkdtempSync(join(tmpdir(), 'bench-phone-'));
+  const kamailio = await startKamailio();
+  const pages = await startPages();
+  const agentBrowser = await launchChromium([...rigChromiumArgs(pages.toneWav), AGENT_MARK]);
+  const customerBrowser = await launchChromium(rigChromiumArgs(pages.toneWav));
+  const { seat } = await rigSeat(join(dir, 'seat.db'), kamailio.wsUrl);
+  const host = await rigHost(seat);
+  try {
+    const customerPage = await customerBrowser.newPage();
+    await customerPage.goto(pages.customerUrl);
+    await customerPage.evaluate((a) => (globalThis as unknown as CustomerWindow).customer.start(a), {
+      wsUrl: kamailio.wsUrl,
+      user: CUSTOMER_NUMBER,
+      iceGatheringTimeoutMs: 100,
+    });
+    const customer = customerApi(customerPage);
+    await customer.setMode('answer');
+
+    const consolePage = await openConsole(agentBrowser, `${host.url}/#token=${host.token}`, []);
+    await consolePage.getByText('电话：电话就绪').waitFor();
+    const bare: Page = await agentBrowser.newPage();
+    await bare.goto(pages.callerUrl);
+    await bare.evaluate((a) => (globalThis as unknown as CallerWindow).caller.start(a), {
+      wsUrl: kamailio.wsUrl,
+      user: '8002',
+      iceGatheringTimeoutMs: 100,
+    });
+
+    const split: number[] = [];
+    const consoleCall = async (holdMs = 0): Promise<number> => {
+      await consolePage.getByRole('button', { name: /^拨打/ }).click();
+      await waitPhase(consolePage, '通话中');
+      await customer.waitCall('established');
+      // No helper functions inside: tsx names them (__name), which the page does not have.
+      const ms = await consolePage.evaluate(
+        () =>
+          (performance.getEntriesByName('phone:established').at(-1)?.startTime ?? Number.NaN) -
+          (performance.getEntriesByName('phone:dial').at(-1)?.startTime ?? Number.NaN),
+      );
+      split.push(
+        await consolePage.evaluate(
+          () =>
+            (performance.getEntriesByName('phone:started').at(-1)?.startTime ?? Number.NaN) -
+            (performance.getEntriesByName('phone:dial').at(-1)?.startTime ?? Number.NaN),
+        ),
+      );
+      const cpu = holdMs > 0 ? await cpuPercent(holdMs) : 0;
+      await consolePage.getByRole('button', { name: /^挂断/ }).click();
+      await waitPhase(consolePage, '通话结束');
+      await customer.waitCall('terminated');
+      return holdMs > 0 ? cpu : ms;
+    };
+    const bareCall = async (holdMs = 0): Promise<number> => {
+      const result = await bare.evaluate(
+        (target) => (globalThis as unknown as CallerWindow).caller.dial(target),
+        CUSTOMER_NUMBER,
+      );
+      if (result.outcome !== 'established' || result.inviteToEstablishedMs === null) {
+        throw new Error(`bare call: ${JSON.stringify(result)}`);
+      }
+      await customer.waitCall('established');
+      const cpu = holdMs > 0 ? await cpuPercent(holdMs) : 0;
+      await bare.evaluate(() => (globalThis as unknown as CallerWindow).caller.hangup());
+      await customer.waitCall('terminated');
+      return holdMs > 0 ? cpu : result.inviteToEstablishedMs;
+    };
+
+    // Warm-up: one call each (first getUserMedia, first ICE).
+    await consoleCall();
+    await bareCall();
+    const ours: number[] = [];
+    const base: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      ours.push(await consoleCall());
+      base.push(await bareCall());
+    }
+    const cpuOurs = await consoleCall(CPU_WINDOW_MS);
+    const cpuBase = await bareCall(CPU_WINDOW_MS);
+
+    const chunkMs = await consolePage.evaluate(() =>
+      performance.getEntriesByName('recorder:chunk-to-disk').map((e) => e.duration),
+    );
+    // The baseline: the same number of ~8 KB appends, each fsynced, on the same disk, from Node.
+    const raw: number[] = [];
+    const fd = openSync(join(dir, 'raw.webm'), 'a');
+    const chunk = Buffer.alloc(8192, 7);
+    for (let i = 0; i < Math.max(50, chunkMs.length); i++) {
+      const t = performance.now();
+      writeSync(fd, chunk);
+      fsyncSync(fd);
+      raw.push(performance.now() - t);
+    }
+    closeSync(fd);
+
+    console.error(
+      `phone bench: console dial → call.start answered, median ${quantile(split, 0.5).toFixed(1)} ms`,
+    );
+    report('phone', [
+      figure('phone', 'call_setup_ms', 'ms', quantile(ours, 0.5), quantile(base, 0.5), ours.length),
+      figure('phone', 'call_setup_p90_ms', 'ms', quantile(ours, 0.9), quantile(base, 0.9), ours.length),
+      figure('phone', 'recording_cpu_points', 'cpu_percent', cpuOurs, cpuBase, 1),
+      figure(
+        'phone',
+        'chunk_to_disk_p99_ms',
+        'ms',
+        quantile(chunkMs, 0.99),
+        quantile(raw, 0.99),
+        chunkMs.length,
+      ),
+    ]);
+  } finally {
+    await agentBrowser.close();
+    await customerBrowser.close();
+    await host.close();
+    seat.close();
+    await pages.close();
+    await kamailio.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await measure();
