@@ -154,8 +154,8 @@ async function measure(): Promise<void> {
       split.push(
         await consolePage.evaluate(
           () =>
-            (performance.getEntriesByName('phone:started').at(-1)?.startTime ?? Number.NaN) -
-            (performance.getEntriesByName('phone:dial').at(-1)?.startTime ?? Number.NaN),
+            (performance.getEntriesByName('phone:established').at(-1)?.startTime ?? Number.NaN) -
+            (performance.getEntriesByName('phone:invite').at(-1)?.startTime ?? Number.NaN),
         ),
       );
       const cpu = holdMs > 0 ? await cpuPercent(holdMs) : 0;
@@ -207,7 +207,7 @@ async function measure(): Promise<void> {
     closeSync(fd);
 
     console.error(
-      `phone bench: console dial → call.start answered, median ${quantile(split, 0.5).toFixed(1)} ms`,
+      `phone bench: console invite() → established, median ${quantile(split, 0.5).toFixed(1)} ms`,
     );
     report('phone', [
       figure('phone', 'call_setup_ms', 'ms', quantile(ours, 0.5), quantile(base, 0.5), ours.length),

@@ -9,6 +9,7 @@ import type { CallStatus, PhoneConfig } from '../../shared/phone/service';
 import { call } from '../app/seat-context';
 import { audioConstraints, meterInput, playRemote, stopRemote } from './media';
 import { type CallRecording, startRecording } from './recorder';
+import { startRingback } from './ringback';
 
 const DTMF = /^[0-9A-D*#]$/;
 
@@ -34,6 +35,7 @@ export class OutboundCall {
   private finalCode: number | null = null;
   private hangupRequested = false;
   private stopMeter: () => void = () => {};
+  private stopRingback: () => void = () => {};
   private over = false;
 
   constructor(
@@ -92,8 +94,13 @@ export class OutboundCall {
       await inviter.invite({
         requestDelegate: {
           onProgress: ({ message }) => {
-            if ((message.statusCode ?? 0) > 100 && this.status.phase === 'dialing')
+            if ((message.statusCode ?? 0) > 100 && this.status.phase === 'dialing') {
               this.patch({ phase: 'ringing' });
+              // A 183 carries the far end's own sound (early media); a 180 none, so the agent hears ours.
+              if (message.statusCode === 180) {
+                this.stopRingback = startRingback(this.context(), this.ctx.config.ringTimeoutSec);
+              }
+            }
           },
           onReject: ({ message }) => {
             this.finalCode = message.statusCode ?? null;
@@ -182,6 +189,7 @@ export class OutboundCall {
   private established(): void {
     performance.mark('phone:established');
     clearTimeout(this.ringTimer);
+    this.stopRingback();
     const answeredAt = this.ctx.now();
     const sdh = this.sdh();
     if (sdh) {
@@ -212,6 +220,7 @@ export class OutboundCall {
     this.over = true;
     clearTimeout(this.ringTimer);
     this.stopMeter();
+    this.stopRingback();
     stopRemote(this.ctx.audio);
     const answered = this.status.answeredAt !== null;
     const sipCode = answered ? 200 : this.finalCode;
