@@ -136,6 +136,18 @@ describe('the console in Chromium (browser seat)', () => {
     expect(await axeSeriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'audit.png') });
 
+    // The other screens pass axe too: the agent's recordings and the phone settings.
+    await page.getByRole('button', { name: '我的录音' }).click();
+    await page.getByText('暂无录音').waitFor();
+    expect(await axeSeriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: '电话设置' }).click();
+    await page.getByLabel('SIP 服务器地址（ws:// 或 wss://）').fill('http://pbx.example');
+    await page.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('alert').filter({ hasText: 'SIP 服务器地址须以 ws:// 或 wss:// 开头' }).waitFor();
+    expect(seat.store.settings()['sip.wsUrl']).toBe('');
+    expect(await axeSeriousViolations(page)).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'phone-settings.png') });
+
     // And in the seat's own audit table, as head office will receive it.
     const rows = seat.store.db
       .prepare(

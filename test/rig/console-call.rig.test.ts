@@ -135,6 +135,33 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone on the SIP rig',
     expect(attempts().at(-1)).toEqual({ outcome: 'answered', sipCode: 200 });
   }, 90_000);
 
+  it('plays the recording back in the seat, audited', async () => {
+    await consolePage.getByRole('button', { name: '我的录音' }).click();
+    const table = consolePage.getByRole('table', { name: '我的录音' });
+    await table.getByRole('row').filter({ hasText: '张伟' }).first().waitFor();
+    await table.getByRole('button', { name: '播放' }).first().click();
+    const player = consolePage.getByLabel('录音播放器');
+    await player.waitFor();
+    // The browser decodes the seat's file: metadata loaded, and it plays.
+    await consolePage.waitForFunction(() => {
+      const audio = (
+        globalThis as unknown as {
+          document: { querySelector(s: string): { readyState: number; currentTime: number } | null };
+        }
+      ).document.querySelector('audio.player');
+      return audio !== null && audio.readyState >= 2 && audio.currentTime > 0.2;
+    });
+    expect(
+      seat.store.db.prepare("SELECT count(*) AS n FROM audit WHERE action = 'recording.play'").get(),
+    ).toEqual({ n: 1 });
+    await consolePage.screenshot({
+      path: join(import.meta.dirname, '../../docs/screenshots/recordings.png'),
+    });
+    await consolePage.getByRole('button', { name: '回访任务' }).click();
+    await consolePage.getByRole('option').filter({ hasText: '张伟' }).click();
+    await consolePage.getByRole('region', { name: '张伟' }).waitFor();
+  }, 60_000);
+
   it('ends when the customer hangs up', async () => {
     await customer.setMode('answer');
     await consolePage.getByRole('button', { name: /^拨打/ }).click();
