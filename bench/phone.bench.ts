@@ -27,10 +27,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { buildAll } from '../scripts/build';
-import { CUSTOMER_NUMBER, customerApi, openConsole, rigHost, rigSeat, waitPhase } from '../test/rig/console';
+import { CUSTOMER_NUMBER, openConsole, openCustomer, rigHost, rigSeat, waitPhase } from '../test/rig/console';
 import { startKamailio } from '../test/rig/kamailio';
 import { inPrivateNetwork } from '../test/rig/netns';
-import type { CallerWindow, CustomerWindow } from '../test/rig/page-api';
+import type { CallerWindow } from '../test/rig/page-api';
 import { rigChromiumArgs, startPages } from '../test/rig/pages';
 import { launchChromium } from '../test/support/chromium';
 import { figure, quantile, report } from './report';
@@ -120,14 +120,7 @@ async function measure(): Promise<void> {
   const { seat } = await rigSeat(join(dir, 'seat.db'), kamailio.wsUrl);
   const host = await rigHost(seat);
   try {
-    const customerPage = await customerBrowser.newPage();
-    await customerPage.goto(pages.customerUrl);
-    await customerPage.evaluate((a) => (globalThis as unknown as CustomerWindow).customer.start(a), {
-      wsUrl: kamailio.wsUrl,
-      user: CUSTOMER_NUMBER,
-      iceGatheringTimeoutMs: 100,
-    });
-    const customer = customerApi(customerPage);
+    const customer = await openCustomer(customerBrowser, pages.customerUrl, kamailio.wsUrl);
     await customer.setMode('answer');
 
     const consolePage = await openConsole(agentBrowser, `${host.url}/#token=${host.token}`, []);

@@ -8,10 +8,9 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { CUSTOMER_NUMBER, customerApi, openConsole, rigHost, rigSeat, waitPhase } from './console';
+import { CUSTOMER_NUMBER, openConsole, openCustomer, rigHost, rigSeat, waitPhase } from './console';
 import { type Kamailio, startKamailio } from './kamailio';
 import { requirePrivateNetwork } from './netns';
-import type { CustomerWindow } from './page-api';
 import { type RigPages, rigChromiumArgs, startPages } from './pages';
 
 describe.skipIf(process.env.SIP_RIG !== '1')('the console phone with digest authentication', () => {
@@ -42,19 +41,13 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone with digest auth
     ]);
     const host = await rigHost(seat);
     try {
-      const customerPage = await browser.newPage();
-      await customerPage.goto(pages.customerUrl);
-      const registered = await customerPage.evaluate(
-        (a) => (globalThis as unknown as CustomerWindow).customer.start(a),
-        {
-          wsUrl: kamailio.wsUrl,
-          user: CUSTOMER_NUMBER,
-          password: `secret${CUSTOMER_NUMBER}`,
-          iceGatheringTimeoutMs: 100,
-        },
+      const customer = await openCustomer(
+        browser,
+        pages.customerUrl,
+        kamailio.wsUrl,
+        `secret${CUSTOMER_NUMBER}`,
       );
-      expect(registered.registered).toBe(true);
-      const customer = customerApi(customerPage);
+      expect(customer.registered).toBe(true);
       await customer.setMode('answer');
       const page = await openConsole(browser, `${host.url}/#token=${host.token}`, []);
       await page.getByText('电话：电话就绪').waitFor();

@@ -13,18 +13,16 @@ import type { Seat } from '../../electron/seat/seat';
 import type { WebHost } from '../../electron/web-host';
 import { launchChromium } from '../support/chromium';
 import {
-  CUSTOMER_NUMBER,
   checkRecording,
-  customerApi,
   expectTone,
   openConsole,
+  openCustomer,
   rigHost,
   rigSeat,
   waitPhase,
 } from './console';
 import { type Kamailio, startKamailio } from './kamailio';
 import { requirePrivateNetwork } from './netns';
-import type { CustomerWindow } from './page-api';
 import { type RigPages, rigChromiumArgs, startPages } from './pages';
 
 describe.skipIf(process.env.SIP_RIG !== '1')('the console phone on the SIP rig', () => {
@@ -35,8 +33,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone on the SIP rig',
   let seat: Seat;
   let host: WebHost;
   let consolePage: Page;
-  let customerPage: Page;
-  let customer: ReturnType<typeof customerApi>;
+  let customer: Awaited<ReturnType<typeof openCustomer>>;
   const csp: string[] = [];
 
   const attempts = () =>
@@ -57,14 +54,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone on the SIP rig',
       { key: 'sip.ringTimeoutSec', value: 10 },
     ]));
     host = await rigHost(seat);
-    customerPage = await browser.newPage();
-    await customerPage.goto(pages.customerUrl);
-    await customerPage.evaluate((a) => (globalThis as unknown as CustomerWindow).customer.start(a), {
-      wsUrl: kamailio.wsUrl,
-      user: CUSTOMER_NUMBER,
-      iceGatheringTimeoutMs: 100,
-    });
-    customer = customerApi(customerPage);
+    customer = await openCustomer(browser, pages.customerUrl, kamailio.wsUrl);
     consolePage = await openConsole(browser, `${host.url}/#token=${host.token}`, csp);
   }, 60_000);
 

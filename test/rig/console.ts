@@ -69,6 +69,22 @@ export async function waitPhase(page: Page, text: string | RegExp, timeout = 20_
   await page.locator('.call-phase', { hasText: text }).waitFor({ timeout });
 }
 
+/**
+ * The customer phone, registered as 13812345678 (with its digest password when Kamailio challenges), in
+ * `mode` at once; `registered` tells whether the REGISTER succeeded.
+ */
+export async function openCustomer(browser: Browser, url: string, wsUrl: string, password?: string) {
+  const page = await browser.newPage();
+  await page.goto(url);
+  const result = await page.evaluate((a) => (globalThis as unknown as CustomerWindow).customer.start(a), {
+    wsUrl,
+    user: CUSTOMER_NUMBER,
+    iceGatheringTimeoutMs: 100,
+    ...(password === undefined ? {} : { password }),
+  });
+  return { page, registered: result.registered, ...customerApi(page) };
+}
+
 export function customerApi(page: Page) {
   return {
     setMode: (mode: CustomerMode) =>

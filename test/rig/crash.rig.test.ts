@@ -12,10 +12,9 @@ import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { CUSTOMER_NUMBER, checkRecording, customerApi, openConsole, rigSeat, waitPhase } from './console';
+import { checkRecording, openConsole, openCustomer, rigSeat, waitPhase } from './console';
 import { type Kamailio, startKamailio } from './kamailio';
 import { requirePrivateNetwork } from './netns';
-import type { CustomerWindow } from './page-api';
 import { type RigPages, rigChromiumArgs, startPages } from './pages';
 
 const REPO = resolve(import.meta.dirname, '../..');
@@ -86,14 +85,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('a seat killed during a recorded ca
   });
 
   it('keeps the recording up to about a second before the kill, closed as interrupted on restart', async () => {
-    const customerPage = await browser.newPage();
-    await customerPage.goto(pages.customerUrl);
-    await customerPage.evaluate((a) => (globalThis as unknown as CustomerWindow).customer.start(a), {
-      wsUrl: kamailio.wsUrl,
-      user: CUSTOMER_NUMBER,
-      iceGatheringTimeoutMs: 100,
-    });
-    const customer = customerApi(customerPage);
+    const customer = await openCustomer(browser, pages.customerUrl, kamailio.wsUrl);
     await customer.setMode('answer');
 
     const first = await startSeatProcess(dir);
