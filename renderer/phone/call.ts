@@ -112,10 +112,6 @@ export class OutboundCall {
       });
       // Hung up (or timed out) while the INVITE was being prepared: cancel it now that it is out.
       if (this.hangupRequested || this.ringTimedOut) return this.abort();
-      const sdh = this.sdh();
-      if (sdh && inviter.state === SessionState.Establishing) {
-        this.stopMeter = meterInput(this.context(), sdh.localMediaStream, this.ctx.level);
-      }
     } catch (error) {
       // No microphone, or the INVITE could not be sent: sip.js terminates the session, which ends the attempt.
       console.warn('INVITE not sent', error);
@@ -193,6 +189,8 @@ export class OutboundCall {
     const answeredAt = this.ctx.now();
     const sdh = this.sdh();
     if (sdh) {
+      // The meter starts with the conversation: started while ringing, its 20 Hz updates slowed call set-up.
+      this.stopMeter = meterInput(this.context(), sdh.localMediaStream, this.ctx.level);
       playRemote(this.ctx.audio, sdh.remoteMediaStream, this.ctx.config.outputDeviceId);
       try {
         this.recording = startRecording({
