@@ -43,10 +43,12 @@ function values(context: ScriptContext): Record<Placeholder, LocalizedText> {
   };
 }
 
-/** Fills the placeholders of a text in both languages; the loader has rejected unknown ones. */
-export function fillText(text: LocalizedText, context: ScriptContext): LocalizedText {
+/** A function filling the placeholders of a text in both languages; the loader has rejected unknown ones. */
+export function textFiller(context: ScriptContext): (text: LocalizedText) => LocalizedText {
   const v = values(context);
   const fill = (s: string, lang: 'zh' | 'en') =>
-    s.replace(/\{(\w+)\}/g, (all, name: string) => (name in v ? v[name as Placeholder][lang] : all));
-  return { zh: fill(text.zh, 'zh'), en: fill(text.en, 'en') };
+    s.includes('{')
+      ? s.replace(/\{(\w+)\}/g, (all, name: string) => (name in v ? v[name as Placeholder][lang] : all))
+      : s;
+  return (text) => ({ zh: fill(text.zh, 'zh'), en: fill(text.en, 'en') });
 }

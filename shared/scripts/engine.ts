@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { AnswerValue, type ResultOutcome } from '../contract/schemas';
 import type { CallbackType } from '../domain/callback-types';
 import { cloneJson } from './clone';
-import { fillText, ScriptContext } from './context';
+import { ScriptContext, textFiller } from './context';
 import { type MergedScript, MergedScript as MergedScriptSchema, type MergedStep } from './merge';
 import { type FindingSpec, type PurposeOutcome, type Severity, StepId } from './schema';
 import { type AnswerError, AT_END, checkValue, matches } from './values';
@@ -106,7 +106,7 @@ export function current(state: EngineState): StepView {
   const steps = state.merged.steps;
   const step = steps[w.position] as MergedStep;
   const { routes: _routes, ...view } = cloneJson(step);
-  const fill = (text: typeof view.text) => fillText(text, state.context);
+  const fill = textFiller(state.context);
   if (w.identityFailed) {
     // The polite ending of the identity step replaces the normal closing: nothing else is said.
     const identity = steps[0];

@@ -28,6 +28,7 @@ export function checkValue(step: MergedStep, value: AnswerValue): AnswerError | 
     case 'say':
       return value === null ? null : bad('宣读步骤无需回答', 'a say step takes no answer');
     case 'identity':
+      if (value === null) return required();
       return typeof value === 'boolean' ? null : bad('请选择身份核实通过或未通过', 'choose passed or failed');
     case 'disclosure':
       if (value === true) return null;

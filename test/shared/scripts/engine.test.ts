@@ -28,25 +28,26 @@ function step(state: EngineState, value: Parameters<typeof answer>[1]): EngineSt
 }
 
 describe('identity first', () => {
-  it.each([[['nonsite_qualification']], [['new_account', 'aml']], [['satisfaction', 'complaint', 'advisory']]] as const)(
-    'a failed identity check ends %j at once with identity_not_verified',
-    (types) => {
-      const failed = step(begin([...types]), false);
-      const view = current(failed);
-      expect(view).toMatchObject({ kind: 'end', identityFailed: true });
-      expect(view.text.zh).toContain('无法核实您的身份');
-      expect(view.text.zh).toContain(CONTEXT.branchName);
-      expect(answer(failed, true)).toMatchObject({ ok: false, error: { code: 'at_end' } });
-      expect(progress(failed)).toMatchObject({ atEnd: true, remainingRequired: 0 });
-      const result = ok(finish(failed));
-      expect(result.outcome).toBe('identity_not_verified');
-      expect(result.purposes.map((p) => p.outcome)).toEqual(types.map(() => 'identity_not_verified'));
-      // Purposes come in CALLBACK_TYPES order whatever order the task lists them in.
-      const purposes = CALLBACK_TYPES.filter((t) => (types as readonly string[]).includes(t));
-      expect(result.answers).toEqual([{ stepId: 'identity', purposes, value: false }]);
-      expect(result.findings).toEqual([]);
-    },
-  );
+  it.each([
+    [['nonsite_qualification']],
+    [['new_account', 'aml']],
+    [['satisfaction', 'complaint', 'advisory']],
+  ] as const)('a failed identity check ends %j at once with identity_not_verified', (types) => {
+    const failed = step(begin([...types]), false);
+    const view = current(failed);
+    expect(view).toMatchObject({ kind: 'end', identityFailed: true });
+    expect(view.text.zh).toContain('无法核实您的身份');
+    expect(view.text.zh).toContain(CONTEXT.branchName);
+    expect(answer(failed, true)).toMatchObject({ ok: false, error: { code: 'at_end' } });
+    expect(progress(failed)).toMatchObject({ atEnd: true, remainingRequired: 0 });
+    const result = ok(finish(failed));
+    expect(result.outcome).toBe('identity_not_verified');
+    expect(result.purposes.map((p) => p.outcome)).toEqual(types.map(() => 'identity_not_verified'));
+    // Purposes come in CALLBACK_TYPES order whatever order the task lists them in.
+    const purposes = CALLBACK_TYPES.filter((t) => (types as readonly string[]).includes(t));
+    expect(result.answers).toEqual([{ stepId: 'identity', purposes, value: false }]);
+    expect(result.findings).toEqual([]);
+  });
 
   it('going back from the failed identity check asks it again', () => {
     const again = back(step(begin(['aml']), false));
@@ -110,7 +111,9 @@ describe('placeholders', () => {
     let s = step(begin(['new_account'], context), true);
     expect(current(s).text.zh).toContain('张先生，您于近期在');
     while (current(s).kind !== 'end') {
-      expect(JSON.stringify(current(s))).not.toMatch(/\{(customerTitle|branchName|salespersonName|openedDate|agentCode)\}/);
+      expect(JSON.stringify(current(s))).not.toMatch(
+        /\{(customerTitle|branchName|salespersonName|openedDate|agentCode)\}/,
+      );
       if (current(s).id === 'conduct.lending') expect(current(s).text.zh).toContain('我司工作人员');
       s = step(s, walkThroughValue(s));
     }
@@ -131,15 +134,25 @@ describe('answers', () => {
   };
 
   it('a required step cannot be skipped; an optional one is recorded as skipped', () => {
-    expect(answer(atQuestion('service.counter'), null)).toMatchObject({ ok: false, error: { code: 'required' } });
+    expect(answer(atQuestion('service.counter'), null)).toMatchObject({
+      ok: false,
+      error: { code: 'required' },
+    });
     expect(answer(atQuestion('risk.market'), null)).toMatchObject({ ok: false, error: { code: 'required' } });
     const skipped = step(atQuestion('opinion.suggestions'), null);
-    expect(ok(finish(skipped)).answers.at(-1)).toEqual({ stepId: 'opinion.suggestions', purposes: ['new_account'], value: null });
+    expect(ok(finish(skipped)).answers.at(-1)).toEqual({
+      stepId: 'opinion.suggestions',
+      purposes: ['new_account'],
+      value: null,
+    });
   });
 
   it('must fit the question', () => {
     const bad = (id: string, value: Parameters<typeof answer>[1], types?: CallbackType[]) =>
-      expect(answer(atQuestion(id, types), value)).toMatchObject({ ok: false, error: { code: 'invalid_value' } });
+      expect(answer(atQuestion(id, types), value)).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_value' },
+      });
     bad('conduct.lending', 'yes');
     bad('service.counter', 'furious');
     bad('risk.market', false);
@@ -195,9 +208,15 @@ describe('a saved state resumes at the same step', () => {
 
   it('refuses a damaged or tampered draft', () => {
     const s = step(step(begin(['new_account']), true), true);
-    expect(resume({ ...s, trail: [{ stepId: 'identity', value: true }, { stepId: 'risk.market', value: true }] }).ok).toBe(
-      false,
-    );
+    expect(
+      resume({
+        ...s,
+        trail: [
+          { stepId: 'identity', value: true },
+          { stepId: 'risk.market', value: true },
+        ],
+      }).ok,
+    ).toBe(false);
     expect(resume({ ...s, trail: [{ stepId: 'identity', value: 'yes' }] }).ok).toBe(false);
     expect(resume({ engine: 1 }).ok).toBe(false);
     // The draft holds the surname for the polite title, never the full name, ID or phone number.

@@ -57,7 +57,9 @@ describe('shipped scripts', () => {
   it('new_account, satisfaction and salesperson_departure ask every prohibited behaviour; "yes" is a finding', () => {
     for (const type of ['new_account', 'satisfaction', 'salesperson_departure'] as const) {
       expect(ids(type)).toEqual(expect.arrayContaining(CONDUCT));
-      for (const step of scriptFor(library, type).steps.filter((s) => s.id.startsWith('conduct.') && s.id !== 'conduct.intro')) {
+      for (const step of scriptFor(library, type).steps.filter(
+        (s) => s.id.startsWith('conduct.') && s.id !== 'conduct.intro',
+      )) {
         expect(step.kind === 'question' && step.input).toBe('yes_no');
         expect(step.kind === 'question' && step.findings?.map((f) => f.when)).toEqual([true]);
       }
@@ -85,12 +87,20 @@ describe('shipped scripts', () => {
       ]),
     );
     expect(ids('aml')).toEqual(
-      expect.arrayContaining(['aml.id_valid_from', 'aml.id_valid_until', 'aml.occupation', 'aml.employer', 'aml.education']),
+      expect.arrayContaining([
+        'aml.id_valid_from',
+        'aml.id_valid_until',
+        'aml.occupation',
+        'aml.employer',
+        'aml.education',
+      ]),
     );
     expect(ids('satisfaction')).toEqual(
       expect.arrayContaining(['satisfaction.overall', 'satisfaction.salesperson', 'opinion.suggestions']),
     );
-    expect(ids('abnormal')).toEqual(expect.arrayContaining(['abnormal.cause', 'abnormal.funds_source', 'abnormal.risk']));
+    expect(ids('abnormal')).toEqual(
+      expect.arrayContaining(['abnormal.cause', 'abnormal.funds_source', 'abnormal.risk']),
+    );
     for (const script of library.values()) {
       expect(script.steps[0]?.kind).toBe('identity');
       expect(script.title.zh).not.toBe('');
@@ -116,7 +126,9 @@ describe('a malformed script is rejected with a message naming the script and th
     stepOf(json, 'risk.market').colour = 'red';
     const { error } = rejected(json);
     expect(error).toContain('脚本 new_account v1 的步骤 conduct.lending：缺少中文（text.zh）');
-    expect(error).toContain('脚本 new_account v1 的步骤 conduct.intro：步骤类型无效，应为：say、disclosure、question、identity、end');
+    expect(error).toContain(
+      '脚本 new_account v1 的步骤 conduct.intro：步骤类型无效，应为：say、disclosure、question、identity、end',
+    );
     expect(error).toContain('脚本 new_account v1 的步骤 risk.market：未知字段：colour');
   });
 
@@ -132,7 +144,10 @@ describe('a malformed script is rejected with a message naming the script and th
   it('a condition that is not an option, and a yes/no condition that is not a boolean', () => {
     const json = raw();
     stepOf(json, 'service.counter').findings = [
-      { when: 'furious', finding: { category: 'x', severity: 'low', about: 'branch', text: { zh: '甲', en: 'a' } } },
+      {
+        when: 'furious',
+        finding: { category: 'x', severity: 'low', about: 'branch', text: { zh: '甲', en: 'a' } },
+      },
     ];
     stepOf(json, 'conduct.lending').branches = [{ when: 'yes', next: 'risk.market' }];
     const { error } = rejected(json);
@@ -142,7 +157,10 @@ describe('a malformed script is rejected with a message naming the script and th
 
   it('a placeholder for unmasked personal data, or one that does not exist', () => {
     const json = raw();
-    stepOf(json, 'account.own_will').text = { zh: '您的证件号码是{idNumber}吗？', en: 'Is your ID {idNumber}?' };
+    stepOf(json, 'account.own_will').text = {
+      zh: '您的证件号码是{idNumber}吗？',
+      en: 'Is your ID {idNumber}?',
+    };
     stepOf(json, 'account.data_genuine').text = { zh: '{weather}好', en: '{weather} hi' };
     const { error } = rejected(json);
     expect(error).toContain('的步骤 account.own_will：不得使用未脱敏的个人信息 {idNumber}');
@@ -160,7 +178,10 @@ describe('a malformed script is rejected with a message naming the script and th
     expect(rejected(dup).error).toContain('的步骤 service.counter：步骤编号重复');
 
     const rule = raw('nonsite_qualification.json');
-    rule.outcome = { default: 'release', rules: [{ when: { step: 'nonsite.intro', is: true }, outcome: 'hold' }] };
+    rule.outcome = {
+      default: 'release',
+      rules: [{ when: { step: 'nonsite.intro', is: true }, outcome: 'hold' }],
+    };
     expect(rejected(rule).error).toBe(
       '脚本 nonsite_qualification v1：结果规则第 1 条：nonsite.intro 不是本脚本的问题',
     );

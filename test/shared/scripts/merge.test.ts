@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CallbackType } from '../../../shared/domain/callback-types';
 import { current, finish, start } from '../../../shared/scripts/engine';
 import type { Script, Step } from '../../../shared/scripts/format';
-import { MergeError, MergedScript, mergeScripts } from '../../../shared/scripts/merge';
+import { MergedScript, MergeError, mergeScripts } from '../../../shared/scripts/merge';
 import { combinations, loadLibrary, scriptFor } from './library';
 import { CONTEXT, passed, walkThrough } from './walk';
 
@@ -11,12 +11,19 @@ const merge = (types: CallbackType[]) => mergeScripts(types.map((t) => scriptFor
 const ids = (types: CallbackType[]) => merge(types).steps.map((s) => s.id);
 
 describe('mergeScripts (一事一扰)', () => {
-  it('verifies identity once, first, with every purpose\'s checks; one end, last', () => {
+  it("verifies identity once, first, with every purpose's checks; one end, last", () => {
     const merged = merge(['new_account', 'aml', 'satisfaction']);
     expect(merged.steps.filter((s) => s.kind === 'identity')).toHaveLength(1);
-    expect(merged.steps[0]).toMatchObject({ kind: 'identity', purposes: ['new_account', 'aml', 'satisfaction'] });
+    expect(merged.steps[0]).toMatchObject({
+      kind: 'identity',
+      purposes: ['new_account', 'aml', 'satisfaction'],
+    });
     const identity = merged.steps[0];
-    expect(identity?.kind === 'identity' && identity.checks.map((c) => c.id)).toEqual(['name', 'id_last4', 'birth_date']);
+    expect(identity?.kind === 'identity' && identity.checks.map((c) => c.id)).toEqual([
+      'name',
+      'id_last4',
+      'birth_date',
+    ]);
     expect(merged.steps.filter((s) => s.kind === 'end')).toHaveLength(1);
     expect(merged.steps.at(-1)?.kind).toBe('end');
   });
@@ -25,7 +32,8 @@ describe('mergeScripts (一事一扰)', () => {
     const merged = merge(['satisfaction', 'new_account', 'salesperson_departure']);
     const conduct = merged.steps.filter((s) => s.id.startsWith('conduct.'));
     expect(conduct).toHaveLength(11);
-    for (const step of conduct) expect(step.purposes).toEqual(['new_account', 'satisfaction', 'salesperson_departure']);
+    for (const step of conduct)
+      expect(step.purposes).toEqual(['new_account', 'satisfaction', 'salesperson_departure']);
   });
 
   it('does not repeat a disclosure, by id or by the same Chinese text', () => {
@@ -49,21 +57,24 @@ describe('mergeScripts (一事一扰)', () => {
         for (const step of scriptFor(library, type).steps) {
           const kept = merged.steps.find((s) => s.id === step.id);
           expect(kept?.purposes, `${types.join('+')} ${step.id}`).toContain(type);
-          if ('required' in step && step.required) expect(kept && 'required' in kept && kept.required).toBe(true);
+          if ('required' in step && step.required)
+            expect(kept && 'required' in kept && kept.required).toBe(true);
         }
       }
       expect(merge([...types].reverse())).toEqual(merged);
     }
   });
 
-  it('puts every purpose\'s closing steps (risk reminder, suggestions) after all their own steps', () => {
+  it("puts every purpose's closing steps (risk reminder, suggestions) after all their own steps", () => {
     const order = ids(['new_account', 'aml']);
     expect(order.slice(-3)).toEqual(['risk.market', 'opinion.suggestions', 'end']);
     expect(order.indexOf('aml.info_changed')).toBeLessThan(order.indexOf('risk.market'));
   });
 
-  it('a jump to one script\'s end does not skip the other purposes', () => {
-    const end = walkThrough(start(merge(['notification', 'complaint']), CONTEXT), { 'notification.understood': true });
+  it("a jump to one script's end does not skip the other purposes", () => {
+    const end = walkThrough(start(merge(['notification', 'complaint']), CONTEXT), {
+      'notification.understood': true,
+    });
     expect(passed(end)).not.toContain('notification.question');
     expect(passed(end)).toContain('complaint.resolved');
   });
