@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Phone } from '../../shared/phone/service';
 import { useCall, useInputLevel, usePhone, useRegistration } from '../app/phone-context';
 import { useErrorText } from '../app/seat-context';
+import { ErrorLine } from './ErrorLine';
 
 const DTMF = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
 
@@ -115,11 +116,7 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
         </fieldset>
       )}
       {busyElsewhere && <p className="muted">{t('call.busyElsewhere')}</p>}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { AuditEntry } from '../../shared/contract';
 import { formatDateTime } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
+import { ErrorLine } from '../components/ErrorLine';
 
 const PAGE = 50;
 
@@ -41,11 +42,7 @@ export function AuditTrail() {
       <div className="panel-head">
         <h2 id="audit-title">{t('audit.title')}</h2>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <table aria-label={t('audit.listLabel')}>
         <thead>
           <tr>

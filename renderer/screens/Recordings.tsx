@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { RecordingSummary } from '../../shared/contract';
 import { formatDateTime } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
+import { ErrorLine } from '../components/ErrorLine';
 
 const SLICE = 512 * 1024;
 
@@ -52,11 +53,7 @@ export function Recordings() {
       <div className="panel-head">
         <h2 id="recordings-title">{t('recordings.title')}</h2>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       {playing && (
         // biome-ignore lint/a11y/useMediaCaption: a call recording has no captions to offer
         <audio className="player" controls autoPlay src={playing.url} aria-label={t('recordings.player')} />

@@ -4,6 +4,7 @@ import type { RevealField, TaskDetail } from '../../shared/contract';
 import { dueState, formatDateTime } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { CallPanel } from '../components/CallPanel';
+import { ErrorLine } from '../components/ErrorLine';
 
 /**
  * One task: the customer (masked; each reveal is an audited action), the purposes of this call, the
@@ -77,11 +78,7 @@ export function TaskView({
           {t('task.back')}
         </button>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       {task && (
         <>
           {task.status === 'open' && (

@@ -5,6 +5,7 @@ import type { WorklistItem } from '../../shared/contract';
 import { CALLBACK_TYPES, type CallbackType } from '../../shared/domain/callback-types';
 import { dueState, formatShort } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
+import { ErrorLine } from '../components/ErrorLine';
 
 const PAGE = 200;
 const ROW_PX = 34;
@@ -152,11 +153,7 @@ export function Worklist(props: {
           </button>
         ))}
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <ErrorLine text={error} />
       <div className="grid-head" aria-hidden="true">
         <span>{t('worklist.columns.deadline')}</span>
         <span>{t('worklist.columns.customer')}</span>
