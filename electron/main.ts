@@ -106,6 +106,9 @@ async function start(): Promise<void> {
     return;
   }
   if (seat.store.seat() === null) await seedDemo(seat.store);
+  // The shipped scripts, then the administrators' folder beside the data: a script added there is used from
+  // the next start on, without a new build.
+  seat.loadScripts([join(app.getAppPath(), 'assets/scripts'), join(app.getPath('userData'), 'scripts')]);
   currentSeat = seat;
   const unbind = bindSeatIpc(ipcMain, seat);
   app.on('will-quit', () => {

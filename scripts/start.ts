@@ -57,6 +57,9 @@ async function startBrowserSeat(): Promise<void> {
     const counts = await seedDemo(seat.store);
     console.log(`首次启动：已载入演示营业部（${counts.customers} 位客户，${counts.tasks} 个回访任务）。`);
   }
+  // Shipped scripts, then the administrators' own (a new version dropped there is used from the next start).
+  const scripts = seat.loadScripts([resolve('assets/scripts'), join(dir, 'scripts')]);
+  if (scripts.added.length > 0) console.log(`已载入回访脚本：${scripts.added.join('、')}`);
   const host = await startWebHost({
     seat,
     staticDir: resolve('out/renderer'),

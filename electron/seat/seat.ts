@@ -13,6 +13,7 @@ import {
 } from '../../shared/contract';
 import { login } from './auth/login';
 import { Recordings } from './recordings/recordings';
+import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
 import { SeatStore, type SeatStoreOptions } from './store/seat-store';
 
 export interface SeatOptions extends SeatStoreOptions {
@@ -91,6 +92,16 @@ export class Seat {
     for (const conn of this.#connections) conn.push(event, payload);
   }
 
+  /**
+   * Loads the callback scripts of these folders (shipped first, then the administrators' own); new scripts
+   * and versions are kept in the store, bad files reported. Run at start; again after a script is added.
+   */
+  loadScripts(folders: readonly string[]): ScriptLoadReport {
+    const report = loadScriptFolders(this.store, folders);
+    for (const { message } of report.rejected) console.warn(`seat: script not loaded: ${message}`);
+    return report;
+  }
+
   close(): void {
     this.#connections.clear();
     this.store.close();
@@ -157,6 +168,10 @@ export class Seat {
         this.#outboxChanged();
         return value;
       },
+      'history.today': (_args, conn) => ({ items: store.historyToday(this.#session(conn).agentId) }),
+      'script.open': ({ taskId }, conn) => store.openScript(this.#session(conn).agentId, taskId),
+      'script.answer': (args, conn) => store.answerScript(this.#session(conn).agentId, args),
+      'script.back': ({ taskId }, conn) => store.backScript(this.#session(conn).agentId, taskId),
       'call.start': ({ attemptId, taskId }, conn) => {
         const value = store.startCall(this.#session(conn).agentId, attemptId, taskId);
         // No worklist.changed here: a refetch in the renderer while the INVITE is being set up delays the

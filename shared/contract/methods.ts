@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { CallbackType } from '../domain/callback-types';
+import { EngineState } from '../scripts/engine';
 import type { METHOD_NAMES } from './names';
 import {
+  AnswerValue,
   AttemptOutcome,
   AuditEntry,
   Base64Chunk,
   CommitResultArgs,
   CommitResultValue,
+  HistoryItem,
   Id,
   Instant,
   RecordingSummary,
@@ -26,6 +29,14 @@ export interface MethodSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType
   readonly args: A;
   readonly result: R;
 }
+
+/** A task's script in progress. `answered` counts the answers saved. */
+export const ScriptDraft = z.object({
+  taskId: Id,
+  state: EngineState,
+  answered: z.number().int().nonnegative(),
+});
+export type ScriptDraft = z.infer<typeof ScriptDraft>;
 
 const method = <A extends z.ZodType, R extends z.ZodType>(access: Access, args: A, result: R) =>
   ({ access, args, result }) satisfies MethodSpec<A, R>;
@@ -90,6 +101,34 @@ export const METHODS = {
    * value; the same `id` with other content is a `CONFLICT`.
    */
   'result.commit': method('agent', CommitResultArgs, CommitResultValue),
+  /** The agent's results of today, newest first: outcome, talk time, recording. */
+  'history.today': method('agent', Empty, z.object({ items: z.array(HistoryItem) })),
+
+  /**
+   * The task's callback script: the draft in progress (resumed at the step it was on, answers intact) or a
+   * new one merged from the current scripts of the task's purposes (一事一扰). The state is the engine's
+   * (shared/scripts/engine): the renderer shows it with the same pure functions the seat checks it with.
+   */
+  'script.open': method('agent', z.object({ taskId: Id }).strict(), ScriptDraft),
+  /**
+   * Answer the current step (`stepId` must be it), saved before the reply with the moment in the call's
+   * recording, which must be in progress. The same answer again is a no-op (a retried call).
+   */
+  'script.answer': method(
+    'agent',
+    z
+      .object({
+        taskId: Id,
+        stepId: z.string().min(1).max(100),
+        value: AnswerValue,
+        recordingId: Id,
+        offsetMs: z.number().int().nonnegative(),
+      })
+      .strict(),
+    ScriptDraft,
+  ),
+  /** Back one step: its answer is withdrawn and asked again. */
+  'script.back': method('agent', z.object({ taskId: Id }).strict(), ScriptDraft),
 
   /**
    * The newest audit entries of this seat, newest first. An agent sees their own; a supervisor, compliance

@@ -136,13 +136,14 @@ export const AnswerValue = z.union([
 export type AnswerValue = z.infer<typeof AnswerValue>;
 
 export const Answer = z.object({
-  id: Id,
   stepId: z.string().min(1).max(100),
-  purpose: CallbackType.nullable(),
+  /** The purposes the step was asked for (a shared question serves several). */
+  purposes: z.array(CallbackType).min(1),
   value: AnswerValue,
   answeredAt: Instant,
-  /** Offset into the call's recording, so QA can jump to the moment; null without a recording. */
-  recordingOffsetMs: z.number().int().nonnegative().nullable(),
+  /** The recording the offset refers to, so QA can jump to the moment. */
+  recordingId: Id,
+  recordingOffsetMs: z.number().int().nonnegative(),
 });
 export type Answer = z.infer<typeof Answer>;
 
@@ -176,6 +177,12 @@ export type TaskDetail = z.infer<typeof TaskDetail>;
 export const RevealField = z.enum(['idNumber', 'phone']);
 export type RevealField = z.infer<typeof RevealField>;
 
+/**
+ * The agent's wrap-up of a task. The answers, findings, purpose outcomes and script versions are not sent:
+ * the seat takes them from the task's script draft it has kept answer by answer (`script.answer`), so what
+ * is committed is exactly what was asked and recorded. `completed` and `identity_not_verified` need the
+ * script at its end with that outcome; the other outcomes keep whatever was answered before the call ended.
+ */
 export const CommitResultArgs = z
   .object({
     /** Made by the caller, so a retried commit (after a crash or a lost reply) is applied once. */
@@ -186,19 +193,12 @@ export const CommitResultArgs = z
     disposition: Disposition,
     notes: z.string().max(2000),
     retryAt: Instant.nullable(),
-    scriptId: z.string().min(1).max(100).nullable(),
-    scriptVersion: z.number().int().positive().nullable(),
-    answers: z.array(Answer).max(500),
     /** A correction names the result it supersedes; the earlier one stays as it was. */
     supersedesId: Id.nullable(),
   })
   .refine((r) => (r.outcome === 'retry') === (r.retryAt !== null), {
     message: '仅"稍后重拨"需要填写重拨时间',
     path: ['retryAt'],
-  })
-  .refine((r) => new Set(r.answers.map((a) => a.id)).size === r.answers.length, {
-    message: '答案编号重复',
-    path: ['answers'],
   });
 export type CommitResultArgs = z.infer<typeof CommitResultArgs>;
 
@@ -245,3 +245,19 @@ export const Base64Chunk = z
   .string()
   .max(1_400_000)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/, '录音数据格式不正确');
+
+/** One of the agent's results of today, for their history. */
+export const HistoryItem = z.object({
+  resultId: Id,
+  taskId: Id,
+  customerName: z.string(),
+  purposes: z.array(CallbackType),
+  outcome: ResultOutcome,
+  disposition: Disposition,
+  createdAt: Instant,
+  /** Talk time of the result's call (answer to hang-up); null without an answered call. */
+  talkMs: z.number().int().nonnegative().nullable(),
+  recordingId: Id.nullable(),
+  findings: z.number().int().nonnegative(),
+});
+export type HistoryItem = z.infer<typeof HistoryItem>;

@@ -161,26 +161,17 @@ export function progress(state: EngineState): Progress {
   return { done, total: done + left, remainingRequired: required, atEnd: left === 0 };
 }
 
-const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
+type Given = Map<string, { step: MergedStep; value: AnswerValue; purposes: CallbackType[] }>;
 
-/** The call's outcome; only at the end (or after a failed identity check). */
-export function finish(state: EngineState): EngineResult<CallOutcome> {
-  const w = walk(state);
+/** The answers and findings of the trail, in the order asked. */
+function collect(
+  state: EngineState,
+  w: Walk,
+): { answers: RecordedAnswer[]; findings: Finding[]; given: Given } {
   const steps = state.merged.steps;
-  const at = progress(state);
-  if (!at.atEnd) {
-    return {
-      ok: false,
-      error: {
-        code: 'not_finished',
-        zh: `还有 ${at.remainingRequired} 个必答步骤未完成`,
-        en: `${at.remainingRequired} required steps are still open`,
-      },
-    };
-  }
   const answers: RecordedAnswer[] = [];
   const findings: Finding[] = [];
-  const given = new Map<string, { step: MergedStep; value: AnswerValue; purposes: CallbackType[] }>();
+  const given: Given = new Map();
   state.trail.forEach((entry, i) => {
     const step = steps.find((s) => s.id === entry.stepId) as MergedStep;
     const purposes = w.asked[i] ?? [];
@@ -193,6 +184,35 @@ export function finish(state: EngineState): EngineResult<CallOutcome> {
         findings.push({ ...cloneJson(rule.finding), stepId: step.id, purposes });
     }
   });
+  return { answers, findings, given };
+}
+
+/**
+ * What a call cut short left: the answers given so far and the findings they raised. A result that is not
+ * `completed` (the customer hung up, asked to be called later) still keeps them.
+ */
+export function answersSoFar(state: EngineState): Pick<CallOutcome, 'answers' | 'findings'> {
+  const { answers, findings } = collect(state, walk(state));
+  return { answers, findings };
+}
+
+const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
+
+/** The call's outcome; only at the end (or after a failed identity check). */
+export function finish(state: EngineState): EngineResult<CallOutcome> {
+  const w = walk(state);
+  const at = progress(state);
+  if (!at.atEnd) {
+    return {
+      ok: false,
+      error: {
+        code: 'not_finished',
+        zh: `还有 ${at.remainingRequired} 个必答步骤未完成`,
+        en: `${at.remainingRequired} required steps are still open`,
+      },
+    };
+  }
+  const { answers, findings, given } = collect(state, w);
   const purposes = state.merged.scripts.map(({ callbackType, outcome: rules }) => {
     if (w.identityFailed) return { purpose: callbackType, outcome: 'identity_not_verified' as const };
     const holds = (when: (typeof rules.rules)[number]['when']): boolean => {

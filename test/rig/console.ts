@@ -24,6 +24,7 @@ export async function rigSeat(dbPath: string, wsUrl: string, extra: SetSettingAr
   seat.store.ensureSeat(BRANCH);
   const branch = await smallBranch();
   seat.store.importReferenceData(branch.batch);
+  seat.loadScripts([join(resolve(import.meta.dirname, '../..'), 'assets/scripts')]);
   const agentId = branch.batch.agents[0]?.id ?? '';
   const settings: SetSettingArgs[] = [
     { key: 'sip.wsUrl', value: wsUrl },

@@ -22,7 +22,7 @@ export async function storeWithBranch(now = () => new Date('2026-11-26T02:00:00.
   };
 }
 
-/** A completed result for a task, with two answers; override what the test is about. */
+/** A result for a task; override what the test is about. */
 export function resultFor(taskId: string, overrides: Partial<CommitResultArgs> = {}): CommitResultArgs {
   return {
     id: uuidv7(),
@@ -32,26 +32,6 @@ export function resultFor(taskId: string, overrides: Partial<CommitResultArgs> =
     disposition: 'connected',
     notes: '客户确认本人开户，已完成风险提示。',
     retryAt: null,
-    scriptId: 'new_account',
-    scriptVersion: 1,
-    answers: [
-      {
-        id: uuidv7(),
-        stepId: 'identity.confirm',
-        purpose: null,
-        value: true,
-        answeredAt: '2026-11-26T01:59:00.000Z',
-        recordingOffsetMs: 12_000,
-      },
-      {
-        id: uuidv7(),
-        stepId: 'conduct.promised_returns',
-        purpose: 'new_account',
-        value: false,
-        answeredAt: '2026-11-26T01:59:40.000Z',
-        recordingOffsetMs: 52_000,
-      },
-    ],
     supersedesId: null,
     ...overrides,
   };

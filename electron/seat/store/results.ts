@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
-import { type CommitResultArgs, type CommitResultValue, SeatError } from '../../../shared/contract';
+import { v7 as uuidv7 } from 'uuid';
+import {
+  type Answer,
+  type CommitResultArgs,
+  type CommitResultValue,
+  SeatError,
+} from '../../../shared/contract';
+import { answersSoFar, finish } from '../../../shared/scripts/engine';
 import { type Db, stmt } from './database';
+import { type Draft, type DraftMark, deleteDraft, readDraft } from './drafts';
 import { appendAudit, enqueue } from './journal';
+import { readSettings } from './settings';
 import { type Actor, visibleTask } from './tasks';
 
 export interface CommitContext extends Actor {
@@ -38,17 +47,16 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
       }
       checkSupersedes(db, args);
       checkAttempt(db, args);
-      checkAnswers(db, args);
-      if (args.retryAt !== null && new Date(args.retryAt).getTime() <= new Date(ctx.at).getTime()) {
-        throw new SeatError('BAD_REQUEST', '重拨时间须晚于当前时间');
-      }
       const retryAt = args.retryAt === null ? null : new Date(args.retryAt).toISOString();
+      if (retryAt !== null) checkRetryAt(db, retryAt, ctx.at, task.deadlineAt);
+      const draft = readDraft(db, args.taskId);
+      const script = scriptRecord(args, draft?.agentId === ctx.agentId ? draft : null);
 
       stmt(
         db,
         `INSERT INTO results (id, task_id, attempt_id, agent_id, seat_id, outcome, disposition, notes, retry_at,
                             script_id, script_version, supersedes_id, created_at, request_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)`,
       ).run(
         args.id,
         args.taskId,
@@ -59,34 +67,52 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
         args.disposition,
         args.notes,
         retryAt,
-        args.scriptId,
-        args.scriptVersion,
         args.supersedesId,
         ctx.at,
         hash,
       );
       const insertAnswer = stmt(
         db,
-        `INSERT INTO answers (id, result_id, step_id, purpose, value, answered_at, recording_offset_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO answers (id, result_id, step_id, purpose, purposes, value, answered_at, recording_id,
+                              recording_offset_ms)
+         VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)`,
       );
-      for (const a of args.answers) {
+      for (const a of script.answers) {
         insertAnswer.run(
-          a.id,
+          uuidv7(),
           args.id,
           a.stepId,
-          a.purpose,
+          JSON.stringify(a.purposes),
           JSON.stringify(a.value),
-          new Date(a.answeredAt).toISOString(),
+          a.answeredAt,
+          a.recordingId,
           a.recordingOffsetMs,
         );
       }
+      const insertPurpose = stmt(
+        db,
+        `INSERT INTO result_purposes (result_id, purpose, outcome, script_id, script_version)
+         VALUES (?, ?, ?, ?, ?)`,
+      );
+      for (const p of script.purposes)
+        insertPurpose.run(args.id, p.purpose, p.outcome, p.scriptId, p.scriptVersion);
+      const findings = insertFindings(db, args, script.findings, ctx.at);
+      if (draft) deleteDraft(db, args.taskId);
       const outboxSeq = enqueue(
         db,
         ctx.seatId,
         'result',
         args.id,
-        { ...args, retryAt, agentId: ctx.agentId, seatId: ctx.seatId, createdAt: ctx.at },
+        {
+          ...args,
+          retryAt,
+          agentId: ctx.agentId,
+          seatId: ctx.seatId,
+          createdAt: ctx.at,
+          answers: script.answers,
+          purposes: script.purposes,
+          findings,
+        },
         ctx.at,
       );
       appendAudit(
@@ -97,7 +123,13 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
           action: 'result.commit',
           entityType: 'result',
           entityId: args.id,
-          detail: { taskId: args.taskId, outcome: args.outcome, supersedesId: args.supersedesId },
+          detail: {
+            taskId: args.taskId,
+            outcome: args.outcome,
+            supersedesId: args.supersedesId,
+            answers: script.answers.length,
+            findings: findings.length,
+          },
         },
         ctx.at,
       );
@@ -148,19 +180,140 @@ function checkAttempt(db: Db, args: CommitResultArgs): void {
     throw new SeatError('NOT_FOUND', '呼叫记录不存在或不属于该任务');
 }
 
-function checkAnswers(db: Db, args: CommitResultArgs): void {
-  const purposes = new Set(
-    stmt<[string], { type: string }>(db, 'SELECT type FROM task_purposes WHERE task_id = ?')
-      .all(args.taskId)
-      .map((p) => p.type),
-  );
-  for (const a of args.answers) {
-    if (a.purpose !== null && !purposes.has(a.purpose)) {
-      throw new SeatError('BAD_REQUEST', `答案 ${a.stepId} 的回访类型不属于该任务`);
+type ScriptRecord = {
+  answers: Answer[];
+  purposes: { purpose: string; outcome: string; scriptId: string; scriptVersion: number }[];
+  findings: (ReturnType<typeof answersSoFar>['findings'][number] & { mark: DraftMark | null })[];
+};
+
+/**
+ * What the script leaves in the result. `completed` and `identity_not_verified` are the script's own
+ * outcomes: the script must be at its end with exactly that outcome. Any other outcome (the call was cut
+ * short, the customer refused or asked to be called later) keeps the answers given so far.
+ */
+function scriptRecord(args: CommitResultArgs, draft: Draft | null): ScriptRecord {
+  const scripted = args.outcome === 'completed' || args.outcome === 'identity_not_verified';
+  if (draft === null) {
+    // A correction of a scripted result keeps the answers where they are: with the result it corrects.
+    if (scripted && args.supersedesId === null) {
+      throw new SeatError('CONFLICT', '尚未进行回访脚本，不能以此结果结案');
     }
+    return { answers: [], purposes: [], findings: [] };
   }
-  const taken = stmt<[string], { id: string }>(db, 'SELECT id FROM answers WHERE id = ?');
-  for (const a of args.answers) {
-    if (taken.get(a.id)) throw new SeatError('CONFLICT', `答案编号 ${a.id} 已存在`);
+  const markOf = new Map(draft.state.trail.map((t, i) => [t.stepId, draft.marks[i] ?? null]));
+  const withMarks = (answers: ReturnType<typeof answersSoFar>['answers']): Answer[] =>
+    answers.map((a) => {
+      const mark = markOf.get(a.stepId);
+      if (!mark) throw new Error(`answer ${a.stepId} has no mark`);
+      return {
+        stepId: a.stepId,
+        purposes: a.purposes,
+        value: a.value,
+        answeredAt: mark.at,
+        recordingId: mark.recordingId,
+        recordingOffsetMs: mark.offsetMs,
+      };
+    });
+  if (!scripted) {
+    const partial = answersSoFar(draft.state);
+    return {
+      answers: withMarks(partial.answers),
+      purposes: [],
+      findings: partial.findings.map((f) => ({ ...f, mark: markOf.get(f.stepId) ?? null })),
+    };
+  }
+  const done = finish(draft.state);
+  if (!done.ok) throw new SeatError('CONFLICT', `回访脚本尚未完成：${done.error.zh}`);
+  if (done.value.outcome !== args.outcome) {
+    throw new SeatError('BAD_REQUEST', '结果与回访脚本不符，请按脚本结果提交');
+  }
+  const version = new Map(done.value.scripts.map((s) => [s.callbackType, s]));
+  return {
+    answers: withMarks(done.value.answers),
+    purposes: done.value.purposes.map((p) => ({
+      purpose: p.purpose,
+      outcome: p.outcome,
+      scriptId: version.get(p.purpose)?.id ?? '',
+      scriptVersion: version.get(p.purpose)?.version ?? 0,
+    })),
+    findings: done.value.findings.map((f) => ({ ...f, mark: markOf.get(f.stepId) ?? null })),
+  };
+}
+
+/** Findings linked to the task's branch, customer and salesperson (the purpose's own, else the customer's). */
+function insertFindings(db: Db, args: CommitResultArgs, findings: ScriptRecord['findings'], at: string) {
+  if (findings.length === 0) return [];
+  const task = stmt<[string], { branchId: string; customerId: string; sp: string | null }>(
+    db,
+    `SELECT t.branch_id AS branchId, t.customer_id AS customerId, c.salesperson_id AS sp
+     FROM tasks t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?`,
+  ).get(args.taskId);
+  if (!task) throw new Error(`task ${args.taskId} vanished`);
+  const purposeSp = stmt<[string, string], { sp: string | null }>(
+    db,
+    'SELECT salesperson_id AS sp FROM task_purposes WHERE task_id = ? AND type = ?',
+  );
+  const insert = stmt(
+    db,
+    `INSERT INTO findings (id, result_id, step_id, purposes, category, severity, about, text_zh, salesperson_id,
+                           branch_id, customer_id, recording_id, offset_ms, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  return findings.map((f) => {
+    const own = f.purposes.map((p) => purposeSp.get(args.taskId, p)?.sp ?? null).find((sp) => sp !== null);
+    const row = {
+      id: uuidv7(),
+      stepId: f.stepId,
+      purposes: f.purposes,
+      category: f.category,
+      severity: f.severity,
+      about: f.about,
+      text: f.text.zh,
+      salespersonId: own ?? task.sp,
+      branchId: task.branchId,
+      customerId: task.customerId,
+      recordingId: f.mark?.recordingId ?? null,
+      offsetMs: f.mark?.offsetMs ?? null,
+    };
+    insert.run(
+      row.id,
+      args.id,
+      row.stepId,
+      JSON.stringify(row.purposes),
+      row.category,
+      row.severity,
+      row.about,
+      row.text,
+      row.salespersonId,
+      row.branchId,
+      row.customerId,
+      row.recordingId,
+      row.offsetMs,
+      at,
+    );
+    return row;
+  });
+}
+
+/** Minutes since local midnight (China time) of an instant. */
+const chinaMinutes = (iso: string) => {
+  const d = new Date(new Date(iso).getTime() + 8 * 3600_000);
+  return d.getUTCHours() * 60 + d.getUTCMinutes();
+};
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** A retry must be later than now, inside a calling window, and no later than the task's deadline. */
+function checkRetryAt(db: Db, retryAt: string, now: string, deadlineAt: string): void {
+  if (new Date(retryAt).getTime() <= new Date(now).getTime()) {
+    throw new SeatError('BAD_REQUEST', '重拨时间须晚于当前时间');
+  }
+  if (new Date(retryAt).getTime() > new Date(deadlineAt).getTime()) {
+    throw new SeatError('BAD_REQUEST', '重拨时间不能晚于任务的截止时间');
+  }
+  const windows = readSettings(db)['calling.window'];
+  const m = chinaMinutes(retryAt);
+  if (!windows.some((w) => m >= minutesOf(w.start) && m < minutesOf(w.end))) {
+    const list = windows.map((w) => `${w.start}–${w.end}`).join('、');
+    throw new SeatError('BAD_REQUEST', `重拨时间须在呼叫时段内（${list}）`);
   }
 }

@@ -3,19 +3,24 @@ import type {
   CommitResultArgs,
   CommitResultValue,
   RevealField,
+  ScriptDraft,
   SettingKey,
   Settings,
 } from '../../../shared/contract';
 import { SeatError } from '../../../shared/contract';
 import { maskPhone } from '../../../shared/domain/masking';
 import { dialTarget } from '../../../shared/phone/dial';
+import type { Script } from '../../../shared/scripts/format';
 import { type AgentRow, agentByCode, agentById, noteLoginFailure, noteLoginSuccess } from './agents';
 import { type AttemptEnd, endAttempt, interruptOpenAttempts, startAttempt } from './calls';
 import { type Db, type OpenOptions, openDatabase, schemaVersion, stmt } from './database';
+import { type AnswerArgs, answerDraft, backDraft, openDraft } from './drafts';
+import { historyToday } from './history';
 import { type AuditEntry, appendAudit, listAudit, newId, outboxStatus } from './journal';
 import type { ReferenceBatch } from './records';
 import { importReferenceData } from './reference';
 import { commitResult } from './results';
+import { registerScript, type ScriptRegistration } from './scripts';
 import { readSettings, writeSetting } from './settings';
 import {
   type Actor,
@@ -277,6 +282,30 @@ export class SeatStore {
     );
     this.#afterWrite();
     return value;
+  }
+
+  historyToday(agentId: string) {
+    return historyToday(this.db, this.actor(agentId).agentId, this.now());
+  }
+
+  registerScript(script: Script, source: string): ScriptRegistration {
+    return this.#write(() => registerScript(this.db, script, source, this.now()));
+  }
+
+  /** The task's script draft, made on first open (a write), resumed afterwards. */
+  openScript(agentId: string, taskId: string): ScriptDraft {
+    const actor = this.actor(agentId);
+    return this.#write(() => openDraft(this.db, actor, taskId, this.now()));
+  }
+
+  answerScript(agentId: string, args: AnswerArgs): ScriptDraft {
+    const actor = this.actor(agentId);
+    return this.#write(() => answerDraft(this.db, actor, args, this.now()));
+  }
+
+  backScript(agentId: string, taskId: string): ScriptDraft {
+    const actor = this.actor(agentId);
+    return this.#write(() => backDraft(this.db, actor, taskId, this.now()));
   }
 
   settings(): Settings {

@@ -204,7 +204,7 @@ describe('the seat behind its contract (in-process binding)', () => {
     const changed: EventPayload<'worklist.changed'>[] = [];
     watcher.on('worklist.changed', (e) => changed.push(e));
     ok(await api.invoke('session.login', { agentCode: 'A001', password: PASSWORD }));
-    const value = ok(await api.invoke('result.commit', resultFor(branch.ids.taskA)));
+    const value = ok(await api.invoke('result.commit', resultFor(branch.ids.taskA, { outcome: 'refused' })));
     expect(value.taskStatus).toBe('closed');
     expect(changed).toEqual([{ taskIds: [branch.ids.taskA] }]);
     const list = ok(await api.invoke('worklist.list', {}));
@@ -214,10 +214,7 @@ describe('the seat behind its contract (in-process binding)', () => {
   it('refuses a retry without a time, in Chinese, naming the field', async () => {
     const api = open();
     ok(await api.invoke('session.login', { agentCode: 'A001', password: PASSWORD }));
-    const r = await api.invoke(
-      'result.commit',
-      resultFor(branch.ids.taskB, { outcome: 'retry', answers: [] }),
-    );
+    const r = await api.invoke('result.commit', resultFor(branch.ids.taskB, { outcome: 'retry' }));
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('BAD_REQUEST');
@@ -254,7 +251,7 @@ describe('the seat behind its contract (in-process binding)', () => {
     seat.store.db.exec(
       'CREATE TEMP TRIGGER broken_disk BEFORE INSERT ON results BEGIN SELECT fail_io(); END',
     );
-    const io = await api.invoke('result.commit', resultFor(branch.ids.taskA));
+    const io = await api.invoke('result.commit', resultFor(branch.ids.taskA, { outcome: 'refused' }));
     expect(io).toEqual({
       ok: false,
       error: { code: 'STORE_UNAVAILABLE', message: '本地数据库读写失败（SQLITE_IOERR_WRITE），请联系管理员' },
@@ -263,7 +260,7 @@ describe('the seat behind its contract (in-process binding)', () => {
     seat.store.db.exec(
       "CREATE TEMP TRIGGER broken_rule BEFORE INSERT ON results BEGIN SELECT RAISE(ABORT, 'injected'); END",
     );
-    const defect = await api.invoke('result.commit', resultFor(branch.ids.taskA));
+    const defect = await api.invoke('result.commit', resultFor(branch.ids.taskA, { outcome: 'refused' }));
     expect(defect.ok === false && defect.error.code).toBe('INTERNAL');
   });
 

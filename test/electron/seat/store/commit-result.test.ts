@@ -1,6 +1,10 @@
+import { dirname, join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SeatError } from '../../../../shared/contract';
+import { loadScriptFolders } from '../../../../electron/seat/scripts/load';
+import { type CommitResultArgs, SeatError } from '../../../../shared/contract';
+import { SCRIPTS_DIR } from '../../../shared/scripts/library';
+import { answeredCall, walkScript } from '../../../support/script';
 import { resultFor, storeWithBranch } from '../../../support/seat';
 import { thrown } from '../../../support/thrown';
 
@@ -15,16 +19,29 @@ describe('commitResult', () => {
   let ctx: Ctx;
   beforeEach(async () => {
     ctx = await storeWithBranch();
+    loadScriptFolders(ctx.store, [SCRIPTS_DIR]);
   });
   afterEach(() => ctx.close());
 
+  /** A completed callback of the task: answered call, script walked to its end; the commit's arguments. */
+  const completed = (taskId: string, overrides: Partial<CommitResultArgs> = {}): CommitResultArgs => {
+    const call = answeredCall(ctx.store, ctx.ids.agent, taskId, join(dirname(ctx.path), 'recordings'));
+    walkScript(ctx.store, ctx.ids.agent, taskId, call.recordingId);
+    return resultFor(taskId, { attemptId: call.attemptId, ...overrides });
+  };
+  const answersInScript = (taskId: string) => ctx.store.openScript(ctx.ids.agent, taskId).state.trail.length;
+
   it('writes result, answers, outbox entry and audit entry, and closes the task', () => {
-    const args = resultFor(ctx.ids.taskA);
+    const args = completed(ctx.ids.taskA);
+    const asked = answersInScript(ctx.ids.taskA);
     const value = ctx.store.commitResult(ctx.ids.agent, args);
     expect(value.resultId).toBe(args.id);
     expect(value.taskStatus).toBe('closed');
     expect(count(ctx, 'results')).toBe(1);
-    expect(count(ctx, 'answers')).toBe(2);
+    // Every step that took an answer (say steps are only acknowledged).
+    const answers = count(ctx, 'answers');
+    expect(answers).toBeGreaterThan(10);
+    expect(answers).toBeLessThanOrEqual(asked);
     const outbox = ctx.store.db
       .prepare('SELECT seq, seat_id, kind, entity_id, payload FROM outbox ORDER BY seq')
       .all() as {
@@ -34,12 +51,22 @@ describe('commitResult', () => {
       entity_id: string;
       payload: string;
     }[];
-    expect(outbox.map((o) => o.kind)).toEqual(['result', 'audit']);
-    expect(outbox[0]?.seq).toBe(value.outboxSeq);
+    // The attempt's own entries (dial, settings) come first; the result and its audit entry last.
+    expect(outbox.map((o) => o.kind).slice(-2)).toEqual(['result', 'audit']);
+    const result = outbox.find((o) => o.kind === 'result');
+    expect(result?.seq).toBe(value.outboxSeq);
     expect(outbox.every((o) => o.seat_id === ctx.store.seat()?.id)).toBe(true);
-    expect(JSON.parse(outbox[0]?.payload ?? '{}').answers).toHaveLength(2);
-    const audit = ctx.store.db.prepare('SELECT agent_id, action, entity_id FROM audit').all();
+    const payload = JSON.parse(result?.payload ?? '{}');
+    expect(payload.answers).toHaveLength(answers);
+    expect(payload.purposes.map((p: { purpose: string }) => p.purpose).sort()).toEqual([
+      'new_account',
+      'satisfaction',
+    ]);
+    const audit = ctx.store.db
+      .prepare("SELECT agent_id, action, entity_id FROM audit WHERE action = 'result.commit'")
+      .all();
     expect(audit).toEqual([{ agent_id: ctx.ids.agent, action: 'result.commit', entity_id: args.id }]);
+    expect(count(ctx, 'script_drafts')).toBe(0);
     expect(ctx.store.db.prepare('SELECT status FROM tasks WHERE id = ?').get(ctx.ids.taskA)).toEqual({
       status: 'closed',
     });
@@ -47,14 +74,17 @@ describe('commitResult', () => {
 
   it('an injected failure after the result insert leaves no result, no answers, no outbox and no audit entry', () => {
     // A real failure inside the transaction: the outbox insert aborts after result and answers were written.
+    const args = completed(ctx.ids.taskA);
+    const before = [count(ctx, 'outbox'), count(ctx, 'audit')];
     ctx.store.db.exec(
       "CREATE TEMP TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
     );
-    expect(() => ctx.store.commitResult(ctx.ids.agent, resultFor(ctx.ids.taskA))).toThrow(/injected failure/);
+    expect(() => ctx.store.commitResult(ctx.ids.agent, args)).toThrow(/injected failure/);
     expect(count(ctx, 'results')).toBe(0);
     expect(count(ctx, 'answers')).toBe(0);
-    expect(count(ctx, 'outbox')).toBe(0);
-    expect(count(ctx, 'audit')).toBe(0);
+    expect([count(ctx, 'outbox'), count(ctx, 'audit')]).toEqual(before);
+    // The draft is still there: the agent can commit again.
+    expect(count(ctx, 'script_drafts')).toBe(1);
     expect(ctx.store.db.prepare('SELECT status FROM tasks WHERE id = ?').get(ctx.ids.taskA)).toEqual({
       status: 'open',
     });
@@ -64,39 +94,42 @@ describe('commitResult', () => {
     ctx.store.db.exec(
       "CREATE TEMP TRIGGER fail_task BEFORE UPDATE ON tasks BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
     );
-    expect(() => ctx.store.commitResult(ctx.ids.agent, resultFor(ctx.ids.taskA))).toThrow(/injected failure/);
+    expect(() => ctx.store.commitResult(ctx.ids.agent, args)).toThrow(/injected failure/);
     expect([count(ctx, 'results'), count(ctx, 'answers'), count(ctx, 'outbox'), count(ctx, 'audit')]).toEqual(
-      [0, 0, 0, 0],
+      [0, 0, ...before],
     );
+    expect(count(ctx, 'script_drafts')).toBe(1);
   });
 
   it('gives outbox entries increasing sequence numbers carrying the seat id', () => {
-    const a = ctx.store.commitResult(ctx.ids.agent, resultFor(ctx.ids.taskA));
-    const b = ctx.store.commitResult(ctx.ids.agent, resultFor(ctx.ids.taskB, { answers: [] }));
+    const a = ctx.store.commitResult(ctx.ids.agent, completed(ctx.ids.taskA));
+    const b = ctx.store.commitResult(ctx.ids.agent, completed(ctx.ids.taskB));
     expect(b.outboxSeq).toBeGreaterThan(a.outboxSeq);
     const seqs = (
       ctx.store.db.prepare('SELECT seq FROM outbox ORDER BY rowid').all() as { seq: number }[]
     ).map((r) => r.seq);
     expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
-    expect(ctx.store.outboxStatus()).toEqual({ pending: 4, lastSeq: seqs.at(-1) });
+    expect(ctx.store.outboxStatus()).toEqual({ pending: seqs.length, lastSeq: seqs.at(-1) });
   });
 
   it('is idempotent on the result id, and refuses the same id with other content', () => {
-    const args = resultFor(ctx.ids.taskA);
+    const args = completed(ctx.ids.taskA);
     const first = ctx.store.commitResult(ctx.ids.agent, args);
+    const entries = count(ctx, 'outbox');
     const again = ctx.store.commitResult(ctx.ids.agent, args);
     expect(again).toEqual(first);
     expect(count(ctx, 'results')).toBe(1);
-    expect(count(ctx, 'outbox')).toBe(2);
+    expect(count(ctx, 'outbox')).toBe(entries);
     const error = seatError(() => ctx.store.commitResult(ctx.ids.agent, { ...args, notes: '另一份结果' }));
     expect(error.code).toBe('CONFLICT');
   });
 
   it('keeps a retry open until its time, and refuses a retry time in the past', () => {
+    // 14:00 in Shanghai: inside the default calling window.
     const retryAt = '2026-11-26T06:00:00.000Z';
     const value = ctx.store.commitResult(
       ctx.ids.agent,
-      resultFor(ctx.ids.taskB, { outcome: 'retry', disposition: 'no_answer', retryAt, answers: [] }),
+      resultFor(ctx.ids.taskB, { outcome: 'retry', disposition: 'no_answer', retryAt }),
     );
     expect(value.taskStatus).toBe('open');
     expect(
@@ -111,7 +144,6 @@ describe('commitResult', () => {
           outcome: 'retry',
           disposition: 'busy',
           retryAt: '2026-11-25T06:00:00.000Z',
-          answers: [],
         }),
       ),
     );
@@ -119,7 +151,7 @@ describe('commitResult', () => {
   });
 
   it('refuses a second result on a closed task unless it supersedes, and never rewrites the first', () => {
-    const first = resultFor(ctx.ids.taskA);
+    const first = completed(ctx.ids.taskA);
     ctx.store.commitResult(ctx.ids.agent, first);
     expect(seatError(() => ctx.store.commitResult(ctx.ids.agent, resultFor(ctx.ids.taskA))).code).toBe(
       'CONFLICT',
@@ -138,7 +170,7 @@ describe('commitResult', () => {
   });
 
   it('the store refuses UPDATE and DELETE of results, answers and audit entries', () => {
-    const args = resultFor(ctx.ids.taskA);
+    const args = completed(ctx.ids.taskA);
     ctx.store.commitResult(ctx.ids.agent, args);
     const db = ctx.store.db;
     expect(() => db.prepare("UPDATE results SET outcome = 'refused' WHERE id = ?").run(args.id)).toThrow(
@@ -155,16 +187,55 @@ describe('commitResult', () => {
   });
 
   it('allows pruning outbox entries only once head office acknowledged them', () => {
-    ctx.store.commitResult(ctx.ids.agent, resultFor(ctx.ids.taskA));
+    ctx.store.commitResult(ctx.ids.agent, completed(ctx.ids.taskA));
     const db = ctx.store.db;
     db.prepare('UPDATE sync_state SET acked_seq = 1').run();
     expect(db.prepare('DELETE FROM outbox WHERE seq = 1').run().changes).toBe(1);
     expect(() => db.prepare('DELETE FROM outbox WHERE seq = 2').run()).toThrow(/not yet acknowledged/);
   });
 
-  it('refuses answers for a purpose the task does not have, an unknown task, and a recused agent', () => {
-    const wrongPurpose = resultFor(ctx.ids.taskB);
-    expect(seatError(() => ctx.store.commitResult(ctx.ids.agent, wrongPurpose)).code).toBe('BAD_REQUEST');
+  it('refuses a scripted outcome without the script at its end, or with another outcome than the script’s', () => {
+    // No script at all.
+    const none = seatError(() => ctx.store.commitResult(ctx.ids.agent, resultFor(ctx.ids.taskB)));
+    expect([none.code, none.message]).toEqual(['CONFLICT', '尚未进行回访脚本，不能以此结果结案']);
+    // Half a script.
+    const call = answeredCall(ctx.store, ctx.ids.agent, ctx.ids.taskB, join(dirname(ctx.path), 'recordings'));
+    walkScript(ctx.store, ctx.ids.agent, ctx.ids.taskB, call.recordingId, {}, 'aml.occupation');
+    const half = seatError(() =>
+      ctx.store.commitResult(ctx.ids.agent, resultFor(ctx.ids.taskB, { attemptId: call.attemptId })),
+    );
+    expect(half.code).toBe('CONFLICT');
+    expect(half.message).toMatch(/^回访脚本尚未完成：还有 \d+ 个必答步骤未完成$/);
+    // The whole script, but committed as if identity had failed.
+    walkScript(ctx.store, ctx.ids.agent, ctx.ids.taskB, call.recordingId);
+    const wrong = seatError(() =>
+      ctx.store.commitResult(
+        ctx.ids.agent,
+        resultFor(ctx.ids.taskB, { attemptId: call.attemptId, outcome: 'identity_not_verified' }),
+      ),
+    );
+    expect([wrong.code, wrong.message]).toEqual(['BAD_REQUEST', '结果与回访脚本不符，请按脚本结果提交']);
+    expect(count(ctx, 'results')).toBe(0);
+  });
+
+  it('refuses a retry outside the calling window or after the task’s deadline, in Chinese', () => {
+    const retry = (retryAt: string) =>
+      seatError(() =>
+        ctx.store.commitResult(
+          ctx.ids.agent,
+          resultFor(ctx.ids.taskB, { outcome: 'retry', disposition: 'call_back_later', retryAt }),
+        ),
+      ).message;
+    // 12:00 in Shanghai: the lunch break between the default windows.
+    expect(retry('2026-11-26T04:00:00.000Z')).toBe('重拨时间须在呼叫时段内（09:00–11:30、13:00–20:00）');
+    // 21:00 in Shanghai.
+    expect(retry('2026-11-26T13:00:00.000Z')).toBe('重拨时间须在呼叫时段内（09:00–11:30、13:00–20:00）');
+    // Task B is due 2026-11-30 23:59:59 Shanghai time.
+    expect(retry('2026-12-01T02:00:00.000Z')).toBe('重拨时间不能晚于任务的截止时间');
+    expect(count(ctx, 'results')).toBe(0);
+  });
+
+  it('refuses an unknown task and a recused agent', () => {
     expect(seatError(() => ctx.store.commitResult(ctx.ids.agent, resultFor(uuidv7()))).code).toBe(
       'NOT_FOUND',
     );
