@@ -172,6 +172,10 @@ export class Seat {
       'script.open': ({ taskId }, conn) => store.openScript(this.#session(conn).agentId, taskId),
       'script.answer': (args, conn) => store.answerScript(this.#session(conn).agentId, args),
       'script.back': ({ taskId }, conn) => store.backScript(this.#session(conn).agentId, taskId),
+      'script.notes': ({ taskId, notes }, conn) => {
+        store.saveNotes(this.#session(conn).agentId, taskId, notes);
+        return {};
+      },
       'call.start': ({ attemptId, taskId }, conn) => {
         const value = store.startCall(this.#session(conn).agentId, attemptId, taskId);
         // No worklist.changed here: a refetch in the renderer while the INVITE is being set up delays the

@@ -6,6 +6,7 @@ import { type ServiceState, StatusBar } from '../components/StatusBar';
 import { type Language, setLanguage } from '../i18n';
 import { createPhone } from '../phone/sip-phone';
 import { AuditTrail } from '../screens/AuditTrail';
+import { History } from '../screens/History';
 import { Login } from '../screens/Login';
 import { PhoneSettings } from '../screens/PhoneSettings';
 import { Recordings } from '../screens/Recordings';
@@ -14,8 +15,8 @@ import { Worklist } from '../screens/Worklist';
 import { PhoneContext, phoneConfig } from './phone-context';
 import { call, SeatContext } from './seat-context';
 
-type View = 'worklist' | 'recordings' | 'audit' | 'phone';
-const VIEWS: View[] = ['worklist', 'recordings', 'audit', 'phone'];
+type View = 'worklist' | 'history' | 'recordings' | 'audit' | 'phone';
+const VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone'];
 
 /** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
 type Observable = SeatBridge & { onStateChange?: (cb: (state: ServiceState) => void) => () => void };
@@ -64,6 +65,16 @@ export function App({ seat }: { seat: Observable }) {
     if (session === null) void phone.close();
   }, [session, phone]);
 
+  /** After a commit: the first task of the worklist other than the one just done. */
+  const openNext = async (doneId: string) => {
+    try {
+      const list = await call(seat, 'worklist.list', { limit: 2 });
+      setOpenTaskId(list.items.find((i) => i.taskId !== doneId)?.taskId ?? null);
+    } catch {
+      setOpenTaskId(null);
+    }
+  };
+
   const saveLanguage = (lng: Language) => void call(seat, 'settings.set', { key: 'ui.language', value: lng });
 
   let body: React.ReactNode;
@@ -111,6 +122,7 @@ export function App({ seat }: { seat: Observable }) {
               <TaskView
                 taskId={openTaskId}
                 refresh={refresh}
+                onNext={() => void openNext(openTaskId)}
                 onClose={() => {
                   setOpenTaskId(null);
                   document.querySelector<HTMLElement>('[role="listbox"]')?.focus();
@@ -126,6 +138,7 @@ export function App({ seat }: { seat: Observable }) {
         ) : (
           <main className="console single">
             {view === 'audit' && <AuditTrail />}
+            {view === 'history' && <History />}
             {view === 'recordings' && <Recordings />}
             {view === 'phone' && <PhoneSettings />}
           </main>

@@ -2,10 +2,9 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RecordingSummary } from '../../shared/contract';
 import { formatDateTime } from '../app/format';
+import { recordingUrl } from '../app/recording-url';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
-
-const SLICE = 512 * 1024;
 
 const duration = (ms: number | null) =>
   ms === null ? '—' : `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
@@ -29,20 +28,7 @@ export function Recordings() {
 
   async function play(id: string) {
     try {
-      const parts: Uint8Array[] = [];
-      let offset = 0;
-      let size = 1;
-      let mimeType = 'audio/webm';
-      while (offset < size) {
-        const slice = await call(seat, 'recording.read', { recordingId: id, offset, length: SLICE });
-        const bytes = Uint8Array.from(atob(slice.data), (c) => c.charCodeAt(0));
-        parts.push(bytes);
-        offset += bytes.length;
-        size = slice.sizeBytes;
-        mimeType = slice.mimeType;
-        if (bytes.length === 0) break;
-      }
-      setPlaying({ id, url: URL.createObjectURL(new Blob(parts as BlobPart[], { type: mimeType })) });
+      setPlaying({ id, url: await recordingUrl(seat, id) });
     } catch (e) {
       setError(errorText(e));
     }

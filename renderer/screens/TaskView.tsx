@@ -1,10 +1,13 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RevealField, TaskDetail } from '../../shared/contract';
+import type { RevealField, ScriptDraft, TaskDetail } from '../../shared/contract';
 import { dueState, formatDateTime } from '../app/format';
+import { useCall, usePhone } from '../app/phone-context';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { CallPanel } from '../components/CallPanel';
 import { ErrorLine } from '../components/ErrorLine';
+import { ScriptRunner } from '../components/ScriptRunner';
+import { WrapUp } from '../components/WrapUp';
 
 /**
  * One task: the customer (masked; each reveal is an audited action), the purposes of this call, the
@@ -13,10 +16,13 @@ import { ErrorLine } from '../components/ErrorLine';
 export function TaskView({
   taskId,
   onClose,
+  onNext,
   refresh,
 }: {
   taskId: string;
   onClose: () => void;
+  /** Open the next task of the worklist (after a commit). */
+  onNext: () => void;
   refresh: number;
 }) {
   const { t, i18n } = useTranslation();
@@ -25,7 +31,13 @@ export function TaskView({
   const [task, setTask] = useState<TaskDetail | null>(null);
   const [revealed, setRevealed] = useState<Partial<Record<RevealField, string>>>({});
   const [error, setError] = useState<string | null>(null);
+  const [draft, setDraft] = useState<ScriptDraft | null>(null);
+  const [committed, setCommitted] = useState(false);
+  const nextButton = useRef<HTMLButtonElement>(null);
+  const phone = usePhone();
+  const callStatus = useCall(phone);
   const lng = i18n.language;
+  const inCall = callStatus !== null && callStatus.taskId === taskId && callStatus.phase !== 'ended';
 
   // A new task: start clean (revealed values are never carried over to another customer).
   useEffect(() => {
@@ -33,7 +45,26 @@ export function TaskView({
     setTask(null);
     setRevealed({});
     setError(null);
+    setDraft(null);
+    setCommitted(false);
   }, [taskId]);
+
+  // The task's script: the draft as it was left (after a crash or reload too), or a new merged one.
+  const open = task?.status === 'open';
+  useEffect(() => {
+    if (!open) return;
+    let current = true;
+    call(seat, 'script.open', { taskId })
+      .then((d) => current && setDraft(d))
+      .catch((e: unknown) => current && setError(errorText(e)));
+    return () => {
+      current = false;
+    };
+  }, [seat, taskId, open, errorText]);
+
+  useEffect(() => {
+    if (committed) nextButton.current?.focus();
+  }, [committed]);
 
   // The task, again whenever the seat says tasks changed (a dial started or ended, a result committed).
   // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is the reload signal itself
@@ -79,124 +110,147 @@ export function TaskView({
         </button>
       </div>
       <ErrorLine text={error} />
+      {committed && (
+        <div className="notice committed" role="status">
+          {t('wrapup.committed')}
+          <button type="button" className="primary" ref={nextButton} onClick={onNext}>
+            {t('wrapup.next')} <kbd>Enter</kbd>
+          </button>
+        </div>
+      )}
       {task && (
-        <>
-          {task.status === 'open' && (
-            <CallPanel taskId={task.taskId} numberMasked={task.customer.phoneMasked} />
-          )}
-          <h3>{t('task.customer')}</h3>
-          <dl className="facts">
-            <dt>{t('task.name')}</dt>
-            <dd>{task.customer.name}</dd>
-            <dt>{t('task.idNumber')}</dt>
-            <dd>
-              <span className="mono">{revealed.idNumber ?? task.customer.idNumberMasked}</span>
-              {revealed.idNumber === undefined && (
-                <button type="button" className="small" onClick={() => reveal('idNumber')}>
-                  {t('task.revealIdNumber')}
-                </button>
+        <div className="task-body">
+          {task.status === 'open' && !committed && (
+            <div className="task-work">
+              <CallPanel taskId={task.taskId} numberMasked={task.customer.phoneMasked} />
+              {draft && <ScriptRunner draft={draft} onDraft={setDraft} />}
+              {(inCall || task.attempts.length > 0) && (
+                // Made again once the draft is there, so the notes typed before a crash come back.
+                <WrapUp
+                  key={`${task.taskId}-${draft ? 'draft' : 'none'}`}
+                  task={task}
+                  draft={draft}
+                  inCall={inCall}
+                  onCommitted={() => setCommitted(true)}
+                />
               )}
-            </dd>
-            <dt>{t('task.phone')}</dt>
-            <dd>
-              <span className="mono">{revealed.phone ?? task.customer.phoneMasked}</span>
-              {revealed.phone === undefined && (
-                <button type="button" className="small" onClick={() => reveal('phone')}>
-                  {t('task.revealPhone')}
-                </button>
-              )}
-            </dd>
-            <dt>{t('task.openedAt')}</dt>
-            <dd>
-              {task.customer.openedAt ? formatDateTime(task.customer.openedAt, lng) : t('task.none')}
-              {task.customer.channel &&
-                t('common.paren', { text: t(`task.channels.${task.customer.channel}`) })}
-            </dd>
-            <dt>{t('task.margin')}</dt>
-            <dd>{yesNo(task.customer.margin)}</dd>
-            <dt>{t('task.salesperson')}</dt>
-            <dd>
-              {task.customer.salesperson
-                ? `${task.customer.salesperson.name}${t('common.paren', { text: task.customer.salesperson.code })}${task.customer.salesperson.departed ? ` · ${t('task.departed')}` : ''}`
-                : t('task.none')}
-            </dd>
-          </dl>
-          {(revealed.idNumber !== undefined || revealed.phone !== undefined) && (
-            <p className="notice" role="status">
-              {t('task.revealed')}
-            </p>
+            </div>
           )}
-
-          <h3>{t('task.purposes')}</h3>
-          <ul className="purposes-list">
-            {task.purposes.map((p) => (
-              <li key={p.type}>
-                <span className={`tag tag-${p.type}`}>{t(`callbackType.${p.type}`)}</span>
-                <span>
-                  {t('task.deadline')} {formatDateTime(p.deadlineAt, lng)}
-                </span>
-                {dueState(p.deadlineAt, new Date()) !== 'later' && (
-                  <span className={`badge badge-${dueState(p.deadlineAt, new Date())}`}>
-                    {t(
-                      dueState(p.deadlineAt, new Date()) === 'overdue'
-                        ? 'worklist.overdue'
-                        : 'worklist.dueToday',
-                    )}
-                  </span>
+          <div className="task-facts">
+            <h3>{t('task.customer')}</h3>
+            <dl className="facts">
+              <dt>{t('task.name')}</dt>
+              <dd>{task.customer.name}</dd>
+              <dt>{t('task.idNumber')}</dt>
+              <dd>
+                <span className="mono">{revealed.idNumber ?? task.customer.idNumberMasked}</span>
+                {revealed.idNumber === undefined && (
+                  <button type="button" className="small" onClick={() => reveal('idNumber')}>
+                    {t('task.revealIdNumber')}
+                  </button>
                 )}
-                <span className="muted">
-                  {t('task.reason')}
-                  {t('common.colon')}
-                  {p.reason}
-                </span>
-                {p.salesperson && (
+              </dd>
+              <dt>{t('task.phone')}</dt>
+              <dd>
+                <span className="mono">{revealed.phone ?? task.customer.phoneMasked}</span>
+                {revealed.phone === undefined && (
+                  <button type="button" className="small" onClick={() => reveal('phone')}>
+                    {t('task.revealPhone')}
+                  </button>
+                )}
+              </dd>
+              <dt>{t('task.openedAt')}</dt>
+              <dd>
+                {task.customer.openedAt ? formatDateTime(task.customer.openedAt, lng) : t('task.none')}
+                {task.customer.channel &&
+                  t('common.paren', { text: t(`task.channels.${task.customer.channel}`) })}
+              </dd>
+              <dt>{t('task.margin')}</dt>
+              <dd>{yesNo(task.customer.margin)}</dd>
+              <dt>{t('task.salesperson')}</dt>
+              <dd>
+                {task.customer.salesperson
+                  ? `${task.customer.salesperson.name}${t('common.paren', { text: task.customer.salesperson.code })}${task.customer.salesperson.departed ? ` · ${t('task.departed')}` : ''}`
+                  : t('task.none')}
+              </dd>
+            </dl>
+            {(revealed.idNumber !== undefined || revealed.phone !== undefined) && (
+              <p className="notice" role="status">
+                {t('task.revealed')}
+              </p>
+            )}
+
+            <h3>{t('task.purposes')}</h3>
+            <ul className="purposes-list">
+              {task.purposes.map((p) => (
+                <li key={p.type}>
+                  <span className={`tag tag-${p.type}`}>{t(`callbackType.${p.type}`)}</span>
+                  <span>
+                    {t('task.deadline')} {formatDateTime(p.deadlineAt, lng)}
+                  </span>
+                  {dueState(p.deadlineAt, new Date()) !== 'later' && (
+                    <span className={`badge badge-${dueState(p.deadlineAt, new Date())}`}>
+                      {t(
+                        dueState(p.deadlineAt, new Date()) === 'overdue'
+                          ? 'worklist.overdue'
+                          : 'worklist.dueToday',
+                      )}
+                    </span>
+                  )}
                   <span className="muted">
-                    {t('task.salesperson')}
+                    {t('task.reason')}
                     {t('common.colon')}
-                    {p.salesperson.name}
+                    {p.reason}
                   </span>
-                )}
-              </li>
-            ))}
-          </ul>
-          {task.nextAttemptAt && (
-            <p>
-              {t('task.nextAttempt')}
-              {t('common.colon')}
-              {formatDateTime(task.nextAttemptAt, lng)}
-            </p>
-          )}
-
-          <h3>{t('task.attempts')}</h3>
-          {task.attempts.length === 0 ? (
-            <p className="muted">{t('task.noAttempts')}</p>
-          ) : (
-            <ul className="history">
-              {task.attempts.map((a) => (
-                <li key={a.id}>
-                  {formatDateTime(a.startedAt, lng)} · {t(`attemptOutcome.${a.outcome}`)}
-                  {a.sipCode !== null && ` · ${t('task.sipCode')} ${a.sipCode}`}
+                  {p.salesperson && (
+                    <span className="muted">
+                      {t('task.salesperson')}
+                      {t('common.colon')}
+                      {p.salesperson.name}
+                    </span>
+                  )}
                 </li>
               ))}
             </ul>
-          )}
+            {task.nextAttemptAt && (
+              <p>
+                {t('task.nextAttempt')}
+                {t('common.colon')}
+                {formatDateTime(task.nextAttemptAt, lng)}
+              </p>
+            )}
 
-          <h3>{t('task.results')}</h3>
-          {task.results.length === 0 ? (
-            <p className="muted">{t('task.noResults')}</p>
-          ) : (
-            <ul className="history">
-              {task.results.map((r) => (
-                <li key={r.id} className={r.superseded ? 'superseded' : undefined}>
-                  {formatDateTime(r.createdAt, lng)} · {t(`resultOutcome.${r.outcome}`)} ·{' '}
-                  {t(`disposition.${r.disposition}`)}
-                  {r.superseded && ` · ${t('task.superseded')}`}
-                  {r.notes && <div className="muted">{r.notes}</div>}
-                </li>
-              ))}
-            </ul>
-          )}
-        </>
+            <h3>{t('task.attempts')}</h3>
+            {task.attempts.length === 0 ? (
+              <p className="muted">{t('task.noAttempts')}</p>
+            ) : (
+              <ul className="history">
+                {task.attempts.map((a) => (
+                  <li key={a.id}>
+                    {formatDateTime(a.startedAt, lng)} · {t(`attemptOutcome.${a.outcome}`)}
+                    {a.sipCode !== null && ` · ${t('task.sipCode')} ${a.sipCode}`}
+                  </li>
+                ))}
+              </ul>
+            )}
+
+            <h3>{t('task.results')}</h3>
+            {task.results.length === 0 ? (
+              <p className="muted">{t('task.noResults')}</p>
+            ) : (
+              <ul className="history">
+                {task.results.map((r) => (
+                  <li key={r.id} className={r.superseded ? 'superseded' : undefined}>
+                    {formatDateTime(r.createdAt, lng)} · {t(`resultOutcome.${r.outcome}`)} ·{' '}
+                    {t(`disposition.${r.disposition}`)}
+                    {r.superseded && ` · ${t('task.superseded')}`}
+                    {r.notes && <div className="muted">{r.notes}</div>}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
+        </div>
       )}
     </section>
   );

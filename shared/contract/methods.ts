@@ -35,6 +35,8 @@ export const ScriptDraft = z.object({
   taskId: Id,
   state: EngineState,
   answered: z.number().int().nonnegative(),
+  /** The wrap-up notes typed so far (`script.notes`). */
+  notes: z.string().max(2000),
 });
 export type ScriptDraft = z.infer<typeof ScriptDraft>;
 
@@ -129,6 +131,12 @@ export const METHODS = {
   ),
   /** Back one step: its answer is withdrawn and asked again. */
   'script.back': method('agent', z.object({ taskId: Id }).strict(), ScriptDraft),
+  /** The wrap-up notes as they are being typed, kept with the draft until the result is committed. */
+  'script.notes': method(
+    'agent',
+    z.object({ taskId: Id, notes: z.string().max(2000) }).strict(),
+    z.object({}),
+  ),
 
   /**
    * The newest audit entries of this seat, newest first. An agent sees their own; a supervisor, compliance

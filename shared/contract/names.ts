@@ -16,6 +16,7 @@ export const METHOD_NAMES = [
   'script.open',
   'script.answer',
   'script.back',
+  'script.notes',
   'call.start',
   'call.end',
   'recording.start',

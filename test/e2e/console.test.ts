@@ -49,6 +49,7 @@ describe('the console in Chromium (browser seat)', () => {
     tmp = tempDir();
     seat = Seat.open({ dbPath: tmp.file('seat.db'), appVersion: '0.1.0-e2e', onDefect: () => {} });
     await seedDemo(seat.store);
+    seat.loadScripts([join(REPO, 'assets/scripts')]);
     host = await startWebHost({ seat, staticDir: STATIC });
     browser = await launchChromium();
   }, 60_000);
@@ -117,6 +118,10 @@ describe('the console in Chromium (browser seat)', () => {
     const task = page.getByRole('region', { name: secondName });
     await task.waitFor();
     await expect(task.getByText(/\d{4}\*{10}[\dX]{4}/).isVisible()).resolves.toBe(true);
+    // The task's script waits at the identity check until the customer is connected.
+    const runner = task.getByRole('region', { name: '回访脚本' });
+    await runner.getByText('身份核实').waitFor();
+    await runner.getByText('接通客户并开始录音后才能记录回答').first().waitFor();
 
     // Reveal the phone number: shown in full, and audited.
     await task.getByRole('button', { name: '显示手机号' }).click();
@@ -136,7 +141,10 @@ describe('the console in Chromium (browser seat)', () => {
     expect(await axeSeriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'audit.png') });
 
-    // The other screens pass axe too: the agent's recordings and the phone settings.
+    // The other screens pass axe too: today's results, the agent's recordings and the phone settings.
+    await page.getByRole('button', { name: '今日回访' }).click();
+    await page.getByText('今天还没有回访结果').waitFor();
+    expect(await axeSeriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: '我的录音' }).click();
     await page.getByText('暂无录音').waitFor();
     expect(await axeSeriousViolations(page)).toEqual([]);

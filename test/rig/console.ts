@@ -10,8 +10,9 @@ import type { Browser, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { Seat } from '../../electron/seat/seat';
 import { startWebHost, type WebHost } from '../../electron/web-host';
-import type { SetSettingArgs } from '../../shared/contract';
+import type { AnswerValue, SetSettingArgs } from '../../shared/contract';
 import { seatContentSecurityPolicy } from '../../shared/csp';
+import type { StepView } from '../../shared/scripts/engine';
 import { BRANCH, PASSWORD, smallBranch } from '../support/fixtures';
 import type { CustomerMode, CustomerWindow, MediaProof } from './page-api';
 
@@ -48,8 +49,13 @@ export async function rigHost(seat: Seat): Promise<WebHost> {
   });
 }
 
-/** The console in a page, logged in as A001, with task A (customer 张伟) open. */
-export async function openConsole(browser: Browser, url: string, cspViolations: string[]): Promise<Page> {
+/** The console in a page, logged in as A001, with the first task of `customer` (task A of 张伟) open. */
+export async function openConsole(
+  browser: Browser,
+  url: string,
+  cspViolations: string[],
+  customer = '张伟',
+): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(20_000);
   page.on('console', (m) => {
@@ -59,9 +65,34 @@ export async function openConsole(browser: Browser, url: string, cspViolations: 
   await page.getByLabel('工号').fill('A001');
   await page.getByLabel('密码').fill(PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('option').filter({ hasText: '张伟' }).click();
-  await page.getByRole('region', { name: '张伟' }).waitFor();
+  await page.getByRole('option').filter({ hasText: customer }).first().click();
+  await page.getByRole('region', { name: customer }).waitFor();
   return page;
+}
+
+/**
+ * Answers the runner's current step with the keyboard, as an agent does: number keys choose, Space confirms
+ * a disclosure, Enter answers; typed answers go into the step's field. Focus starts on the page itself.
+ */
+export async function answerInRunner(page: Page, step: StepView, value: AnswerValue): Promise<void> {
+  const runner = page.getByRole('region', { name: '回访脚本' });
+  await runner.locator('.step-text').click();
+  const press = (key: string) => page.keyboard.press(key);
+  if (step.kind === 'identity') await press(value === true ? '1' : '2');
+  if (step.kind === 'disclosure') await press('Space');
+  if (step.kind === 'question') {
+    if (step.input === 'yes_no') await press(value === true ? '1' : '2');
+    if (step.input === 'single_choice' || step.input === 'multi_choice') {
+      const ids = (step.options ?? []).map((o) => o.id);
+      for (const id of Array.isArray(value) ? value : [String(value)])
+        await press(String(ids.indexOf(id) + 1));
+    }
+    if (step.input === 'free_text' || step.input === 'date' || step.input === 'number') {
+      await runner.getByLabel('回答').fill(String(value));
+      await runner.getByLabel('回答').focus();
+    }
+  }
+  await press('Enter');
 }
 
 export const phaseText = (page: Page) => page.locator('.call-phase');

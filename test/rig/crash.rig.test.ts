@@ -11,8 +11,13 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AnswerValue } from '../../shared/contract';
+import { answer, current, type EngineState, start } from '../../shared/scripts/engine';
+import { mergeScripts } from '../../shared/scripts/merge';
+import { loadLibrary, scriptFor } from '../shared/scripts/library';
 import { launchChromium } from '../support/chromium';
-import { checkRecording, openConsole, openCustomer, rigSeat, waitPhase } from './console';
+import { plainAnswer } from '../support/script';
+import { answerInRunner, checkRecording, openConsole, openCustomer, rigSeat, waitPhase } from './console';
 import { type Kamailio, startKamailio } from './kamailio';
 import { requirePrivateNetwork } from './netns';
 import { type RigPages, rigChromiumArgs, startPages } from './pages';
@@ -64,6 +69,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('a seat killed during a recorded ca
   let kamailio: Kamailio;
   let pages: RigPages;
   let browser: Browser;
+  let customer: Awaited<ReturnType<typeof openCustomer>>;
   const children: ChildProcess[] = [];
 
   beforeAll(async () => {
@@ -74,6 +80,8 @@ describe.skipIf(process.env.SIP_RIG !== '1')('a seat killed during a recorded ca
     browser = await launchChromium(rigChromiumArgs(pages.toneWav));
     const { seat } = await rigSeat(join(dir, 'seat.db'), kamailio.wsUrl);
     seat.close();
+    // One customer phone for both calls (a second registration of the same number would fork the INVITE).
+    customer = await openCustomer(browser, pages.customerUrl, kamailio.wsUrl);
   }, 60_000);
 
   afterAll(async () => {
@@ -85,7 +93,6 @@ describe.skipIf(process.env.SIP_RIG !== '1')('a seat killed during a recorded ca
   });
 
   it('keeps the recording up to about a second before the kill, closed as interrupted on restart', async () => {
-    const customer = await openCustomer(browser, pages.customerUrl, kamailio.wsUrl);
     await customer.setMode('answer');
 
     const first = await startSeatProcess(dir);
@@ -139,4 +146,74 @@ describe.skipIf(process.env.SIP_RIG !== '1')('a seat killed during a recorded ca
     );
     expect(check.seconds).toBeLessThan(callSeconds + 1);
   }, 120_000);
+
+  it('killed in mid-script: after the restart the task resumes at the step it was on, earlier answers intact', async () => {
+    await customer.setMode('answer');
+    const first = await startSeatProcess(dir);
+    children.push(first.child);
+    const page = await openConsole(browser, first.url, []);
+    const runner = page.getByRole('region', { name: '回访脚本' });
+    await page.getByText('电话：电话就绪').waitFor();
+    await page.getByRole('button', { name: /^拨打/ }).click();
+    await waitPhase(page, '通话中');
+    await customer.waitCall('established');
+    await page.locator('.rec').waitFor();
+
+    // Task A merges new_account and satisfaction; the steps (not their filled-in texts) follow from the scripts.
+    const library = loadLibrary();
+    let state: EngineState = start(
+      mergeScripts([scriptFor(library, 'new_account'), scriptFor(library, 'satisfaction')]),
+      {
+        customerSurname: '张',
+        customerSex: 'female',
+        branchName: '',
+        salespersonName: null,
+        openedDate: null,
+        agentCode: 'A001',
+      },
+    );
+    const given: { stepId: string; value: AnswerValue }[] = [];
+    for (let k = 1; k <= 4; k++) {
+      const step = current(state);
+      const value = plainAnswer(step);
+      await answerInRunner(page, step, value);
+      // Saved by the seat before the runner shows the next step.
+      await runner.getByText(new RegExp(`^已完成 ${k} 步`)).waitFor();
+      const next = answer(state, value);
+      if (!next.ok) throw new Error(next.error.en);
+      state = next.value;
+      given.push({ stepId: step.id, value });
+    }
+    const due = current(state);
+    // Notes typed during the call are kept as they are typed.
+    const notes = '客户表示开户时营业部工作人员很耐心。';
+    await page.getByRole('region', { name: '回访小结' }).getByLabel('备注').fill(notes);
+    await page.getByText('备注已保存').waitFor();
+    const exited = new Promise((done) => first.child.on('exit', done));
+    first.child.kill('SIGKILL');
+    await exited;
+    await page.close();
+
+    const second = await startSeatProcess(dir);
+    children.push(second.child);
+    const again = await openConsole(browser, second.url, []);
+    const resumed = again.getByRole('region', { name: '回访脚本' });
+    await resumed.getByText(/^已完成 4 步/).waitFor();
+    expect(await resumed.locator('.step-kind').textContent()).toBe(
+      { identity: '身份核实', say: '宣读', disclosure: '必读提示', question: '提问', end: '结束语' }[
+        due.kind
+      ],
+    );
+    expect(await again.getByRole('region', { name: '回访小结' }).getByLabel('备注').inputValue()).toBe(notes);
+    await again.screenshot({ path: join(REPO, 'docs/screenshots/script-resumed.png') });
+    await again.close();
+    const stopped = new Promise<number | null>((done) => second.child.on('exit', (code) => done(code)));
+    second.child.kill('SIGINT');
+    expect(await stopped).toBe(0);
+
+    const db = new Database(join(dir, 'seat.db'), { readonly: true });
+    const draft = db.prepare('SELECT state FROM script_drafts').get() as { state: string };
+    db.close();
+    expect((JSON.parse(draft.state) as EngineState).trail).toEqual(given);
+  }, 180_000);
 });

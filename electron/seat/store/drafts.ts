@@ -20,27 +20,34 @@ export interface Draft {
   agentId: string;
   state: EngineState;
   marks: DraftMark[];
+  /** The wrap-up notes typed so far. */
+  notes: string;
 }
 
 /** The task's draft; null when there is none. A draft that no longer replays is a defect, not a value. */
 export function readDraft(db: Db, taskId: string): Draft | null {
-  const row = stmt<[string], { agentId: string; state: string; marks: string }>(
+  const row = stmt<[string], { agentId: string; state: string; marks: string; notes: string }>(
     db,
-    'SELECT agent_id AS agentId, state, marks FROM script_drafts WHERE task_id = ?',
+    'SELECT agent_id AS agentId, state, marks, notes FROM script_drafts WHERE task_id = ?',
   ).get(taskId);
   if (!row) return null;
   const state = resume(JSON.parse(row.state));
   if (!state.ok) throw new Error(`script draft of task ${taskId} does not replay: ${state.error.en}`);
-  return { agentId: row.agentId, state: state.value, marks: JSON.parse(row.marks) as DraftMark[] };
+  return {
+    agentId: row.agentId,
+    state: state.value,
+    marks: JSON.parse(row.marks) as DraftMark[],
+    notes: row.notes,
+  };
 }
 
 function saveDraft(db: Db, taskId: string, draft: Draft, at: string): void {
   stmt(
     db,
-    `INSERT INTO script_drafts (task_id, agent_id, state, marks, updated_at) VALUES (?, ?, ?, ?, ?)
+    `INSERT INTO script_drafts (task_id, agent_id, state, marks, notes, updated_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (task_id) DO UPDATE SET agent_id = excluded.agent_id, state = excluded.state,
-       marks = excluded.marks, updated_at = excluded.updated_at`,
-  ).run(taskId, draft.agentId, JSON.stringify(draft.state), JSON.stringify(draft.marks), at);
+       marks = excluded.marks, notes = excluded.notes, updated_at = excluded.updated_at`,
+  ).run(taskId, draft.agentId, JSON.stringify(draft.state), JSON.stringify(draft.marks), draft.notes, at);
 }
 
 export function deleteDraft(db: Db, taskId: string): void {
@@ -51,6 +58,7 @@ const view = (taskId: string, draft: Draft): ScriptDraft => ({
   taskId,
   state: draft.state,
   answered: draft.marks.length,
+  notes: draft.notes,
 });
 
 /** Two-character surnames common enough to matter for 先生/女士; anything else takes the first character. */
@@ -118,7 +126,10 @@ export function openDraft(db: Db, actor: Actor, taskId: string, at: string): Scr
   const task = visibleTask(db, actor, taskId);
   if (task.status !== 'open') throw new SeatError('CONFLICT', '该任务已结案，无需再进行回访');
   const existing = readDraft(db, taskId);
-  if (existing && existing.agentId === actor.agentId) return view(taskId, existing);
+  // Continued once answered; a draft nothing was answered in is made again from the current scripts.
+  if (existing && existing.agentId === actor.agentId && existing.state.trail.length > 0) {
+    return view(taskId, existing);
+  }
   const types = stmt<[string], { type: CallbackType }>(db, 'SELECT type FROM task_purposes WHERE task_id = ?')
     .all(taskId)
     .map((p) => p.type);
@@ -135,6 +146,8 @@ export function openDraft(db: Db, actor: Actor, taskId: string, at: string): Scr
     agentId: actor.agentId,
     state: start(merged, scriptContext(db, actor, taskId, task.customerId)),
     marks: [],
+    // Notes typed before a script change are kept.
+    notes: existing?.agentId === actor.agentId ? existing.notes : '',
   };
   saveDraft(db, taskId, draft, at);
   return view(taskId, draft);
@@ -195,7 +208,7 @@ export function answerDraft(db: Db, actor: Actor, args: AnswerArgs, at: string):
     at,
   );
   const saved: Draft = {
-    agentId: actor.agentId,
+    ...draft,
     state: next.value,
     marks: [...draft.marks, { at, recordingId: args.recordingId, offsetMs: args.offsetMs }],
   };
@@ -207,7 +220,13 @@ export function answerDraft(db: Db, actor: Actor, args: AnswerArgs, at: string):
 export function backDraft(db: Db, actor: Actor, taskId: string, at: string): ScriptDraft {
   const draft = ownDraft(db, actor, taskId);
   if (draft.state.trail.length === 0) return view(taskId, draft);
-  const saved: Draft = { agentId: actor.agentId, state: back(draft.state), marks: draft.marks.slice(0, -1) };
+  const saved: Draft = { ...draft, state: back(draft.state), marks: draft.marks.slice(0, -1) };
   saveDraft(db, taskId, saved, at);
   return view(taskId, saved);
+}
+
+/** Keeps the wrap-up notes as they are typed, so a crash or reload loses none of them. */
+export function saveNotes(db: Db, actor: Actor, taskId: string, notes: string, at: string): void {
+  const draft = ownDraft(db, actor, taskId);
+  saveDraft(db, taskId, { ...draft, notes }, at);
 }

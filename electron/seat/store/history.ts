@@ -1,5 +1,5 @@
 import type { HistoryItem } from '../../../shared/contract';
-import type { CallbackType } from '../../../shared/domain/callback-types';
+import { CALLBACK_TYPES, type CallbackType } from '../../../shared/domain/callback-types';
 import { type Db, stmt } from './database';
 
 /** Midnight of the instant's day in China time, as an ISO instant. */
@@ -31,7 +31,12 @@ export function historyToday(db: Db, agentId: string, now: string): HistoryItem[
   ).all(agentId, chinaDayStart(now));
   return rows.map(({ answeredAt, endedAt, purposes, ...r }) => ({
     ...r,
-    purposes: (purposes ?? '').split(',').filter(Boolean) as CallbackType[],
+    purposes: (purposes ?? '')
+      .split(',')
+      .filter(Boolean)
+      .sort(
+        (a, b) => CALLBACK_TYPES.indexOf(a as CallbackType) - CALLBACK_TYPES.indexOf(b as CallbackType),
+      ) as CallbackType[],
     talkMs:
       answeredAt && endedAt
         ? Math.max(0, new Date(endedAt).getTime() - new Date(answeredAt).getTime())

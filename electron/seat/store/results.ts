@@ -49,6 +49,7 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
       checkAttempt(db, args);
       const retryAt = args.retryAt === null ? null : new Date(args.retryAt).toISOString();
       if (retryAt !== null) checkRetryAt(db, retryAt, ctx.at, task.deadlineAt);
+      if (args.outcome === 'unreachable') checkUnreachable(db, args.taskId);
       const draft = readDraft(db, args.taskId);
       const script = scriptRecord(args, draft?.agentId === ctx.agentId ? draft : null);
 
@@ -315,5 +316,19 @@ function checkRetryAt(db: Db, retryAt: string, now: string, deadlineAt: string):
   if (!windows.some((w) => m >= minutesOf(w.start) && m < minutesOf(w.end))) {
     const list = windows.map((w) => `${w.start}–${w.end}`).join('、');
     throw new SeatError('BAD_REQUEST', `重拨时间须在呼叫时段内（${list}）`);
+  }
+}
+
+/** An unreached customer is closed as unreachable only after the configured number of dials. */
+function checkUnreachable(db: Db, taskId: string): void {
+  const needed = readSettings(db)['retry.maxAttempts'];
+  const made = stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM attempts WHERE task_id = ?').get(
+    taskId,
+  )?.n;
+  if ((made ?? 0) < needed) {
+    throw new SeatError(
+      'BAD_REQUEST',
+      `已拨打 ${made ?? 0} 次，满 ${needed} 次仍未联系上才能以"无法联系"结案`,
+    );
   }
 }

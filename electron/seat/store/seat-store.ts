@@ -14,7 +14,7 @@ import type { Script } from '../../../shared/scripts/format';
 import { type AgentRow, agentByCode, agentById, noteLoginFailure, noteLoginSuccess } from './agents';
 import { type AttemptEnd, endAttempt, interruptOpenAttempts, startAttempt } from './calls';
 import { type Db, type OpenOptions, openDatabase, schemaVersion, stmt } from './database';
-import { type AnswerArgs, answerDraft, backDraft, openDraft } from './drafts';
+import { type AnswerArgs, answerDraft, backDraft, openDraft, saveNotes } from './drafts';
 import { historyToday } from './history';
 import { type AuditEntry, appendAudit, listAudit, newId, outboxStatus } from './journal';
 import type { ReferenceBatch } from './records';
@@ -306,6 +306,11 @@ export class SeatStore {
   backScript(agentId: string, taskId: string): ScriptDraft {
     const actor = this.actor(agentId);
     return this.#write(() => backDraft(this.db, actor, taskId, this.now()));
+  }
+
+  saveNotes(agentId: string, taskId: string, notes: string): void {
+    const actor = this.actor(agentId);
+    this.#write(() => saveNotes(this.db, actor, taskId, notes, this.now()));
   }
 
   settings(): Settings {

@@ -7,8 +7,8 @@ import type { Migration } from './types';
  *   later from head office), kept so that a result can always be read against the version it was asked under.
  *   A script's (id, version) never changes content: a changed script must carry a new version.
  * - `script_drafts`: working state, one row per task being worked: the engine state (plain JSON, no personal
- *   data) and, per answer given, when and where in which recording. Written on every answer, deleted by the
- *   commit of the task's result.
+ *   data) and, per answer given, when and where in which recording; and the wrap-up notes as they are typed.
+ *   Written on every answer, deleted by the commit of the task's result.
  * - `result_purposes`: each purpose's outcome (pass, hold, …) with the script and version that asked it. This
  *   replaces `results.script_id` / `script_version`, which a merged call of several scripts cannot fill;
  *   those columns stay null from this version on.
@@ -41,6 +41,7 @@ export const migration0004: Migration = {
       agent_id   TEXT NOT NULL,
       state      TEXT NOT NULL,
       marks      TEXT NOT NULL,
+      notes      TEXT NOT NULL DEFAULT '',
       updated_at TEXT NOT NULL
     ) STRICT;
 

@@ -235,6 +235,19 @@ describe('commitResult', () => {
     expect(count(ctx, 'results')).toBe(0);
   });
 
+  it('closes an unreached customer as unreachable only after the configured number of dials', () => {
+    const unreachable = () => resultFor(ctx.ids.taskB, { outcome: 'unreachable', disposition: 'no_answer' });
+    const early = seatError(() => ctx.store.commitResult(ctx.ids.agent, unreachable()));
+    expect([early.code, early.message]).toEqual([
+      'BAD_REQUEST',
+      '已拨打 0 次，满 3 次仍未联系上才能以"无法联系"结案',
+    ]);
+    for (let i = 0; i < 3; i++) {
+      answeredCall(ctx.store, ctx.ids.agent, ctx.ids.taskB, join(dirname(ctx.path), 'recordings'));
+    }
+    expect(ctx.store.commitResult(ctx.ids.agent, unreachable()).taskStatus).toBe('closed');
+  });
+
   it('refuses an unknown task and a recused agent', () => {
     expect(seatError(() => ctx.store.commitResult(ctx.ids.agent, resultFor(uuidv7()))).code).toBe(
       'NOT_FOUND',

@@ -220,7 +220,8 @@ describe('callback scripts on the seat: loading, drafts answer by answer, and wh
     const call = answeredCall(ctx.store, ctx.ids.agent, ctx.ids.taskB, recordingsDir);
     const before = walkScript(ctx.store, ctx.ids.agent, ctx.ids.taskB, call.recordingId, {}, 'aml.education');
     const copy = join(dirname(ctx.path), 'copy.db');
-    // What is on disk after the last answer's commit, as a new process would find it.
+    // What is on disk after the last commit, as a new process would find it.
+    ctx.store.saveNotes(ctx.ids.agent, ctx.ids.taskB, '客户说证件下月到期。');
     ctx.store.db.pragma('wal_checkpoint(TRUNCATE)');
     cpSync(ctx.path, copy);
     const reopened = SeatStore.open(copy);
@@ -229,6 +230,7 @@ describe('callback scripts on the seat: loading, drafts answer by answer, and wh
       expect(current(after.state).id).toBe('aml.education');
       expect(after.state.trail).toEqual(before.state.trail);
       expect(after.answered).toBe(before.answered);
+      expect(after.notes).toBe('客户说证件下月到期。');
     } finally {
       reopened.close();
     }

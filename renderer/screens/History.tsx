@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { HistoryItem } from '../../shared/contract';
+import { formatDateTime } from '../app/format';
+import { recordingUrl } from '../app/recording-url';
+import { call, useErrorText, useSeat } from '../app/seat-context';
+import { ErrorLine } from '../components/ErrorLine';
+
+const talk = (ms: number | null) =>
+  ms === null ? '—' : `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+
+/** The agent's results of today: outcome, talk time, findings, and the call's recording to play back. */
+export function History() {
+  const { t, i18n } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [items, setItems] = useState<HistoryItem[] | null>(null);
+  const [playing, setPlaying] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    call(seat, 'history.today', {}).then(
+      (r) => setItems(r.items),
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [seat, errorText]);
+  useEffect(() => () => (playing ? URL.revokeObjectURL(playing) : undefined), [playing]);
+
+  async function play(recordingId: string) {
+    try {
+      setPlaying(await recordingUrl(seat, recordingId));
+    } catch (e) {
+      setError(errorText(e));
+    }
+  }
+
+  const done = (items ?? []).filter((i) => i.outcome === 'completed').length;
+  return (
+    <section className="audit" aria-labelledby="history-title">
+      <div className="panel-head">
+        <h2 id="history-title">{t('history.title')}</h2>
+        <span className="muted">{items && t('history.summary', { count: items.length, done })}</span>
+      </div>
+      <ErrorLine text={error} />
+      {playing && (
+        // biome-ignore lint/a11y/useMediaCaption: a call recording has no captions to offer
+        <audio className="player" controls autoPlay src={playing} aria-label={t('recordings.player')} />
+      )}
+      <table aria-label={t('history.title')}>
+        <thead>
+          <tr>
+            <th scope="col">{t('history.time')}</th>
+            <th scope="col">{t('history.customer')}</th>
+            <th scope="col">{t('history.purposes')}</th>
+            <th scope="col">{t('history.outcome')}</th>
+            <th scope="col">{t('history.disposition')}</th>
+            <th scope="col">{t('history.talk')}</th>
+            <th scope="col">{t('history.findings')}</th>
+            <th scope="col">
+              <span className="visually-hidden">{t('recordings.play')}</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {(items ?? []).map((r) => (
+            <tr key={r.resultId}>
+              <td>{formatDateTime(r.createdAt, i18n.language)}</td>
+              <td>{r.customerName}</td>
+              <td>
+                {r.purposes.map((p) => (
+                  <span key={p} className={`tag tag-${p}`}>
+                    {t(`callbackType.${p}`)}
+                  </span>
+                ))}
+              </td>
+              <td>{t(`resultOutcome.${r.outcome}`)}</td>
+              <td>{t(`disposition.${r.disposition}`)}</td>
+              <td className="mono">{talk(r.talkMs)}</td>
+              <td className="num">{r.findings > 0 ? r.findings : ''}</td>
+              <td>
+                {r.recordingId && (
+                  <button type="button" className="small" onClick={() => play(r.recordingId as string)}>
+                    {t('recordings.play')}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {items?.length === 0 && <p className="muted">{t('history.empty')}</p>}
+    </section>
+  );
+}
