@@ -1,0 +1,244 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { Enrolment, PullResponse, PushRequest, PushResponse, SyncErrorBody } from '../shared/contract/sync';
+import { verifyPassword } from './auth/password';
+import { newToken, tokenHash } from './auth/tokens';
+import type { Hq } from './context';
+import { auditRefusal, requireBranch, requireSeat, requireUser } from './http/access';
+import { HqError } from './http/errors';
+import { createUploads, UPLOADS_PATH } from './http/uploads';
+import { pull } from './sync/pull';
+import { applyPush } from './sync/push';
+
+const SESSION_HOURS = 12;
+
+export interface AppOptions {
+  /** Where unfinished uploads wait (tus parts). */
+  uploadsDir: string;
+  logger?: boolean;
+}
+
+/** Head office's HTTP API: every body and query validated with zod, every refusal in Chinese. */
+export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 32 * 1024 * 1024,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((error, _req, reply) => {
+    if (error instanceof HqError) return reply.status(error.status).send(error.body());
+    const validation = (error as { validation?: unknown; code?: string }).validation;
+    if (validation || (error as { code?: string }).code === 'FST_ERR_VALIDATION') {
+      return reply
+        .status(400)
+        .send({ code: 'BAD_REQUEST', message: `请求内容无效：${(error as Error).message}` });
+    }
+    app.log.error(error);
+    return reply.status(500).send({ code: 'BAD_REQUEST', message: '总部服务内部错误' });
+  });
+
+  app.get('/api/health', async () => ({ ok: true, db: hq.db.kind }));
+
+  app.post(
+    '/api/login',
+    {
+      schema: {
+        body: z.object({ code: z.string().trim().min(1).max(32), password: z.string().min(1).max(200) }),
+        response: {
+          200: z.object({
+            token: z.string(),
+            user: z.object({
+              id: z.string(),
+              code: z.string(),
+              name: z.string(),
+              role: z.string(),
+              branchId: z.string().nullable(),
+            }),
+          }),
+          401: SyncErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const user = await hq.db.db
+        .selectFrom('users')
+        .select(['id', 'code', 'name', 'role', 'branch_id', 'password_hash'])
+        .where('code', '=', req.body.code)
+        .executeTakeFirst();
+      if (!user || !(await verifyPassword(req.body.password, user.password_hash))) {
+        await auditRefusal(hq, req, { userId: user?.id ?? null }, `login ${req.body.code}`);
+        throw new HqError(401, 'UNAUTHENTICATED', '工号或密码错误');
+      }
+      const token = newToken();
+      const now = hq.now();
+      await hq.db.db
+        .insertInto('sessions')
+        .values({
+          token_hash: tokenHash(token),
+          user_id: user.id,
+          created_at: now.toISOString(),
+          expires_at: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
+        })
+        .execute();
+      await hq.db.db
+        .insertInto('audit')
+        .values({
+          id: uuidv7(),
+          at: now.toISOString(),
+          seat_id: null,
+          user_id: user.id,
+          action: 'hq.login',
+          entity_type: 'user',
+          entity_id: user.id,
+          detail: '{}',
+          ip: req.ip,
+        })
+        .execute();
+      return {
+        token,
+        user: { id: user.id, code: user.code, name: user.name, role: user.role, branchId: user.branch_id },
+      };
+    },
+  );
+
+  // Enrolment: an administrator (any branch) or the branch's supervisor registers a seat; its token is
+  // returned once and kept by the seat.
+  app.post(
+    '/api/seats',
+    {
+      schema: {
+        body: z.object({ branchId: z.string().min(1).max(40), name: z.string().trim().min(1).max(100) }),
+        response: { 201: Enrolment, 401: SyncErrorBody, 403: SyncErrorBody, 404: SyncErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const user = await requireUser(hq, req, ['admin', 'supervisor']);
+      await requireBranch(hq, req, user, req.body.branchId);
+      const branch = await hq.db.db
+        .selectFrom('branches')
+        .select(['id', 'name'])
+        .where('id', '=', req.body.branchId)
+        .executeTakeFirst();
+      if (!branch) throw new HqError(404, 'NOT_FOUND', '营业部不存在');
+      const token = newToken();
+      const seatId = uuidv4();
+      const now = hq.now().toISOString();
+      await hq.db.db.transaction().execute(async (tx) => {
+        await tx
+          .insertInto('seats')
+          .values({
+            id: seatId,
+            branch_id: branch.id,
+            name: req.body.name,
+            token_hash: tokenHash(token),
+            enrolled_by: user.id,
+            enrolled_at: now,
+            last_seen_at: null,
+          })
+          .execute();
+        await tx
+          .insertInto('audit')
+          .values({
+            id: uuidv7(),
+            at: now,
+            seat_id: seatId,
+            user_id: user.id,
+            action: 'hq.seat_enrol',
+            entity_type: 'seat',
+            entity_id: seatId,
+            detail: JSON.stringify({ branchId: branch.id, name: req.body.name }),
+            ip: req.ip,
+          })
+          .execute();
+      });
+      return reply.status(201).send({ seatId, branchId: branch.id, branchName: branch.name, token });
+    },
+  );
+
+  app.post(
+    '/api/sync/push',
+    {
+      schema: {
+        body: PushRequest,
+        response: {
+          200: PushResponse,
+          400: SyncErrorBody,
+          401: SyncErrorBody,
+          403: SyncErrorBody,
+          409: SyncErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const seat = await requireSeat(hq, req);
+      try {
+        return await applyPush(hq, seat, req.body);
+      } catch (error) {
+        if (error instanceof HqError && error.code === 'SEAT_MISMATCH') {
+          await auditRefusal(hq, req, { seatId: seat.id }, `push as seat ${req.body.seatId}`);
+        }
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/api/sync/pull',
+    {
+      schema: {
+        querystring: z.object({
+          cursor: z.coerce.number().int().nonnegative().default(0),
+          limit: z.coerce.number().int().min(1).max(2000).default(500),
+        }),
+        response: { 200: PullResponse, 401: SyncErrorBody },
+      },
+    },
+    async (req) => {
+      const seat = await requireSeat(hq, req);
+      return pull(hq, seat, req.query.cursor, req.query.limit);
+    },
+  );
+
+  // Whether head office holds a recording, verified: the seat's acknowledgement before it may delete its copy.
+  app.get(
+    '/api/recordings/:id/stored',
+    {
+      schema: {
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: z.object({ stored: z.boolean(), sha256: z.string().nullable() }),
+          401: SyncErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const seat = await requireSeat(hq, req);
+      const rec = await hq.db.db
+        .selectFrom('recordings')
+        .select(['sha256', 'stored_at'])
+        .where('id', '=', req.params.id)
+        .where('seat_id', '=', seat.id)
+        .executeTakeFirst();
+      return { stored: Boolean(rec?.stored_at), sha256: rec?.stored_at ? rec.sha256 : null };
+    },
+  );
+
+  // tus takes the raw request: no body parsing for its content type.
+  const tus = createUploads(hq, options.uploadsDir);
+  app.addContentTypeParser('application/offset+octet-stream', (_req, _payload, done) => done(null));
+  const handleTus = async (
+    req: { raw: import('node:http').IncomingMessage },
+    reply: { hijack(): void; raw: import('node:http').ServerResponse },
+  ) => {
+    reply.hijack();
+    await tus.handle(req.raw, reply.raw);
+  };
+  app.all(UPLOADS_PATH, handleTus);
+  app.all(`${UPLOADS_PATH}/*`, handleTus);
+
+  return app;
+}

@@ -1,0 +1,163 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/** Instants go in and come out as ISO strings (see database.ts); JSONB goes in as JSON text. */
+type Instant = string;
+type Json<T = unknown> = ColumnType<T, string, string>;
+type DefaultNow = ColumnType<Instant, Instant | undefined, Instant>;
+
+export interface HqSchema {
+  hq_migrations: { version: number; name: string; applied_at: DefaultNow };
+  branches: { id: string; name: string; created_at: DefaultNow };
+  users: {
+    id: string;
+    code: string;
+    name: string;
+    role: 'agent' | 'reviewer' | 'supervisor' | 'compliance' | 'admin';
+    branch_id: string | null;
+    password_hash: string;
+    staff_id: string | null;
+    created_at: DefaultNow;
+  };
+  sessions: { token_hash: string; user_id: string; created_at: Instant; expires_at: Instant };
+  seats: {
+    id: string;
+    branch_id: string;
+    name: string;
+    token_hash: string;
+    enrolled_by: string;
+    enrolled_at: Instant;
+    last_applied_seq: Generated<number>;
+    last_seen_at: Instant | null;
+  };
+  salespeople: { id: string; code: string; name: string; branch_id: string; departed_at: Instant | null };
+  customers: {
+    id: string;
+    name: string;
+    id_number: string;
+    phone: string;
+    branch_id: string;
+    salesperson_id: string | null;
+    introducer_id: string | null;
+    opened_at: Instant | null;
+    channel: 'counter' | 'nonsite' | null;
+    margin: boolean;
+  };
+  tasks: {
+    id: string;
+    customer_id: string;
+    branch_id: string;
+    status: 'open' | 'closed';
+    assigned_seat_id: string | null;
+    deadline_at: Instant;
+    next_attempt_at: Instant | null;
+    created_at: Instant;
+  };
+  task_purposes: {
+    task_id: string;
+    type: string;
+    deadline_at: Instant;
+    reason: string;
+    salesperson_id: string | null;
+    source_key: string;
+    created_at: Instant;
+  };
+  changes: {
+    seq: Generated<number>;
+    branch_id: string;
+    seat_id: string | null;
+    kind: 'task' | 'revoke' | 'customer' | 'salesperson' | 'agent';
+    entity_id: string;
+    at: DefaultNow;
+  };
+  seat_entries: {
+    seat_id: string;
+    seq: number;
+    kind: string;
+    entity_id: string;
+    payload: Json;
+    created_at: Instant;
+    applied_at: Instant;
+  };
+  attempts: {
+    id: string;
+    task_id: string;
+    seat_id: string;
+    agent_id: string;
+    started_at: Instant;
+    number_masked: string;
+    answered_at: Instant | null;
+    ended_at: Instant;
+    outcome: string;
+    sip_code: number | null;
+  };
+  results: {
+    id: string;
+    task_id: string;
+    seat_id: string;
+    agent_id: string;
+    attempt_id: string | null;
+    outcome: string;
+    disposition: string;
+    notes: string;
+    retry_at: Instant | null;
+    supersedes_id: string | null;
+    created_at: Instant;
+    received_at: Instant;
+    flag: string | null;
+  };
+  answers: {
+    result_id: string;
+    step_id: string;
+    purposes: Json<string[]>;
+    value: Json;
+    answered_at: Instant;
+    recording_id: string;
+    offset_ms: number;
+  };
+  result_purposes: {
+    result_id: string;
+    purpose: string;
+    outcome: string;
+    script_id: string;
+    script_version: number;
+  };
+  findings: {
+    id: string;
+    result_id: string;
+    step_id: string;
+    purposes: Json<string[]>;
+    category: string;
+    severity: string;
+    about: string;
+    text_zh: string;
+    salesperson_id: string | null;
+    branch_id: string;
+    customer_id: string;
+    recording_id: string | null;
+    offset_ms: number | null;
+  };
+  recordings: {
+    id: string;
+    attempt_id: string;
+    seat_id: string;
+    mime_type: string;
+    sha256: string;
+    size_bytes: number;
+    duration_ms: number | null;
+    status: string;
+    started_at: Instant;
+    finished_at: Instant;
+    stored_at: Instant | null;
+  };
+  audit: {
+    id: string;
+    at: Instant;
+    seat_id: string | null;
+    user_id: string | null;
+    action: string;
+    entity_type: string;
+    entity_id: string;
+    detail: Json<Record<string, unknown>>;
+    ip: string | null;
+  };
+}

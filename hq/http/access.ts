@@ -1,0 +1,105 @@
+import type { FastifyRequest } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
+import type { Role } from '../../shared/contract';
+import { tokenHash } from '../auth/tokens';
+import type { Hq } from '../context';
+import { HqError } from './errors';
+
+export interface UserPrincipal {
+  kind: 'user';
+  id: string;
+  code: string;
+  role: Role;
+  /** Null for head-office roles, which see every branch. */
+  branchId: string | null;
+}
+
+export interface SeatPrincipal {
+  kind: 'seat';
+  id: string;
+  branchId: string;
+}
+
+const bearer = (req: FastifyRequest, scheme: 'Bearer' | 'Seat') => {
+  const header = req.headers.authorization ?? '';
+  const [given, token] = header.split(' ');
+  return given === scheme && token ? token : null;
+};
+
+/** Refusals are audited: who (if known) tried what, from where. */
+export async function auditRefusal(
+  hq: Hq,
+  req: FastifyRequest,
+  who: { userId?: string | null; seatId?: string | null },
+  reason: string,
+): Promise<void> {
+  await hq.db.db
+    .insertInto('audit')
+    .values({
+      id: uuidv7(),
+      at: hq.now().toISOString(),
+      seat_id: who.seatId ?? null,
+      user_id: who.userId ?? null,
+      action: 'hq.refused',
+      entity_type: 'route',
+      entity_id: `${req.method} ${req.routeOptions.url ?? req.url}`,
+      detail: JSON.stringify({ reason }),
+      ip: req.ip,
+    })
+    .execute();
+}
+
+/** The logged-in user of the request, with one of `roles`; 401/403 otherwise (audited). */
+export async function requireUser(
+  hq: Hq,
+  req: FastifyRequest,
+  roles: readonly Role[],
+): Promise<UserPrincipal> {
+  const token = bearer(req, 'Bearer');
+  const row = token
+    ? await hq.db.db
+        .selectFrom('sessions')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .select(['users.id', 'users.code', 'users.role', 'users.branch_id', 'sessions.expires_at'])
+        .where('sessions.token_hash', '=', tokenHash(token))
+        .executeTakeFirst()
+    : undefined;
+  if (!row || new Date(row.expires_at).getTime() <= hq.now().getTime()) {
+    await auditRefusal(hq, req, {}, 'not authenticated');
+    throw new HqError(401, 'UNAUTHENTICATED', '请先登录总部系统');
+  }
+  if (!roles.includes(row.role)) {
+    await auditRefusal(hq, req, { userId: row.id }, `role ${row.role}`);
+    throw new HqError(403, 'FORBIDDEN', '您的角色无权执行此操作');
+  }
+  return { kind: 'user', id: row.id, code: row.code, role: row.role, branchId: row.branch_id };
+}
+
+/** A user may act on a branch when it is theirs, or when theirs is head office (null). Audited when not. */
+export async function requireBranch(
+  hq: Hq,
+  req: FastifyRequest,
+  user: UserPrincipal,
+  branchId: string,
+): Promise<void> {
+  if (user.branchId === null || user.branchId === branchId) return;
+  await auditRefusal(hq, req, { userId: user.id }, `branch ${branchId}`);
+  throw new HqError(403, 'FORBIDDEN', '您无权访问其他营业部的数据');
+}
+
+/** The enrolled seat the request comes from (its token), or 401 (audited). */
+export async function requireSeat(hq: Hq, req: FastifyRequest): Promise<SeatPrincipal> {
+  const token = bearer(req, 'Seat');
+  const seat = token
+    ? await hq.db.db
+        .selectFrom('seats')
+        .select(['id', 'branch_id'])
+        .where('token_hash', '=', tokenHash(token))
+        .executeTakeFirst()
+    : undefined;
+  if (!seat) {
+    await auditRefusal(hq, req, {}, 'unknown seat token');
+    throw new HqError(401, 'UNAUTHENTICATED', '坐席未在总部登记或凭据无效');
+  }
+  return { kind: 'seat', id: seat.id, branchId: seat.branch_id };
+}

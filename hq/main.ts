@@ -1,0 +1,49 @@
+/**
+ * `npm run hq`: head office on its embedded defaults — PGlite in a data directory, recordings in a folder —
+ * or on PostgreSQL when DATABASE_URL is set. An administrator HQ01 is created on first start.
+ *   HQ_DATA_DIR (default ~/.local/share/callback-console-hq), HQ_PORT (default 8610), HQ_HOST (127.0.0.1),
+ *   HQ_ADMIN_PASSWORD (default huifang123, for the demo).
+ */
+import { mkdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { buildApp } from './app';
+import type { Hq } from './context';
+import { openHqDb } from './db/database';
+import { upsertUser } from './reference';
+
+const dataDir = process.env.HQ_DATA_DIR ?? join(homedir(), '.local/share/callback-console-hq');
+mkdirSync(dataDir, { recursive: true });
+const db = await openHqDb({ databaseUrl: process.env.DATABASE_URL, dataDir: join(dataDir, 'pgdata') });
+const hq: Hq = { db, recordingsDir: join(dataDir, 'recordings'), now: () => new Date() };
+mkdirSync(hq.recordingsDir, { recursive: true });
+
+const users = await db.db.selectFrom('users').select('id').limit(1).execute();
+if (users.length === 0) {
+  await upsertUser(db.db, {
+    code: 'HQ01',
+    name: '总部管理员',
+    role: 'admin',
+    branchId: null,
+    password: process.env.HQ_ADMIN_PASSWORD ?? 'huifang123',
+  });
+  console.log('首次启动：已创建总部管理员 HQ01');
+}
+
+const app = await buildApp(hq, { uploadsDir: join(dataDir, 'uploads') });
+const url = await app.listen({
+  host: process.env.HQ_HOST ?? '127.0.0.1',
+  port: Number(process.env.HQ_PORT ?? 8610),
+});
+console.log(
+  `总部服务已启动：${url}（数据库：${db.kind === 'pglite' ? `PGlite ${join(dataDir, 'pgdata')}` : 'PostgreSQL'}）`,
+);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    void app
+      .close()
+      .then(() => db.close())
+      .then(() => process.exit(0));
+  });
+}

@@ -1,0 +1,262 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'zod';
+import {
+  type AttemptPayload,
+  type AuditPayload,
+  type OutboxEntry,
+  PAYLOADS,
+  type PushRequest,
+  type PushResponse,
+  type RecordingPayload,
+  type ResultPayload,
+} from '../../shared/contract/sync';
+import type { Hq } from '../context';
+import type { HqSchema } from '../db/schema';
+import type { SeatPrincipal } from '../http/access';
+import { HqError } from '../http/errors';
+
+type Tx = Transaction<HqSchema> | Kysely<HqSchema>;
+
+/** Outcomes after which head office no longer hands the task out. */
+const CLOSING = new Set(['completed', 'identity_not_verified', 'refused', 'unreachable']);
+
+/**
+ * Applies a seat's outbox entries in order, in one transaction with the seat's `last_applied_seq`: an entry
+ * at or below it was applied before (a repeat is a no-op); the next must be exactly one above it, or the
+ * push stops there with `SEQ_GAP` (what came before the gap stays applied). The seat row is locked for the
+ * transaction, so two pushes of one seat never interleave.
+ */
+export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushRequest): Promise<PushResponse> {
+  if (request.seatId !== seat.id) {
+    throw new HqError(403, 'SEAT_MISMATCH', '推送的坐席编号与凭据不符');
+  }
+  // Validated before the transaction: a bad entry refuses the push without holding the seat's lock.
+  const entries = request.entries.map((e) => ({ ...e, payload: parsePayload(e) }));
+  const now = hq.now().toISOString();
+  const outcome = await hq.db.db.transaction().execute(async (tx) => {
+    const row = await tx
+      .selectFrom('seats')
+      .select('last_applied_seq')
+      .where('id', '=', seat.id)
+      .forUpdate()
+      .executeTakeFirstOrThrow();
+    let last = row.last_applied_seq;
+    let gap: number | null = null;
+    for (const entry of entries) {
+      if (entry.seq <= last) continue;
+      if (entry.seq !== last + 1) {
+        gap = last + 1;
+        break;
+      }
+      await applyEntry(tx, seat, entry, now);
+      last = entry.seq;
+    }
+    await tx
+      .updateTable('seats')
+      .set({ last_applied_seq: last, last_seen_at: now })
+      .where('id', '=', seat.id)
+      .execute();
+    return { last, gap };
+  });
+  if (outcome.gap !== null) {
+    throw new HqError(409, 'SEQ_GAP', `同步序号不连续：总部需要第 ${outcome.gap} 条`, {
+      expectedSeq: outcome.gap,
+      appliedSeq: outcome.last,
+    });
+  }
+  return { appliedSeq: outcome.last };
+}
+
+type Parsed = {
+  [K in keyof typeof PAYLOADS]: { kind: K; data: z.infer<(typeof PAYLOADS)[K]> };
+}[keyof typeof PAYLOADS];
+
+function parsePayload(entry: OutboxEntry): Parsed {
+  const parsed = PAYLOADS[entry.kind].safeParse(entry.payload);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new HqError(
+      400,
+      'BAD_ENTRY',
+      `第 ${entry.seq} 条（${entry.kind}）内容无效：${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
+    );
+  }
+  return { kind: entry.kind, data: parsed.data } as Parsed;
+}
+
+async function applyEntry(
+  tx: Tx,
+  seat: SeatPrincipal,
+  entry: Omit<OutboxEntry, 'payload'> & { payload: Parsed },
+  now: string,
+): Promise<void> {
+  await tx
+    .insertInto('seat_entries')
+    .values({
+      seat_id: seat.id,
+      seq: entry.seq,
+      kind: entry.kind,
+      entity_id: entry.entityId,
+      payload: JSON.stringify(entry.payload.data),
+      created_at: entry.createdAt,
+      applied_at: now,
+    })
+    .execute();
+  const p = entry.payload;
+  if (p.kind === 'audit') await applyAudit(tx, seat, p.data);
+  else if (p.kind === 'attempt') await applyAttempt(tx, seat, p.data);
+  else if (p.kind === 'recording') await applyRecording(tx, seat, p.data);
+  else await applyResult(tx, seat, p.data, now);
+}
+
+async function applyAudit(tx: Tx, seat: SeatPrincipal, a: z.infer<typeof AuditPayload>) {
+  await tx
+    .insertInto('audit')
+    .values({
+      id: a.id,
+      at: a.at,
+      seat_id: seat.id,
+      user_id: a.agentId,
+      action: a.action,
+      entity_type: a.entityType,
+      entity_id: a.entityId,
+      detail: JSON.stringify(a.detail),
+      ip: null,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+async function applyAttempt(tx: Tx, seat: SeatPrincipal, a: z.infer<typeof AttemptPayload>) {
+  await tx
+    .insertInto('attempts')
+    .values({
+      id: a.id,
+      task_id: a.taskId,
+      seat_id: seat.id,
+      agent_id: a.agentId,
+      started_at: a.startedAt,
+      number_masked: a.numberMasked,
+      answered_at: a.answeredAt,
+      ended_at: a.endedAt,
+      outcome: a.outcome,
+      sip_code: a.sipCode,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+async function applyRecording(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof RecordingPayload>) {
+  await tx
+    .insertInto('recordings')
+    .values({
+      id: r.id,
+      attempt_id: r.attemptId,
+      seat_id: seat.id,
+      mime_type: r.mimeType,
+      sha256: r.sha256,
+      size_bytes: r.sizeBytes,
+      duration_ms: r.durationMs,
+      status: r.status,
+      started_at: r.startedAt,
+      finished_at: r.finishedAt,
+      stored_at: null,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .execute();
+}
+
+/**
+ * A result is kept whatever happened to its task meanwhile: one for a task that now belongs to another seat
+ * (reassigned while this seat was offline) is flagged `reassigned` for a supervisor, never dropped.
+ */
+async function applyResult(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof ResultPayload>, now: string) {
+  const task = await tx
+    .selectFrom('tasks')
+    .select(['assigned_seat_id', 'status', 'branch_id'])
+    .where('id', '=', r.taskId)
+    .executeTakeFirst();
+  const flag =
+    task && task.assigned_seat_id !== null && task.assigned_seat_id !== seat.id ? 'reassigned' : null;
+  const inserted = await tx
+    .insertInto('results')
+    .values({
+      id: r.id,
+      task_id: r.taskId,
+      seat_id: seat.id,
+      agent_id: r.agentId,
+      attempt_id: r.attemptId,
+      outcome: r.outcome,
+      disposition: r.disposition,
+      notes: r.notes,
+      retry_at: r.retryAt,
+      supersedes_id: r.supersedesId,
+      created_at: r.createdAt,
+      received_at: now,
+      flag,
+    })
+    .onConflict((oc) => oc.column('id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!inserted) return;
+  if (r.answers.length > 0) {
+    await tx
+      .insertInto('answers')
+      .values(
+        r.answers.map((a) => ({
+          result_id: r.id,
+          step_id: a.stepId,
+          purposes: JSON.stringify(a.purposes),
+          value: JSON.stringify(a.value),
+          answered_at: a.answeredAt,
+          recording_id: a.recordingId,
+          offset_ms: a.recordingOffsetMs,
+        })),
+      )
+      .execute();
+  }
+  if (r.purposes.length > 0) {
+    await tx
+      .insertInto('result_purposes')
+      .values(
+        r.purposes.map((p) => ({
+          result_id: r.id,
+          purpose: p.purpose,
+          outcome: p.outcome,
+          script_id: p.scriptId,
+          script_version: p.scriptVersion,
+        })),
+      )
+      .execute();
+  }
+  if (r.findings.length > 0) {
+    await tx
+      .insertInto('findings')
+      .values(
+        r.findings.map((f) => ({
+          id: f.id,
+          result_id: r.id,
+          step_id: f.stepId,
+          purposes: JSON.stringify(f.purposes),
+          category: f.category,
+          severity: f.severity,
+          about: f.about,
+          text_zh: f.text,
+          salesperson_id: f.salespersonId,
+          branch_id: f.branchId,
+          customer_id: f.customerId,
+          recording_id: f.recordingId,
+          offset_ms: f.offsetMs,
+        })),
+      )
+      .execute();
+  }
+  // The task at head office follows the result of the seat that holds it.
+  if (task && flag === null && task.status === 'open') {
+    if (CLOSING.has(r.outcome)) {
+      await tx.updateTable('tasks').set({ status: 'closed' }).where('id', '=', r.taskId).execute();
+    } else if (r.retryAt !== null) {
+      await tx.updateTable('tasks').set({ next_attempt_at: r.retryAt }).where('id', '=', r.taskId).execute();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HqDb } from '../../hq/db/database';
+import { migrationFiles } from '../../hq/db/database';
+import { tempDir } from '../support/fixtures';
+import { DB_KINDS, freshDatabase, type TestDatabase } from '../support/hq-db';
+
+describe.each(DB_KINDS)('head office database on %s', (kind) => {
+  let tmp: ReturnType<typeof tempDir>;
+  let database: TestDatabase;
+  let hq: HqDb | null = null;
+  afterEach(async () => {
+    await hq?.close();
+    hq = null;
+    await database?.drop();
+    tmp?.cleanup();
+  });
+
+  async function open() {
+    tmp = tempDir();
+    database = await freshDatabase(kind, tmp.dir);
+    hq = await database.open();
+    return hq;
+  }
+
+  it('migrates an empty database once, and again finds nothing to do', async () => {
+    const { db } = await open();
+    const applied = await db
+      .selectFrom('hq_migrations')
+      .select(['version', 'name'])
+      .orderBy('version')
+      .execute();
+    expect(applied.map((m) => m.version)).toEqual(migrationFiles().map((f) => f.version));
+    await hq?.close();
+    hq = await database.open();
+    expect(await hq.db.selectFrom('hq_migrations').selectAll().execute()).toHaveLength(applied.length);
+  });
+
+  it('gives instants as ISO strings and 64-bit integers as numbers, whichever the driver', async () => {
+    const { db } = await open();
+    await db.insertInto('branches').values({ id: 'BR-1', name: '上海世纪大道营业部' }).execute();
+    await db
+      .insertInto('changes')
+      .values({
+        branch_id: 'BR-1',
+        seat_id: null,
+        kind: 'customer',
+        entity_id: 'C1',
+        at: '2026-11-26T02:03:04.567Z',
+      })
+      .execute();
+    const row = await db.selectFrom('changes').select(['seq', 'at']).executeTakeFirstOrThrow();
+    expect(row).toEqual({ seq: 1, at: '2026-11-26T02:03:04.567Z' });
+    const count = await db
+      .selectFrom('changes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    expect(count.n).toBe(1);
+  });
+
+  it('refuses to change or delete evidence', async () => {
+    const { db } = await open();
+    const id = '0193a1b2-0000-7000-8000-000000000001';
+    await db
+      .insertInto('audit')
+      .values({
+        id,
+        at: '2026-11-26T02:00:00.000Z',
+        seat_id: null,
+        user_id: null,
+        action: 'test',
+        entity_type: 'x',
+        entity_id: 'y',
+        detail: '{}',
+        ip: null,
+      })
+      .execute();
+    await expect(sql`UPDATE audit SET action = 'other'`.execute(db)).rejects.toThrow(/append-only: audit/);
+    await expect(sql`DELETE FROM audit`.execute(db)).rejects.toThrow(/append-only: audit/);
+  });
+});

@@ -1,0 +1,227 @@
+import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addPurposes, reassignTask, upsertCustomers } from '../../hq/reference';
+import type { Enrolment, OutboxEntry, PullResponse } from '../../shared/contract/sync';
+import { BRANCH } from '../support/fixtures';
+import { OTHER_BRANCH, startHq, type TestHq } from '../support/hq';
+import { DB_KINDS } from '../support/hq-db';
+
+const auditEntry = (seat: Enrolment, seq: number): OutboxEntry => {
+  const id = uuidv7();
+  return {
+    seq,
+    kind: 'audit',
+    entityId: id,
+    createdAt: '2026-11-26T02:00:00.000Z',
+    payload: {
+      id,
+      at: '2026-11-26T02:00:00.000Z',
+      seatId: seat.seatId,
+      agentId: null,
+      action: 'session.login',
+      entityType: 'agent',
+      entityId: `A00${seq}`,
+      detail: {},
+    },
+  };
+};
+
+describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
+  let t: TestHq;
+  let seat: Enrolment;
+  let other: Enrolment;
+  beforeAll(async () => {
+    t = await startHq(kind);
+    seat = await t.enrol();
+    other = await t.enrol(BRANCH.branchId, '2 号坐席');
+  }, 60_000);
+  afterAll(() => t?.close());
+
+  const push = (as: Enrolment, entries: OutboxEntry[], seatId = as.seatId) =>
+    t.app.inject({
+      method: 'POST',
+      url: '/api/sync/push',
+      headers: { authorization: `Seat ${as.token}` },
+      payload: { seatId, entries },
+    });
+  const pull = async (as: Enrolment, cursor: number, limit = 500) => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/api/sync/pull?cursor=${cursor}&limit=${limit}`,
+      headers: { authorization: `Seat ${as.token}` },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json() as PullResponse;
+  };
+  const count = async (table: 'audit' | 'seat_entries' | 'results', where?: string) => {
+    const q = t.hq.db.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n'));
+    const row = await (where ? q.where('action' as never, '=', where as never) : q).executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+
+  it('applies a push once: the same push again changes nothing', async () => {
+    const entries = [1, 2, 3].map((n) => auditEntry(seat, n));
+    const first = await push(seat, entries);
+    expect(first.json()).toEqual({ appliedSeq: 3 });
+    const before = await count('seat_entries');
+    const again = await push(seat, entries);
+    expect([again.statusCode, again.json()]).toEqual([200, { appliedSeq: 3 }]);
+    expect(await count('seat_entries')).toBe(before);
+    expect(await count('audit', 'session.login')).toBe(3);
+  });
+
+  it('refuses a gap with the sequence it expects, keeping what came before; the seat recovers from there', async () => {
+    const gap = await push(seat, [auditEntry(seat, 4), auditEntry(seat, 6)]);
+    expect(gap.statusCode).toBe(409);
+    expect(gap.json()).toMatchObject({ code: 'SEQ_GAP', expectedSeq: 5, appliedSeq: 4 });
+    expect(gap.json().message).toBe('同步序号不连续：总部需要第 5 条');
+    const recovered = await push(seat, [auditEntry(seat, 5), auditEntry(seat, 6)]);
+    expect(recovered.json()).toEqual({ appliedSeq: 6 });
+  });
+
+  it('refuses another seat’s id (403, audited), a bad entry (400, naming it) and a missing token (401)', async () => {
+    const mismatch = await push(seat, [auditEntry(other, 1)], other.seatId);
+    expect(mismatch.statusCode).toBe(403);
+    expect(mismatch.json()).toMatchObject({ code: 'SEAT_MISMATCH', message: '推送的坐席编号与凭据不符' });
+    const refused = await t.hq.db.db
+      .selectFrom('audit')
+      .select(['seat_id', 'detail'])
+      .where('action', '=', 'hq.refused')
+      .where('seat_id', '=', seat.seatId)
+      .execute();
+    expect(refused.map((r) => r.detail)).toContainEqual({ reason: `push as seat ${other.seatId}` });
+
+    const bad = auditEntry(seat, 7);
+    (bad.payload as { action: string }).action = '';
+    const invalid = await push(seat, [bad]);
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json().message).toMatch(/^第 7 条（audit）内容无效：action/);
+
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: '/api/sync/push',
+      payload: { seatId: seat.seatId, entries: [auditEntry(seat, 7)] },
+    });
+    expect([anonymous.statusCode, anonymous.json().code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  it('lets a supervisor enrol seats only in their own branch', async () => {
+    const token = await t.login('BJ01');
+    const enrol = (branchId: string) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/seats',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { branchId, name: '新坐席' },
+      });
+    expect((await enrol(OTHER_BRANCH.branchId)).statusCode).toBe(201);
+    const foreign = await enrol(BRANCH.branchId);
+    expect([foreign.statusCode, foreign.json().message]).toEqual([403, '您无权访问其他营业部的数据']);
+  });
+
+  it('hands each open task to one seat only, and pages a pull so a cut-off one resumes consistently', async () => {
+    const customers = Array.from({ length: 30 }, (_, i) => ({
+      id: uuidv4(),
+      name: `客户${i}`,
+      idNumber: '11010519491231002X',
+      phone: `1381234${String(i).padStart(4, '0')}`,
+      branchId: BRANCH.branchId,
+      salespersonId: null,
+      introducerId: null,
+      openedAt: '2026-11-20T02:00:00.000Z',
+      channel: 'counter' as const,
+      margin: false,
+    }));
+    await t.hq.db.db.transaction().execute(async (tx) => {
+      await upsertCustomers(tx, customers);
+      for (const c of customers) {
+        await addPurposes(
+          tx,
+          { id: c.id, branchId: c.branchId },
+          [
+            {
+              type: 'new_account',
+              deadlineAt: '2026-12-04T15:59:59.999Z',
+              reason: '开户日 2026-11-20',
+              salespersonId: null,
+              sourceKey: `accounts_opened:${c.id}`,
+            },
+          ],
+          '2026-11-20T03:00:00.000Z',
+        );
+      }
+    });
+    // Two seats pull at once.
+    const [a, b] = await Promise.all([pull(seat, 0, 1000), pull(other, 0, 1000)]);
+    const ids = (p: PullResponse) => p.tasks.map((task) => task.id);
+    expect(ids(a).length + ids(b).length).toBe(30);
+    expect(ids(a).filter((id) => ids(b).includes(id))).toEqual([]);
+    // Everything a task needs comes with it.
+    for (const task of a.tasks) expect(a.customers.map((c) => c.id)).toContain(task.customerId);
+
+    // The same changes again in pages of 7: same tasks, cursor strictly growing, nothing twice.
+    let cursor = 0;
+    const seen: string[] = [];
+    for (let guard = 0; guard < 50; guard++) {
+      const page = await pull(seat, cursor, 7);
+      expect(page.cursor).toBeGreaterThanOrEqual(cursor);
+      seen.push(...ids(page));
+      cursor = page.cursor;
+      if (!page.more) break;
+    }
+    expect(new Set(seen)).toEqual(new Set(ids(a)));
+    expect((await pull(seat, cursor)).tasks).toEqual([]);
+  });
+
+  it('revokes a reassigned task from its old seat, and keeps that seat’s late result, flagged', async () => {
+    const mine = await pull(seat, 0, 1000);
+    const task = mine.tasks[0];
+    if (!task) throw new Error('no task');
+    const cursor = mine.cursor;
+    await t.hq.db.db.transaction().execute((tx) => reassignTask(tx, task.id, other.seatId));
+    const after = await pull(seat, cursor);
+    expect(after.revoked).toEqual([task.id]);
+    const theirs = await pull(other, 0, 1000);
+    expect(theirs.tasks.map((x) => x.id)).toContain(task.id);
+
+    const resultId = uuidv7();
+    const res = await push(seat, [
+      {
+        seq: 7,
+        kind: 'result',
+        entityId: resultId,
+        createdAt: '2026-11-26T03:00:00.000Z',
+        payload: {
+          id: resultId,
+          taskId: task.id,
+          attemptId: null,
+          outcome: 'refused',
+          disposition: 'connected',
+          notes: '客户不愿回答',
+          retryAt: null,
+          supersedesId: null,
+          agentId: uuidv4(),
+          seatId: seat.seatId,
+          createdAt: '2026-11-26T03:00:00.000Z',
+          answers: [],
+          purposes: [],
+          findings: [],
+        },
+      },
+    ]);
+    expect(res.json()).toEqual({ appliedSeq: 7 });
+    const kept = await t.hq.db.db
+      .selectFrom('results')
+      .select(['id', 'flag'])
+      .where('id', '=', resultId)
+      .execute();
+    expect(kept).toEqual([{ id: resultId, flag: 'reassigned' }]);
+    // The task stays open with the seat that holds it now.
+    const status = await t.hq.db.db
+      .selectFrom('tasks')
+      .select('status')
+      .where('id', '=', task.id)
+      .executeTakeFirst();
+    expect(status).toEqual({ status: 'open' });
+  });
+});
