@@ -2,7 +2,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { Enrolment, PullResponse, PushRequest, PushResponse, SyncErrorBody } from '../shared/contract/sync';
+import {
+  Enrolment,
+  LoginResponse,
+  PullResponse,
+  PushRequest,
+  PushResponse,
+  StoredResponse,
+  SyncErrorBody,
+} from '../shared/contract/sync';
 import { verifyPassword } from './auth/password';
 import { newToken, tokenHash } from './auth/tokens';
 import type { Hq } from './context';
@@ -49,16 +57,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
       schema: {
         body: z.object({ code: z.string().trim().min(1).max(32), password: z.string().min(1).max(200) }),
         response: {
-          200: z.object({
-            token: z.string(),
-            user: z.object({
-              id: z.string(),
-              code: z.string(),
-              name: z.string(),
-              role: z.string(),
-              branchId: z.string().nullable(),
-            }),
-          }),
+          200: LoginResponse,
           401: SyncErrorBody,
         },
       },
@@ -111,8 +110,19 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     '/api/seats',
     {
       schema: {
-        body: z.object({ branchId: z.string().min(1).max(40), name: z.string().trim().min(1).max(100) }),
-        response: { 201: Enrolment, 401: SyncErrorBody, 403: SyncErrorBody, 404: SyncErrorBody },
+        body: z.object({
+          branchId: z.string().min(1).max(40),
+          name: z.string().trim().min(1).max(100),
+          /** A seat that already has its identity (from its first start) keeps it. */
+          seatId: z.uuid().optional(),
+        }),
+        response: {
+          201: Enrolment,
+          401: SyncErrorBody,
+          403: SyncErrorBody,
+          404: SyncErrorBody,
+          409: SyncErrorBody,
+        },
       },
     },
     async (req, reply) => {
@@ -125,7 +135,13 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
         .executeTakeFirst();
       if (!branch) throw new HqError(404, 'NOT_FOUND', '营业部不存在');
       const token = newToken();
-      const seatId = uuidv4();
+      const seatId = req.body.seatId ?? uuidv4();
+      const taken = await hq.db.db
+        .selectFrom('seats')
+        .select('id')
+        .where('id', '=', seatId)
+        .executeTakeFirst();
+      if (taken) throw new HqError(409, 'BAD_REQUEST', '该坐席已在总部登记');
       const now = hq.now().toISOString();
       await hq.db.db.transaction().execute(async (tx) => {
         await tx
@@ -210,7 +226,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
       schema: {
         params: z.object({ id: z.uuid() }),
         response: {
-          200: z.object({ stored: z.boolean(), sha256: z.string().nullable() }),
+          200: StoredResponse,
           401: SyncErrorBody,
         },
       },

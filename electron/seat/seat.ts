@@ -15,6 +15,8 @@ import { login } from './auth/login';
 import { Recordings } from './recordings/recordings';
 import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
 import { SeatStore, type SeatStoreOptions } from './store/seat-store';
+import { HqClient, HqRefused, HqUnreachable } from './sync/hq-client';
+import { SeatSync, type SeatSyncOptions } from './sync/service';
 
 export interface SeatOptions extends SeatStoreOptions {
   /** The SQLite file; created on first start. */
@@ -24,6 +26,8 @@ export interface SeatOptions extends SeatStoreOptions {
   recordingsDir?: string;
   /** Where defects are reported; never given personal data. */
   onDefect?: (method: string, error: unknown) => void;
+  /** Timing of sync with head office (it starts with `startSync()`). */
+  sync?: Pick<SeatSyncOptions, 'intervalMs' | 'maxBackoffMs'>;
 }
 
 type Push = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -45,6 +49,7 @@ export class Seat {
   readonly dispatch: Dispatch;
   readonly #appVersion: string;
   readonly #connections = new Set<SeatConnection>();
+  readonly sync: SeatSync;
 
   private constructor(store: SeatStore, options: SeatOptions) {
     this.store = store;
@@ -66,6 +71,12 @@ export class Seat {
       this.recordings.recoverInterrupted();
       store.interruptOpenAttempts();
     }
+    this.sync = new SeatSync(store, {
+      ...options.sync,
+      onStatus: (status) => this.broadcast('sync.changed', status),
+      onTasks: (taskIds) => this.broadcast('worklist.changed', { taskIds }),
+      onOutbox: () => this.broadcast('outbox.changed', store.outboxStatus()),
+    });
     const onDefect =
       options.onDefect ?? ((method, error) => console.error(`seat: defect in ${method}`, error));
     this.dispatch = createDispatcher(this.#guard(this.#handlers()), onDefect);
@@ -102,6 +113,17 @@ export class Seat {
     return report;
   }
 
+  /** Starts syncing with head office (it waits, `not_configured`, until the seat is enrolled). */
+  startSync(): void {
+    this.sync.start();
+  }
+
+  /** Stops sync after its round in progress, then closes the store. */
+  async shutdown(): Promise<void> {
+    await this.sync.stop();
+    this.close();
+  }
+
   close(): void {
     this.#connections.clear();
     this.store.close();
@@ -115,6 +137,7 @@ export class Seat {
 
   #outboxChanged(): void {
     this.broadcast('outbox.changed', this.store.outboxStatus());
+    this.sync.nudge();
   }
 
   #handlers(): Handlers {
@@ -236,6 +259,36 @@ export class Seat {
         items: store.listAudit(this.#session(conn).agentId, limit, before ?? null),
       }),
       'settings.get': () => store.settings(),
+      'sync.status': () => this.sync.status(),
+      'sync.enrol': async ({ hqUrl, code, password, name }, conn) => {
+        // Head office decides who may enrol (its supervisors and administrators, by the login given here);
+        // a new seat has no agents of its own yet, so this needs no seat login, and works once.
+        if (store.syncConfig()) throw new SeatError('CONFLICT', '本坐席已登记到总部');
+        const seat = store.seat();
+        if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
+        try {
+          const login = await new HqClient(hqUrl).login(code, password);
+          const enrolment = await new HqClient(hqUrl, { userToken: login.token }).enrol({
+            branchId: seat.branchId,
+            name,
+            seatId: seat.id,
+          });
+          store.setSyncConfig({ hqUrl, token: enrolment.token });
+        } catch (error) {
+          if (error instanceof HqUnreachable) throw new SeatError('CONFLICT', error.message);
+          if (error instanceof HqRefused) throw new SeatError('CONFLICT', `总部拒绝登记：${error.message}`);
+          throw error;
+        }
+        store.audit({
+          agentId: conn.session?.agentId ?? null,
+          action: 'sync.enrol',
+          entityType: 'seat',
+          entityId: seat.id,
+          detail: { hqUrl },
+        });
+        this.#outboxChanged();
+        return this.sync.status();
+      },
       'settings.set': ({ key, value }, conn) => {
         const settings = store.setSetting(this.#session(conn).agentId, key, value);
         this.#outboxChanged();

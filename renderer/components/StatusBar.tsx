@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SeatInfo, SessionInfo } from '../../shared/contract';
+import type { SeatInfo, SessionInfo, SyncStatus } from '../../shared/contract';
 import { usePhone, useRegistration } from '../app/phone-context';
-import { useSeat } from '../app/seat-context';
+import { call, useSeat } from '../app/seat-context';
 
 export type ServiceState = 'open' | 'connecting' | 'closed';
 
 /**
- * What the agent must always see: who is logged in at which seat, and the state of each connection. Head
- * office sync and the phone are not built yet, so they say so; nothing here is a placeholder state.
+ * What the agent must always see: who is logged in at which seat, and the state of each connection: the
+ * seat's own service, head office sync (在线 / 同步中 / 离线 · N 条待同步 / 未配置) and the phone.
  */
 export function StatusBar(props: {
   info: SeatInfo | null;
@@ -20,7 +20,17 @@ export function StatusBar(props: {
   // The sync queue changes with every audited action: only the status bar re-renders for it.
   const seat = useSeat();
   const [pending, setPending] = useState(0);
+  const [sync, setSync] = useState<SyncStatus | null>(null);
   useEffect(() => seat.on('outbox.changed', (o) => setPending(o.pending)), [seat]);
+  useEffect(() => seat.on('sync.changed', setSync), [seat]);
+  // The state when the bar appears (events only tell changes); readable once someone is logged in.
+  useEffect(() => {
+    if (session) void call(seat, 'sync.status', {}).then(setSync, () => {});
+  }, [seat, session]);
+  const syncState = sync?.state ?? 'not_configured';
+  const syncClass = { online: 'open', syncing: 'connecting', offline: 'closed', not_configured: 'off' }[
+    syncState
+  ];
   const registration = useRegistration(usePhone());
   const phoneClass = {
     registered: 'open',
@@ -59,10 +69,14 @@ export function StatusBar(props: {
           {t(`status.${service}`)}
         </span>
       )}
-      <span className="conn conn-off">
+      <span className={`conn conn-${syncClass}`} title={sync?.lastError ?? undefined}>
         {t('status.hq')}
         {t('common.colon')}
-        {t('status.notConfigured')}
+        {syncState === 'not_configured'
+          ? t('status.notConfigured')
+          : syncState === 'offline'
+            ? t('status.syncOffline', { count: pending })
+            : t(`status.sync_${syncState}`)}
       </span>
       <span className={`conn conn-${phoneClass}`}>
         {t('status.phone')}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EVENT_NAMES } from './names';
-import { SessionInfo } from './schemas';
+import { SessionInfo, SyncStatus } from './schemas';
 
 /** Every event the seat pushes to the renderer. Payloads carry no personal data. */
 export const EVENTS = {
@@ -13,6 +13,8 @@ export const EVENTS = {
     pending: z.number().int().nonnegative(),
     lastSeq: z.number().int().nonnegative(),
   }),
+  /** Sync with head office changed state (online, syncing, offline) or its counts moved. */
+  'sync.changed': SyncStatus,
 } as const;
 
 export type Events = typeof EVENTS;

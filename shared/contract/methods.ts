@@ -16,6 +16,7 @@ import {
   RevealField,
   SeatInfo,
   SessionInfo,
+  SyncStatus,
   TaskDetail,
   WorklistItem,
 } from './schemas';
@@ -232,6 +233,26 @@ export const METHODS = {
   'settings.get': method('agent', Empty, Settings),
   /** Change one setting; the value is validated by that key's schema. */
   'settings.set': method('agent', SetSettingArgs, Settings),
+
+  /** Sync with head office: state and what waits. */
+  'sync.status': method('agent', Empty, SyncStatus),
+  /**
+   * Enrol this seat with head office, once: the head-office login of a supervisor or administrator given here
+   * registers the seat under its own id and branch (head office checks the role); the seat keeps the token
+   * it gets and syncs from then on. The password is used once and not kept.
+   */
+  'sync.enrol': method(
+    'public',
+    z
+      .object({
+        hqUrl: z.url({ protocol: /^https?$/ }),
+        code: z.string().trim().min(1).max(32),
+        password: z.string().min(1).max(200),
+        name: z.string().trim().min(1).max(100),
+      })
+      .strict(),
+    SyncStatus,
+  ),
 } as const;
 
 export type Methods = typeof METHODS;

@@ -28,9 +28,11 @@ export const METHOD_NAMES = [
   'audit.list',
   'settings.get',
   'settings.set',
+  'sync.status',
+  'sync.enrol',
 ] as const;
 
-export const EVENT_NAMES = ['session.changed', 'worklist.changed', 'outbox.changed'] as const;
+export const EVENT_NAMES = ['session.changed', 'worklist.changed', 'outbox.changed', 'sync.changed'] as const;
 
 export const isMethodName = (name: unknown): name is (typeof METHOD_NAMES)[number] =>
   typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);

@@ -261,3 +261,18 @@ export const HistoryItem = z.object({
   findings: z.number().int().nonnegative(),
 });
 export type HistoryItem = z.infer<typeof HistoryItem>;
+
+/**
+ * Sync with head office as the status bar shows it: `online` (all sent), `syncing`, `offline` (head office
+ * unreachable; the seat keeps working and catches up), or `not_configured` (not enrolled yet).
+ */
+export const SyncStatus = z.object({
+  state: z.enum(['not_configured', 'online', 'syncing', 'offline']),
+  /** Outbox entries head office has not acknowledged. */
+  pending: z.number().int().nonnegative(),
+  /** Recordings not yet confirmed stored at head office. */
+  uploads: z.number().int().nonnegative(),
+  lastError: z.string().nullable(),
+  lastSyncAt: Instant.nullable(),
+});
+export type SyncStatus = z.infer<typeof SyncStatus>;

@@ -220,3 +220,22 @@ export const Enrolment = z.object({
   token: z.string().min(32),
 });
 export type Enrolment = z.infer<typeof Enrolment>;
+
+/** A head-office login (by the people who enrol seats): the bearer token and who it is. */
+export const LoginResponse = z.object({
+  token: z.string(),
+  user: z.object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    role: z.string(),
+    branchId: z.string().nullable(),
+  }),
+});
+export type LoginResponse = z.infer<typeof LoginResponse>;
+
+/** Whether head office holds a recording, verified: the seat's acknowledgement before it may delete its copy. */
+export const StoredResponse = z.object({ stored: z.boolean(), sha256: z.string().nullable() });
+export type StoredResponse = z.infer<typeof StoredResponse>;
+
+export const HealthResponse = z.object({ ok: z.literal(true), db: z.enum(['pglite', 'postgres']) });

@@ -22,6 +22,7 @@ import { importReferenceData } from './reference';
 import { commitResult } from './results';
 import { registerScript, type ScriptRegistration } from './scripts';
 import { readSettings, writeSetting } from './settings';
+import * as sync from './sync';
 import {
   type Actor,
   assertCustomerVisible,
@@ -333,5 +334,48 @@ export class SeatStore {
 
   outboxStatus() {
     return outboxStatus(this.db);
+  }
+
+  // ---- sync with head office (electron/seat/sync) ----
+
+  syncConfig(): sync.SyncConfig | null {
+    return sync.readSyncConfig(this.db);
+  }
+
+  setSyncConfig(config: sync.SyncConfig): void {
+    this.#write(() => sync.writeSyncConfig(this.db, config));
+  }
+
+  unackedEntries(limit: number) {
+    return sync.unackedEntries(this.db, limit);
+  }
+
+  acknowledge(seq: number): void {
+    this.#write(() => sync.acknowledge(this.db, seq));
+  }
+
+  pullCursor(): number {
+    return sync.pullCursor(this.db);
+  }
+
+  /** Applies a pulled page with its cursor in one transaction; returns the task ids it touched. */
+  applyPull(page: Parameters<typeof sync.applyPull>[1]): string[] {
+    return this.#write(() => sync.applyPull(this.db, page));
+  }
+
+  pendingUploads(limit: number) {
+    return sync.pendingUploads(this.db, limit);
+  }
+
+  uploadsWaiting(): number {
+    return sync.uploadsWaiting(this.db);
+  }
+
+  saveUploadUrl(recordingId: string, url: string | null): void {
+    this.#write(() => sync.saveUploadUrl(this.db, recordingId, url));
+  }
+
+  markStored(recordingId: string): void {
+    this.#write(() => sync.markStored(this.db, recordingId, this.now()));
   }
 }

@@ -2,10 +2,17 @@ import { migration0001 } from './0001-reference';
 import { migration0002 } from './0002-evidence';
 import { migration0003 } from './0003-recording-in-progress';
 import { migration0004 } from './0004-scripts';
+import { migration0005 } from './0005-sync';
 import type { Migration } from './types';
 
 /** In order; each `version` is its position + 1. Append new ones; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [
+  migration0001,
+  migration0002,
+  migration0003,
+  migration0004,
+  migration0005,
+];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 export type { Migration };

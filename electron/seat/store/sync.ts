@@ -1,0 +1,111 @@
+import type { OutboxEntry, OutboxKind, PullResponse } from '../../../shared/contract/sync';
+import { type Db, stmt } from './database';
+import { importReferenceData } from './reference';
+
+export interface SyncConfig {
+  hqUrl: string;
+  token: string;
+}
+
+export function readSyncConfig(db: Db): SyncConfig | null {
+  const row = stmt<[], { hqUrl: string | null; token: string | null }>(
+    db,
+    'SELECT hq_url AS hqUrl, hq_token AS token FROM sync_state',
+  ).get();
+  return row?.hqUrl && row.token ? { hqUrl: row.hqUrl, token: row.token } : null;
+}
+
+export function writeSyncConfig(db: Db, config: SyncConfig): void {
+  stmt(db, 'UPDATE sync_state SET hq_url = ?, hq_token = ?').run(config.hqUrl, config.token);
+}
+
+/** The next entries head office has not acknowledged, in order. */
+export function unackedEntries(db: Db, limit: number): OutboxEntry[] {
+  return stmt<
+    [number],
+    { seq: number; kind: OutboxKind; entityId: string; payload: string; createdAt: string }
+  >(
+    db,
+    `SELECT seq, kind, entity_id AS entityId, payload, created_at AS createdAt FROM outbox
+     WHERE seq > (SELECT acked_seq FROM sync_state) ORDER BY seq LIMIT ?`,
+  )
+    .all(limit)
+    .map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
+}
+
+/** Head office applied everything up to `seq`; never moves back. */
+export function acknowledge(db: Db, seq: number): void {
+  stmt(db, 'UPDATE sync_state SET acked_seq = max(acked_seq, ?)').run(seq);
+}
+
+export function pullCursor(db: Db): number {
+  return stmt<[], { c: number }>(db, 'SELECT pull_cursor AS c FROM sync_state').get()?.c ?? 0;
+}
+
+/**
+ * A pulled page and its cursor in one transaction (the caller's): a pull cut off halfway leaves the seat as
+ * it was before that page. Tasks taken from this seat are closed here, so they leave the worklist.
+ */
+export function applyPull(db: Db, page: PullResponse): string[] {
+  importReferenceData(db, {
+    salespeople: page.salespeople,
+    agents: page.agents,
+    customers: page.customers,
+    tasks: page.tasks,
+  });
+  const revoke = stmt(db, "UPDATE tasks SET status = 'closed' WHERE id = ? AND status = 'open'");
+  for (const id of page.revoked) revoke.run(id);
+  stmt(db, 'UPDATE sync_state SET pull_cursor = max(pull_cursor, ?)').run(page.cursor);
+  return [...page.tasks.map((t) => t.id), ...page.revoked];
+}
+
+export interface PendingUpload {
+  id: string;
+  path: string;
+  sizeBytes: number;
+  sha256: string;
+  uploadUrl: string | null;
+}
+
+/**
+ * Recordings to send home: closed, their fact acknowledged by head office (it refuses an upload it has no
+ * record of), and not yet confirmed stored there. Oldest first.
+ */
+export function pendingUploads(db: Db, limit: number): PendingUpload[] {
+  return stmt<[number], PendingUpload>(
+    db,
+    `SELECT r.id, r.path, r.size_bytes AS sizeBytes, r.sha256, u.upload_url AS uploadUrl
+     FROM recordings r
+     JOIN outbox o ON o.kind = 'recording' AND o.entity_id = r.id
+     LEFT JOIN recording_uploads u ON u.recording_id = r.id
+     WHERE o.seq <= (SELECT acked_seq FROM sync_state) AND u.stored_at IS NULL
+     ORDER BY o.seq LIMIT ?`,
+  ).all(limit);
+}
+
+export function uploadsWaiting(db: Db): number {
+  return (
+    stmt<[], { n: number }>(
+      db,
+      `SELECT count(*) AS n FROM recordings r LEFT JOIN recording_uploads u ON u.recording_id = r.id
+       WHERE u.stored_at IS NULL`,
+    ).get()?.n ?? 0
+  );
+}
+
+export function saveUploadUrl(db: Db, recordingId: string, url: string | null): void {
+  stmt(
+    db,
+    `INSERT INTO recording_uploads (recording_id, upload_url) VALUES (?, ?)
+     ON CONFLICT (recording_id) DO UPDATE SET upload_url = excluded.upload_url`,
+  ).run(recordingId, url);
+}
+
+/** Head office confirmed it holds the verified file: from now on local retention may remove the copy. */
+export function markStored(db: Db, recordingId: string, at: string): void {
+  stmt(
+    db,
+    `INSERT INTO recording_uploads (recording_id, upload_url, stored_at) VALUES (?, NULL, ?)
+     ON CONFLICT (recording_id) DO UPDATE SET stored_at = excluded.stored_at, upload_url = NULL`,
+  ).run(recordingId, at);
+}

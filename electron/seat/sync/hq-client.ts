@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import * as tus from 'tus-js-client';
+import type { z } from 'zod';
+import {
+  Enrolment,
+  HealthResponse,
+  LoginResponse,
+  PullResponse,
+  type PushRequest,
+  PushResponse,
+  StoredResponse,
+  SyncErrorBody,
+} from '../../../shared/contract/sync';
+
+/** Head office could not be reached (network, timeout, a 5xx): the seat stays offline and tries again. */
+export class HqUnreachable extends Error {
+  override readonly name = 'HqUnreachable';
+}
+
+/** Head office answered and refused: the body says why (in Chinese) and, for a gap, from where to resend. */
+export class HqRefused extends Error {
+  override readonly name = 'HqRefused';
+  constructor(
+    readonly status: number,
+    readonly body: SyncErrorBody,
+  ) {
+    super(body.message);
+  }
+}
+
+export interface UploadStore {
+  uploadUrl(recordingId: string): string | null;
+  saveUploadUrl(recordingId: string, url: string | null): void;
+}
+
+const TIMEOUT_MS = 20_000;
+
+/** Head office's API as the seat uses it: JSON over HTTP(S) validated with the sync contract, and tus. */
+export class HqClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly auth: { seatToken?: string; userToken?: string } = {},
+  ) {}
+
+  async #request<S extends z.ZodType>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: S,
+    body?: unknown,
+  ): Promise<z.output<S>> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (this.auth.seatToken) headers.authorization = `Seat ${this.auth.seatToken}`;
+    else if (this.auth.userToken) headers.authorization = `Bearer ${this.auth.userToken}`;
+    let res: Response;
+    try {
+      res = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers,
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new HqUnreachable(`总部服务无法连接（${(error as Error).message}）`, { cause: error });
+    }
+    const text = await res.text();
+    if (res.status >= 500) throw new HqUnreachable(`总部服务暂时不可用（HTTP ${res.status}）`);
+    const json = (() => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return null;
+      }
+    })();
+    if (!res.ok) {
+      const parsed = SyncErrorBody.safeParse(json);
+      throw new HqRefused(
+        res.status,
+        parsed.success
+          ? parsed.data
+          : { code: 'BAD_REQUEST', message: `总部拒绝了请求（HTTP ${res.status}）` },
+      );
+    }
+    return schema.parse(json);
+  }
+
+  /** Whether head office answers at all. */
+  health() {
+    return this.#request('GET', '/api/health', HealthResponse);
+  }
+
+  login(code: string, password: string) {
+    return this.#request('POST', '/api/login', LoginResponse, { code, password });
+  }
+
+  enrol(body: { branchId: string; name: string; seatId: string }) {
+    return this.#request('POST', '/api/seats', Enrolment, body);
+  }
+
+  push(request: PushRequest) {
+    return this.#request('POST', '/api/sync/push', PushResponse, request);
+  }
+
+  pull(cursor: number, limit = 500) {
+    return this.#request('GET', `/api/sync/pull?cursor=${cursor}&limit=${limit}`, PullResponse);
+  }
+
+  stored(recordingId: string) {
+    return this.#request('GET', `/api/recordings/${recordingId}/stored`, StoredResponse);
+  }
+
+  /**
+   * Sends a recording by tus, resuming an upload a crash or a lost connection cut off (its URL is kept in the
+   * seat's store). Resolves when head office has the whole file and its SHA-256 matched.
+   */
+  upload(recording: { id: string; path: string; sizeBytes: number }, store: UploadStore): Promise<void> {
+    const bytes = readFileSync(recording.path);
+    const fingerprint = `recording-${recording.id}`;
+    const urlStorage = {
+      findAllUploads: async () => [],
+      findUploadsByFingerprint: async () => {
+        const url = store.uploadUrl(recording.id);
+        return url
+          ? [
+              {
+                uploadUrl: url,
+                urlStorageKey: fingerprint,
+                size: recording.sizeBytes,
+                metadata: {},
+                creationTime: '',
+                parallelUploadUrls: null,
+              },
+            ]
+          : [];
+      },
+      removeUpload: async () => store.saveUploadUrl(recording.id, null),
+      addUpload: async (_fp: string, upload: tus.PreviousUpload) => {
+        store.saveUploadUrl(recording.id, upload.uploadUrl ?? null);
+        return fingerprint;
+      },
+    };
+    return new Promise((resolve, reject) => {
+      const upload = new tus.Upload(bytes, {
+        endpoint: new URL('/api/uploads', this.baseUrl).toString(),
+        headers: { authorization: `Seat ${this.auth.seatToken ?? ''}` },
+        metadata: { recordingId: recording.id },
+        chunkSize: 1024 * 1024,
+        retryDelays: [0, 1000, 3000],
+        urlStorage,
+        fingerprint: async () => fingerprint,
+        storeFingerprintForResuming: true,
+        removeFingerprintOnSuccess: true,
+        onSuccess: () => resolve(),
+        onError: (error) => {
+          const status = (error as tus.DetailedError).originalResponse?.getStatus() ?? 0;
+          const body = (error as tus.DetailedError).originalResponse?.getBody() ?? '';
+          reject(
+            status >= 400 && status < 500
+              ? new HqRefused(status, { code: 'BAD_REQUEST', message: body || error.message })
+              : new HqUnreachable(`录音上传中断（${error.message}）`, { cause: error }),
+          );
+        },
+      });
+      void upload.findPreviousUploads().then((previous) => {
+        if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
+        upload.start();
+      }, reject);
+    });
+  }
+}

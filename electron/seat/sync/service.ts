@@ -1,0 +1,196 @@
+import type { SyncStatus } from '../../../shared/contract';
+import { PUSH_MAX_ENTRIES } from '../../../shared/contract/sync';
+import type { SeatStore } from '../store/seat-store';
+import { HqClient, HqRefused, HqUnreachable } from './hq-client';
+
+export interface SeatSyncOptions {
+  /** Between rounds while online (new tasks are pulled this often). */
+  intervalMs?: number;
+  /** The longest wait between tries while head office is unreachable. */
+  maxBackoffMs?: number;
+  /** Told of every state or count change (the seat broadcasts `sync.changed`). */
+  onStatus?: (status: SyncStatus) => void;
+  /** Told when a pull changed tasks (the seat broadcasts `worklist.changed`). */
+  onTasks?: (taskIds: string[]) => void;
+  onOutbox?: () => void;
+}
+
+/**
+ * The seat's side of sync, one round at a time: push the outbox in order until head office has all of it,
+ * pull what changed, upload the recordings head office knows of, and confirm each is stored before the seat
+ * would ever let it go. Unreachable head office → `offline`, with growing waits (up to a minute); the agent
+ * works on meanwhile. Everything it needs to resume (acknowledged sequence, pull cursor, upload URLs) is in
+ * the seat's store, so a restart continues where it stopped.
+ */
+export class SeatSync {
+  readonly #store: SeatStore;
+  readonly #options: Required<Pick<SeatSyncOptions, 'intervalMs' | 'maxBackoffMs'>> & SeatSyncOptions;
+  #state: SyncStatus['state'] = 'not_configured';
+  #lastError: string | null = null;
+  #lastSyncAt: string | null = null;
+  #wake: (() => void) | null = null;
+  #again = false;
+  #loop: Promise<void> | null = null;
+  #stopped = false;
+  #failures = 0;
+
+  constructor(store: SeatStore, options: SeatSyncOptions = {}) {
+    this.#store = store;
+    this.#options = { intervalMs: 30_000, maxBackoffMs: 60_000, ...options };
+  }
+
+  status(): SyncStatus {
+    const { pending } = this.#store.outboxStatus();
+    return {
+      state: this.#store.syncConfig() ? this.#state : 'not_configured',
+      pending,
+      uploads: this.#store.uploadsWaiting(),
+      lastError: this.#lastError,
+      lastSyncAt: this.#lastSyncAt,
+    };
+  }
+
+  start(): void {
+    this.#stopped = false;
+    this.#loop ??= this.#run();
+  }
+
+  /** Something new to send (the outbox grew): a round now rather than at the next interval. */
+  nudge(): void {
+    this.#again = true;
+    this.#wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#wake?.();
+    await this.#loop;
+    this.#loop = null;
+  }
+
+  #set(state: SyncStatus['state'], error: string | null = this.#lastError): void {
+    this.#state = state;
+    this.#lastError = error;
+    this.#options.onStatus?.(this.status());
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#again || this.#stopped) {
+      this.#again = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.#wake = null;
+        self.#again = false;
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      const config = this.#store.syncConfig();
+      if (!config) {
+        this.#set('not_configured', null);
+        await this.#sleep(this.#options.intervalMs);
+        continue;
+      }
+      try {
+        await this.round();
+        this.#failures = 0;
+        this.#lastSyncAt = new Date().toISOString();
+        this.#set('online', null);
+        await this.#sleep(this.#options.intervalMs);
+      } catch (error) {
+        this.#failures += 1;
+        const message =
+          error instanceof HqUnreachable || error instanceof HqRefused ? error.message : String(error);
+        if (!(error instanceof HqUnreachable)) console.warn('seat sync: round failed', error);
+        this.#set('offline', message);
+        const wait = Math.min(this.#options.maxBackoffMs, 500 * 2 ** Math.min(this.#failures, 10));
+        await this.#sleep(wait);
+      }
+    }
+  }
+
+  /** One full round; throws when head office is unreachable or refuses. Exposed for tests. */
+  async round(): Promise<void> {
+    const config = this.#store.syncConfig();
+    const seat = this.#store.seat();
+    if (!config || !seat) return;
+    const client = new HqClient(config.hqUrl, { seatToken: config.token });
+    // 同步中 only while head office answers: a try that is about to fail leaves 离线 as it is.
+    const work = () => this.#store.outboxStatus().pending > 0 || this.#store.pendingUploads(1).length > 0;
+    if (this.#state !== 'offline' && work()) this.#set('syncing');
+    await client.health();
+    if (this.#state === 'offline' && work()) this.#set('syncing');
+    await this.#push(client, seat.id);
+    await this.#pull(client);
+    await this.#upload(client);
+  }
+
+  async #push(client: HqClient, seatId: string): Promise<void> {
+    for (let guard = 0; guard < 10_000; guard++) {
+      const entries = this.#store.unackedEntries(PUSH_MAX_ENTRIES);
+      if (entries.length === 0) return;
+      try {
+        const { appliedSeq } = await client.push({ seatId, entries });
+        this.#store.acknowledge(appliedSeq);
+      } catch (error) {
+        // Head office has up to appliedSeq: acknowledge that much and send again from the seq it expects.
+        if (
+          error instanceof HqRefused &&
+          error.body.code === 'SEQ_GAP' &&
+          error.body.appliedSeq !== undefined
+        ) {
+          this.#store.acknowledge(error.body.appliedSeq);
+          if ((entries[0]?.seq ?? 0) <= error.body.appliedSeq) continue;
+        }
+        throw error;
+      }
+      this.#options.onOutbox?.();
+      this.#options.onStatus?.(this.status());
+    }
+  }
+
+  async #pull(client: HqClient): Promise<void> {
+    for (let guard = 0; guard < 10_000; guard++) {
+      const page = await client.pull(this.#store.pullCursor());
+      const touched = this.#store.applyPull(page);
+      if (touched.length > 0) this.#options.onTasks?.(touched);
+      if (!page.more) return;
+    }
+  }
+
+  async #upload(client: HqClient): Promise<void> {
+    const store = {
+      uploadUrl: (id: string) =>
+        this.#store.pendingUploads(10_000).find((u) => u.id === id)?.uploadUrl ?? null,
+      saveUploadUrl: (id: string, url: string | null) => this.#store.saveUploadUrl(id, url),
+    };
+    for (const recording of this.#store.pendingUploads(50)) {
+      const before = await client.stored(recording.id);
+      if (!before.stored) {
+        try {
+          await client.upload(recording, store);
+        } catch (error) {
+          // A refusal (the file no longer matches its hash, say) must not block the others: reported, kept.
+          if (error instanceof HqRefused) {
+            console.error(`seat sync: recording ${recording.id} refused by head office: ${error.message}`);
+            this.#lastError = error.message;
+            continue;
+          }
+          throw error;
+        }
+      }
+      const after = await client.stored(recording.id);
+      if (after.stored && after.sha256 === recording.sha256) this.#store.markStored(recording.id);
+      this.#options.onStatus?.(this.status());
+    }
+  }
+}

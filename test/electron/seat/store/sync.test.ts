@@ -1,0 +1,86 @@
+import { v4 as uuidv4 } from 'uuid';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { PullResponse } from '../../../../shared/contract/sync';
+import { BRANCH } from '../../../support/fixtures';
+import { storeWithBranch } from '../../../support/seat';
+
+type Ctx = Awaited<ReturnType<typeof storeWithBranch>>;
+
+describe('the seat applying what it pulled from head office', () => {
+  let ctx: Ctx;
+  beforeEach(async () => {
+    ctx = await storeWithBranch();
+  });
+  afterEach(() => ctx.close());
+
+  const customer = (id: string) => ({
+    id,
+    name: '赵敏',
+    idNumber: '11010519900202002X',
+    phone: '13900001111',
+    branchId: BRANCH.branchId,
+    salespersonId: null,
+    introducerId: null,
+    openedAt: null,
+    channel: null,
+    margin: false,
+  });
+  const task = (id: string, customerId: string) => ({
+    id,
+    customerId,
+    branchId: BRANCH.branchId,
+    assignedAgentId: null,
+    status: 'open' as const,
+    createdAt: '2026-11-25T02:00:00.000Z',
+    purposes: [
+      { type: 'aml' as const, deadlineAt: '2026-12-01T15:59:59.999Z', reason: '名单', salespersonId: null },
+    ],
+  });
+  const page = (over: Partial<PullResponse>): PullResponse => ({
+    cursor: 10,
+    more: false,
+    salespeople: [],
+    agents: [],
+    customers: [],
+    tasks: [],
+    revoked: [],
+    ...over,
+  });
+  const count = (sql: string) => (ctx.store.db.prepare(sql).get() as { n: number }).n;
+
+  it('applies a page and its cursor together, and a page that fails halfway leaves nothing of it', () => {
+    const c = uuidv4();
+    ctx.store.applyPull(page({ cursor: 10, customers: [customer(c)], tasks: [task(uuidv4(), c)] }));
+    expect(ctx.store.pullCursor()).toBe(10);
+    const before = count('SELECT count(*) AS n FROM customers');
+
+    // The second task names a customer the page does not carry: the foreign key fails after the first
+    // customer and task were written.
+    const broken = page({
+      cursor: 20,
+      customers: [customer(uuidv4())],
+      tasks: [task(uuidv4(), c), task(uuidv4(), uuidv4())],
+    });
+    expect(() => ctx.store.applyPull(broken)).toThrow(/FOREIGN KEY/);
+    expect(ctx.store.pullCursor()).toBe(10);
+    expect(count('SELECT count(*) AS n FROM customers')).toBe(before);
+  });
+
+  it('takes a revoked task out of the worklist', () => {
+    const before = ctx.store.worklist(ctx.ids.agent, { limit: 50 }).total;
+    ctx.store.applyPull(page({ revoked: [ctx.ids.taskB] }));
+    const after = ctx.store.worklist(ctx.ids.agent, { limit: 50 });
+    expect(after.total).toBe(before - 1);
+    expect(after.items.map((i) => i.taskId)).not.toContain(ctx.ids.taskB);
+  });
+
+  it('acknowledges forward only, and lists only entries head office has not acknowledged', () => {
+    ctx.store.audit({ agentId: null, action: 'x', entityType: 'y', entityId: 'z', detail: {} });
+    ctx.store.audit({ agentId: null, action: 'x', entityType: 'y', entityId: 'z', detail: {} });
+    expect(ctx.store.unackedEntries(10).map((e) => e.seq)).toEqual([1, 2]);
+    ctx.store.acknowledge(1);
+    ctx.store.acknowledge(0);
+    expect(ctx.store.unackedEntries(10).map((e) => e.seq)).toEqual([2]);
+    expect(ctx.store.outboxStatus()).toEqual({ pending: 1, lastSeq: 2 });
+  });
+});
