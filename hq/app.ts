@@ -14,9 +14,11 @@ import {
 import { verifyPassword } from './auth/password';
 import { newToken, tokenHash } from './auth/tokens';
 import type { Hq } from './context';
+import { ImportReport, importFeeds } from './feeds';
 import { auditRefusal, requireBranch, requireSeat, requireUser } from './http/access';
 import { HqError } from './http/errors';
 import { createUploads, UPLOADS_PATH } from './http/uploads';
+import { FeedKindSchema } from './rules';
 import { pull } from './sync/pull';
 import { applyPush } from './sync/push';
 
@@ -240,6 +242,50 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
         .where('seat_id', '=', seat.id)
         .executeTakeFirst();
       return { stored: Boolean(rec?.stored_at), sha256: rec?.stored_at ? rec.sha256 : null };
+    },
+  );
+
+  // Feeds (accounts opened, exchange and compliance lists, AML lists, departures, complaints, notices,
+  // satisfaction campaigns): rows in, tasks out by the rules; a re-import creates nothing twice.
+  app.post(
+    '/api/feeds/:kind',
+    {
+      schema: {
+        params: z.object({ kind: FeedKindSchema }),
+        body: z.object({
+          rows: z.array(z.unknown()).max(200_000),
+          /** The number of rows[0] in the author's file (2 for a CSV under its header). */
+          firstRow: z.number().int().positive().default(1),
+        }),
+        response: { 200: ImportReport, 401: SyncErrorBody, 403: SyncErrorBody },
+      },
+    },
+    async (req) => {
+      const user = await requireUser(hq, req, ['admin', 'compliance']);
+      const report = await importFeeds(
+        hq,
+        [{ kind: req.params.kind, rows: req.body.rows, firstRow: req.body.firstRow }],
+        { userId: user.id },
+      );
+      await hq.db.db
+        .insertInto('audit')
+        .values({
+          id: uuidv7(),
+          at: hq.now().toISOString(),
+          seat_id: null,
+          user_id: user.id,
+          action: 'hq.feed_import',
+          entity_type: 'feed',
+          entity_id: report.importId,
+          detail: JSON.stringify({
+            kind: req.params.kind,
+            rows: report.rows,
+            tasksCreated: report.tasksCreated,
+          }),
+          ip: req.ip,
+        })
+        .execute();
+      return report;
     },
   );
 

@@ -149,6 +149,20 @@ export interface HqSchema {
     finished_at: Instant;
     stored_at: Instant | null;
   };
+  feed_keys: {
+    source_key: string;
+    decision: 'created' | 'merged' | 'imported';
+    import_id: string;
+    at: Instant;
+  };
+  feed_imports: {
+    id: string;
+    kind: string;
+    user_id: string | null;
+    at: Instant;
+    rows: number;
+    report: Json<Record<string, unknown>>;
+  };
   audit: {
     id: string;
     at: Instant;
