@@ -7,11 +7,13 @@ import { TMP } from './history';
 import { runPhoneBench } from './phone.bench';
 import { runShellBench } from './shell.bench';
 import { runStoreBench } from './store.bench';
+import { runSyncBench } from './sync.bench';
 
 const SUITES: Record<string, () => Promise<void>> = {
   store: runStoreBench,
   shell: runShellBench,
   phone: runPhoneBench,
+  sync: runSyncBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -18,9 +18,12 @@ import {
   permissionAllowed,
   windowOptions,
 } from './binding/window-options';
-import { seedDemo } from './seat/demo/seed';
+import { DEMO_PASSWORD, seedDemo } from './seat/demo/seed';
 import { Seat } from './seat/seat';
 import { StoreOpenError } from './seat/store/database';
+import { enrolSeat } from './seat/sync/enrol';
+
+type SeatBranch = { branchId: string; branchName: string };
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const RENDERER = resolve(HERE, '..', 'renderer');
@@ -105,7 +108,16 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
-  if (seat.store.seat() === null) await seedDemo(seat.store);
+  // `npm start` runs head office beside the app and names it (SEAT_HQ_URL, with the demo branch it holds in
+  // SEAT_HQ_BRANCH on its first start): the new seat enrols and receives the branch by pulling.
+  const hqUrl = process.env.SEAT_HQ_URL;
+  const hqBranch = process.env.SEAT_HQ_BRANCH ? (JSON.parse(process.env.SEAT_HQ_BRANCH) as SeatBranch) : null;
+  if (seat.store.seat() === null && hqUrl && hqBranch) {
+    seat.store.ensureSeat(hqBranch);
+    await enrolSeat(seat.store, { url: hqUrl, code: 'HQ01', password: DEMO_PASSWORD, seatName: '演示坐席' });
+    await seat.sync.round();
+  } else if (seat.store.seat() === null) await seedDemo(seat.store);
+  seat.startSync();
   // The shipped scripts, then the administrators' folder beside the data: a script added there is used from
   // the next start on, without a new build.
   seat.loadScripts([join(app.getAppPath(), 'assets/scripts'), join(app.getPath('userData'), 'scripts')]);
@@ -113,7 +125,7 @@ async function start(): Promise<void> {
   const unbind = bindSeatIpc(ipcMain, seat);
   app.on('will-quit', () => {
     unbind();
-    seat.close();
+    void seat.shutdown();
   });
 
   const win = new BrowserWindow(windowOptions(PRELOAD));

@@ -12,10 +12,14 @@ import { join, resolve } from 'node:path';
 import { DEMO_PASSWORD, seedDemo } from '../electron/seat/demo/seed';
 import { Seat } from '../electron/seat/seat';
 import { StoreOpenError } from '../electron/seat/store/database';
+import { enrolSeat } from '../electron/seat/sync/enrol';
 import { startWebHost } from '../electron/web-host';
+import { buildApp } from '../hq/app';
+import { openHqDb } from '../hq/db/database';
 import { seatContentSecurityPolicy } from '../shared/csp';
 import { buildAll } from './build';
 import { electronBinary } from './electron-binary';
+import { seedHqDemo } from './hq-demo';
 
 const APP_VERSION = process.env.npm_package_version ?? '0.0.0';
 
@@ -27,16 +31,63 @@ function dataDir(): string {
   return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'callback-console');
 }
 
+interface LocalHq {
+  url: string;
+  /** The demo branch, when this start created head office's data. */
+  branch: { branchId: string; branchName: string } | null;
+  close(): Promise<void>;
+}
+
+/**
+ * Head office beside the seat, so that a newcomer's console syncs out of the box: PGlite under the data
+ * directory, the demo branch on its first start, on 127.0.0.1:8610 (or any free port when that is taken).
+ * SEAT_HQ_URL names another head office instead; SEAT_NO_HQ=1 runs the seat alone.
+ */
+async function startLocalHq(seatDir: string): Promise<LocalHq | null> {
+  if (process.env.SEAT_NO_HQ) return null;
+  if (process.env.SEAT_HQ_URL) return { url: process.env.SEAT_HQ_URL, branch: null, close: async () => {} };
+  const dir = process.env.SEAT_DATA_DIR ? join(seatDir, 'hq') : join(dataDir(), '..', 'callback-console-hq');
+  mkdirSync(join(dir, 'recordings'), { recursive: true });
+  const db = await openHqDb({ dataDir: join(dir, 'pgdata') });
+  const fresh = (await db.db.selectFrom('branches').select('id').limit(1).execute()).length === 0;
+  const branch = fresh ? await seedHqDemo(db) : null;
+  const app = await buildApp(
+    { db, recordingsDir: join(dir, 'recordings'), now: () => new Date() },
+    { uploadsDir: join(dir, 'uploads') },
+  );
+  let url: string;
+  try {
+    url = await app.listen({ host: '127.0.0.1', port: Number(process.env.SEAT_HQ_PORT ?? 8610) });
+  } catch {
+    url = await app.listen({ host: '127.0.0.1', port: 0 });
+  }
+  console.log(`总部服务（本机）：${url}`);
+  return {
+    url,
+    branch,
+    close: async () => {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
 function credentials(): string {
   return `演示工号 A001–A008，密码 ${DEMO_PASSWORD}`;
 }
 
 async function startElectron(binary: string): Promise<void> {
   console.log(`启动 Electron 坐席（${credentials()}）`);
+  const hq = await startLocalHq(dataDir());
+  const env = { ...process.env };
+  if (hq) env.SEAT_HQ_URL = hq.url;
+  if (hq?.branch) env.SEAT_HQ_BRANCH = JSON.stringify(hq.branch);
   // `.`: package.json's main (out/electron/main.js), so the app runs under its own name and version.
-  const child = spawn(binary, ['.'], { stdio: 'inherit' });
+  const child = spawn(binary, ['.'], { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-  child.on('exit', (code) => process.exit(code ?? 0));
+  child.on('exit', (code) => {
+    void (hq?.close() ?? Promise.resolve()).then(() => process.exit(code ?? 0));
+  });
 }
 
 async function startBrowserSeat(): Promise<void> {
@@ -53,10 +104,26 @@ async function startBrowserSeat(): Promise<void> {
     }
     throw error;
   }
-  if (!seat.store.seat()) {
+  const hq = await startLocalHq(dir);
+  if (!seat.store.seat() && hq?.branch) {
+    // The real path: the seat is enrolled with head office and receives the branch by pulling.
+    seat.store.ensureSeat(hq.branch);
+    await enrolSeat(seat.store, {
+      url: hq.url,
+      code: 'HQ01',
+      password: DEMO_PASSWORD,
+      seatName: '演示坐席',
+    });
+    await seat.sync.round();
+    const count = (sql: string) => (seat.store.db.prepare(sql).get() as { n: number }).n;
+    console.log(
+      `首次启动：已从总部载入演示营业部（${count('SELECT count(*) AS n FROM customers')} 位客户，${count("SELECT count(*) AS n FROM tasks WHERE status = 'open'")} 个回访任务）。`,
+    );
+  } else if (!seat.store.seat()) {
     const counts = await seedDemo(seat.store);
     console.log(`首次启动：已载入演示营业部（${counts.customers} 位客户，${counts.tasks} 个回访任务）。`);
   }
+  if (hq) seat.startSync();
   // Shipped scripts, then the administrators' own (a new version dropped there is used from the next start).
   const scripts = seat.loadScripts([resolve('assets/scripts'), join(dir, 'scripts')]);
   if (scripts.added.length > 0) console.log(`已载入回访脚本：${scripts.added.join('、')}`);
@@ -99,7 +166,8 @@ async function startBrowserSeat(): Promise<void> {
     stopping = true;
     browser?.kill('SIGTERM');
     await host.close();
-    seat.close();
+    await seat.shutdown();
+    await hq?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
     console.log('坐席已停止。');
     process.exit(0);

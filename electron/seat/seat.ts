@@ -15,7 +15,7 @@ import { login } from './auth/login';
 import { Recordings } from './recordings/recordings';
 import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
 import { SeatStore, type SeatStoreOptions } from './store/seat-store';
-import { HqClient, HqRefused, HqUnreachable } from './sync/hq-client';
+import { enrolSeat } from './sync/enrol';
 import { SeatSync, type SeatSyncOptions } from './sync/service';
 
 export interface SeatOptions extends SeatStoreOptions {
@@ -263,22 +263,9 @@ export class Seat {
       'sync.enrol': async ({ hqUrl, code, password, name }, conn) => {
         // Head office decides who may enrol (its supervisors and administrators, by the login given here);
         // a new seat has no agents of its own yet, so this needs no seat login, and works once.
-        if (store.syncConfig()) throw new SeatError('CONFLICT', '本坐席已登记到总部');
+        await enrolSeat(store, { url: hqUrl, code, password, seatName: name });
         const seat = store.seat();
         if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
-        try {
-          const login = await new HqClient(hqUrl).login(code, password);
-          const enrolment = await new HqClient(hqUrl, { userToken: login.token }).enrol({
-            branchId: seat.branchId,
-            name,
-            seatId: seat.id,
-          });
-          store.setSyncConfig({ hqUrl, token: enrolment.token });
-        } catch (error) {
-          if (error instanceof HqUnreachable) throw new SeatError('CONFLICT', error.message);
-          if (error instanceof HqRefused) throw new SeatError('CONFLICT', `总部拒绝登记：${error.message}`);
-          throw error;
-        }
         store.audit({
           agentId: conn.session?.agentId ?? null,
           action: 'sync.enrol',

@@ -40,17 +40,20 @@ export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushReques
       .where('id', '=', seat.id)
       .forUpdate()
       .executeTakeFirstOrThrow();
+    // The entries to apply: from the one after the last applied, while they follow on without a gap.
     let last = row.last_applied_seq;
     let gap: number | null = null;
+    const fresh: typeof entries = [];
     for (const entry of entries) {
       if (entry.seq <= last) continue;
       if (entry.seq !== last + 1) {
         gap = last + 1;
         break;
       }
-      await applyEntry(tx, seat, entry, now);
+      fresh.push(entry);
       last = entry.seq;
     }
+    await applyEntries(tx, seat, fresh, now);
     await tx
       .updateTable('seats')
       .set({ last_applied_seq: last, last_seen_at: now })
@@ -84,86 +87,115 @@ function parsePayload(entry: OutboxEntry): Parsed {
   return { kind: entry.kind, data: parsed.data } as Parsed;
 }
 
-async function applyEntry(
+/** Rows per multi-row INSERT: well under PostgreSQL's 65,535 parameters for the widest table. */
+const CHUNK = 1000;
+
+async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): Promise<void> {
+  for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
+}
+
+/**
+ * Applies entries already known to follow on without a gap: the raw log, then each kind in multi-row
+ * inserts (entries of different kinds do not depend on one another; results, with their answers, one by one).
+ */
+async function applyEntries(
   tx: Tx,
   seat: SeatPrincipal,
-  entry: Omit<OutboxEntry, 'payload'> & { payload: Parsed },
+  entries: (Omit<OutboxEntry, 'payload'> & { payload: Parsed })[],
   now: string,
 ): Promise<void> {
-  await tx
-    .insertInto('seat_entries')
-    .values({
-      seat_id: seat.id,
-      seq: entry.seq,
-      kind: entry.kind,
-      entity_id: entry.entityId,
-      payload: JSON.stringify(entry.payload.data),
-      created_at: entry.createdAt,
-      applied_at: now,
-    })
-    .execute();
-  const p = entry.payload;
-  if (p.kind === 'audit') await applyAudit(tx, seat, p.data);
-  else if (p.kind === 'attempt') await applyAttempt(tx, seat, p.data);
-  else if (p.kind === 'recording') await applyRecording(tx, seat, p.data);
-  else await applyResult(tx, seat, p.data, now);
+  if (entries.length === 0) return;
+  await inChunks(entries, (chunk) =>
+    tx
+      .insertInto('seat_entries')
+      .values(
+        chunk.map((e) => ({
+          seat_id: seat.id,
+          seq: e.seq,
+          kind: e.kind,
+          entity_id: e.entityId,
+          payload: JSON.stringify(e.payload.data),
+          created_at: e.createdAt,
+          applied_at: now,
+        })),
+      )
+      .execute(),
+  );
+  const of = <K extends Parsed['kind']>(kind: K) =>
+    entries.flatMap((e) => (e.payload.kind === kind ? [e.payload.data as Extract<Parsed, { kind: K }>['data']] : []));
+  await applyAudit(tx, seat, of('audit'));
+  await applyAttempts(tx, seat, of('attempt'));
+  await applyRecordings(tx, seat, of('recording'));
+  for (const r of of('result')) await applyResult(tx, seat, r, now);
 }
 
-async function applyAudit(tx: Tx, seat: SeatPrincipal, a: z.infer<typeof AuditPayload>) {
-  await tx
-    .insertInto('audit')
-    .values({
-      id: a.id,
-      at: a.at,
-      seat_id: seat.id,
-      user_id: a.agentId,
-      action: a.action,
-      entity_type: a.entityType,
-      entity_id: a.entityId,
-      detail: JSON.stringify(a.detail),
-      ip: null,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+async function applyAudit(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof AuditPayload>[]) {
+  await inChunks(rows, (chunk) =>
+    tx
+      .insertInto('audit')
+      .values(
+        chunk.map((a) => ({
+          id: a.id,
+          at: a.at,
+          seat_id: seat.id,
+          user_id: a.agentId,
+          action: a.action,
+          entity_type: a.entityType,
+          entity_id: a.entityId,
+          detail: JSON.stringify(a.detail),
+          ip: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute(),
+  );
 }
 
-async function applyAttempt(tx: Tx, seat: SeatPrincipal, a: z.infer<typeof AttemptPayload>) {
-  await tx
-    .insertInto('attempts')
-    .values({
-      id: a.id,
-      task_id: a.taskId,
-      seat_id: seat.id,
-      agent_id: a.agentId,
-      started_at: a.startedAt,
-      number_masked: a.numberMasked,
-      answered_at: a.answeredAt,
-      ended_at: a.endedAt,
-      outcome: a.outcome,
-      sip_code: a.sipCode,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+async function applyAttempts(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof AttemptPayload>[]) {
+  await inChunks(rows, (chunk) =>
+    tx
+      .insertInto('attempts')
+      .values(
+        chunk.map((a) => ({
+          id: a.id,
+          task_id: a.taskId,
+          seat_id: seat.id,
+          agent_id: a.agentId,
+          started_at: a.startedAt,
+          number_masked: a.numberMasked,
+          answered_at: a.answeredAt,
+          ended_at: a.endedAt,
+          outcome: a.outcome,
+          sip_code: a.sipCode,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute(),
+  );
 }
 
-async function applyRecording(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof RecordingPayload>) {
-  await tx
-    .insertInto('recordings')
-    .values({
-      id: r.id,
-      attempt_id: r.attemptId,
-      seat_id: seat.id,
-      mime_type: r.mimeType,
-      sha256: r.sha256,
-      size_bytes: r.sizeBytes,
-      duration_ms: r.durationMs,
-      status: r.status,
-      started_at: r.startedAt,
-      finished_at: r.finishedAt,
-      stored_at: null,
-    })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .execute();
+async function applyRecordings(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof RecordingPayload>[]) {
+  await inChunks(rows, (chunk) =>
+    tx
+      .insertInto('recordings')
+      .values(
+        chunk.map((r) => ({
+          id: r.id,
+          attempt_id: r.attemptId,
+          seat_id: seat.id,
+          mime_type: r.mimeType,
+          sha256: r.sha256,
+          size_bytes: r.sizeBytes,
+          duration_ms: r.durationMs,
+          status: r.status,
+          started_at: r.startedAt,
+          finished_at: r.finishedAt,
+          stored_at: null,
+        })),
+      )
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute(),
+  );
 }
 
 /**

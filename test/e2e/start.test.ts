@@ -1,7 +1,8 @@
 /**
  * `npm start` as a newcomer runs it (here without a display and without an Electron binary; the build step is
- * npm test's own, run before): it starts the browser seat on a fresh data directory with the demo branch, prints the URL and the demo
- * credentials, serves a console an agent can log in to, and stops cleanly on Ctrl+C (SIGINT).
+ * npm test's own, run before): it starts head office beside the browser seat on a fresh data directory, the
+ * seat enrols and pulls the demo branch from it, prints the URL and the demo credentials, serves a console
+ * an agent can log in to that shows head office online, and stops cleanly on Ctrl+C (SIGINT).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -33,6 +34,8 @@ describe('npm start (browser seat)', () => {
       SEAT_DATA_DIR: tmp.dir,
       SEAT_NO_BROWSER: '1',
       SEAT_SKIP_BUILD: '1',
+      // Head office beside it on any free port (8610 may be another test's).
+      SEAT_HQ_PORT: '0',
     };
     delete env.DISPLAY;
     delete env.WAYLAND_DISPLAY;
@@ -60,7 +63,8 @@ describe('npm start (browser seat)', () => {
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(out).toContain('本机没有 Electron 运行文件');
     expect(out).toContain(`密码 ${DEMO_PASSWORD}`);
-    expect(out).toContain('首次启动：已载入演示营业部');
+    expect(out).toMatch(/总部服务（本机）：http:\/\/127\.0\.0\.1:\d+/);
+    expect(out).toMatch(/首次启动：已从总部载入演示营业部（\d+ 位客户，\d+ 个回访任务）/);
     expect(existsSync(join(tmp.dir, 'seat.db'))).toBe(true);
 
     browser = await launchChromium();
@@ -71,6 +75,8 @@ describe('npm start (browser seat)', () => {
     await page.getByLabel('密码').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('listbox', { name: '回访任务列表' }).getByRole('option').first().waitFor();
+    // Synced out of the box: the login went home, and the status bar says so.
+    await page.getByText('总部同步：在线').waitFor({ timeout: 30_000 });
 
     const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
     proc.kill('SIGINT');

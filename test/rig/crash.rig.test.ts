@@ -31,6 +31,8 @@ function startSeatProcess(dataDir: string): Promise<{ child: ChildProcess; url: 
     SEAT_DATA_DIR: dataDir,
     SEAT_NO_BROWSER: '1',
     SEAT_SKIP_BUILD: '1',
+    // The seat alone: head office is not what these tests are about.
+    SEAT_NO_HQ: '1',
   };
   delete env.DISPLAY;
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: REPO, env });

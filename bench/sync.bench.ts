@@ -1,0 +1,314 @@
+/**
+ * The sync suite: head office in this process (the real Fastify app over HTTP on loopback) on PGlite and on
+ * PostgreSQL, and seats simulated by HTTP clients speaking the sync contract.
+ * - drain_100k_events_per_s (one line per database, field `db`): one seat pushes 100,000 outbox entries in
+ *   batches of 1,000, each applied in order with the seat's sequence in one transaction; baseline: the same
+ *   rows as multi-row INSERTs of 1,000 straight into the same database. Target ratio ≥ 0.33.
+ * - push_p99_ms (per database): 200 seats push 20 entries and pull, all at once, 10 rounds; baseline: the p99
+ *   of GET /api/health at the same concurrency (the HTTP floor). Target ≤ 250 ms, 0 errors.
+ * - upload_mb_per_s: a 50 MB recording by tus (the seat's client, resumable, SHA-256 verified at the end)
+ *   against a plain HTTP PUT of the same bytes to the same process, written and fsynced. Target ratio ≥ 0.5.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  createWriteStream,
+  fsyncSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { HqClient } from '../electron/seat/sync/hq-client';
+import { buildApp } from '../hq/app';
+import { hashPassword } from '../hq/auth/password';
+import type { Hq } from '../hq/context';
+import { openHqDb } from '../hq/db/database';
+import { upsertBranch, upsertUser } from '../hq/reference';
+import type { Enrolment, OutboxEntry } from '../shared/contract/sync';
+import { type Figure, figure, quantile, report } from './report';
+
+const POSTGRES_ADMIN_URL = process.env.HQ_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const EVENTS = 100_000;
+const BATCH = 1_000;
+const SEATS = 200;
+const ROUNDS = 10;
+const UPLOAD_MB = 50;
+const BRANCH = 'BR-BENCH';
+const PASSWORD = 'Bench#2026';
+
+type Kind = 'pglite' | 'postgres';
+
+async function database(kind: Kind, dir: string) {
+  if (kind === 'pglite') return { options: { dataDir: join(dir, 'pgdata') }, drop: async () => {} };
+  const name = `hq_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    options: { databaseUrl: url.toString() },
+    drop: async () => {
+      const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function startHq(kind: Kind, dir: string) {
+  const db$ = await database(kind, dir);
+  const db = await openHqDb(db$.options);
+  const hq: Hq = { db, recordingsDir: join(dir, 'recordings'), now: () => new Date() };
+  mkdirSync(hq.recordingsDir, { recursive: true });
+  await upsertBranch(db.db, { id: BRANCH, name: '基准测试营业部' });
+  await upsertUser(db.db, {
+    code: 'HQ01',
+    name: '管理员',
+    role: 'admin',
+    branchId: null,
+    passwordHash: await hashPassword(PASSWORD, { N: 1024 }),
+  });
+  const app = await buildApp(hq, { uploadsDir: join(dir, 'uploads') });
+  // The baseline of the upload: a plain PUT of the bytes into a file, fsynced.
+  app.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null));
+  app.put('/bench/put', async (req) => {
+    const path = join(dir, `put-${uuidv4()}`);
+    await pipeline(req.raw, createWriteStream(path));
+    const fd = openSync(path, 'r');
+    fsyncSync(fd);
+    closeSync(fd);
+    rmSync(path);
+    return { ok: true };
+  });
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const login = await new HqClient(url).login('HQ01', PASSWORD);
+  const admin = new HqClient(url, { userToken: login.token });
+  const enrol = (): Promise<Enrolment> => admin.enrol({ branchId: BRANCH, name: 'bench', seatId: uuidv4() });
+  return {
+    hq,
+    url,
+    enrol,
+    close: async () => {
+      await app.close();
+      await db.close();
+      await db$.drop();
+    },
+  };
+}
+
+const auditEntry = (seatId: string, seq: number): OutboxEntry => {
+  const id = uuidv7();
+  return {
+    seq,
+    kind: 'audit',
+    entityId: id,
+    createdAt: '2026-11-26T02:00:00.000Z',
+    payload: {
+      id,
+      at: '2026-11-26T02:00:00.000Z',
+      seatId,
+      agentId: null,
+      action: 'customer.reveal',
+      entityType: 'customer',
+      entityId: `C-${seq}`,
+      detail: { field: 'phone', taskId: null },
+    },
+  };
+};
+
+async function drain(kind: Kind, dir: string): Promise<Figure> {
+  const t = await startHq(kind, dir);
+  try {
+    // Baseline: the same kind of rows, multi-row INSERTs of 1,000 straight into the audit table.
+    const rows = Array.from({ length: EVENTS }, (_, i) => auditEntry(uuidv4(), i + 1));
+    let start = performance.now();
+    for (let i = 0; i < EVENTS; i += BATCH) {
+      await t.hq.db.db
+        .insertInto('audit')
+        .values(
+          rows.slice(i, i + BATCH).map((e) => {
+            const a = e.payload as {
+              id: string;
+              at: string;
+              action: string;
+              entityType: string;
+              entityId: string;
+              detail: object;
+            };
+            return {
+              id: a.id,
+              at: a.at,
+              seat_id: null,
+              user_id: null,
+              action: a.action,
+              entity_type: a.entityType,
+              entity_id: a.entityId,
+              detail: JSON.stringify(a.detail),
+              ip: null,
+            };
+          }),
+        )
+        .execute();
+    }
+    const baselineSeconds = (performance.now() - start) / 1000;
+
+    // Ours: one seat's outbox over HTTP, in order, applied with its sequence in one transaction per push.
+    const seat = await t.enrol();
+    const client = new HqClient(t.url, { seatToken: seat.token });
+    const entries = Array.from({ length: EVENTS }, (_, i) => auditEntry(seat.seatId, i + 1));
+    start = performance.now();
+    for (let i = 0; i < EVENTS; i += BATCH) {
+      const { appliedSeq } = await client.push({ seatId: seat.seatId, entries: entries.slice(i, i + BATCH) });
+      if (appliedSeq !== Math.min(i + BATCH, EVENTS)) throw new Error(`applied ${appliedSeq}`);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return {
+      ...figure(
+        'sync',
+        'drain_100k_events_per_s',
+        'events/s',
+        EVENTS / seconds,
+        EVENTS / baselineSeconds,
+        EVENTS,
+      ),
+      db: kind,
+    } as Figure;
+  } finally {
+    await t.close();
+  }
+}
+
+async function pushUnderLoad(kind: Kind, dir: string): Promise<Figure> {
+  const t = await startHq(kind, dir);
+  try {
+    const seats = [] as { e: Enrolment; client: HqClient; seq: number; cursor: number }[];
+    for (let i = 0; i < SEATS; i++) {
+      const e = await t.enrol();
+      seats.push({ e, client: new HqClient(t.url, { seatToken: e.token }), seq: 0, cursor: 0 });
+    }
+    const pushes: number[] = [];
+    const floor: number[] = [];
+    let errors = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      await Promise.all(
+        seats.map(async (s) => {
+          const entries = Array.from({ length: 20 }, () => auditEntry(s.e.seatId, ++s.seq));
+          const start = performance.now();
+          try {
+            await s.client.push({ seatId: s.e.seatId, entries });
+            pushes.push(performance.now() - start);
+            s.cursor = (await s.client.pull(s.cursor)).cursor;
+          } catch {
+            errors += 1;
+          }
+        }),
+      );
+      await Promise.all(
+        seats.map(async (s) => {
+          const start = performance.now();
+          await s.client.health();
+          floor.push(performance.now() - start);
+        }),
+      );
+    }
+    return {
+      ...figure('sync', 'push_p99_ms', 'ms', quantile(pushes, 0.99), quantile(floor, 0.99), pushes.length),
+      db: kind,
+      seats: SEATS,
+      errors,
+    } as Figure;
+  } finally {
+    await t.close();
+  }
+}
+
+async function upload(dir: string): Promise<Figure> {
+  const t = await startHq('pglite', dir);
+  try {
+    const seat = await t.enrol();
+    const client = new HqClient(t.url, { seatToken: seat.token });
+    const bytes = randomBytes(UPLOAD_MB * 1024 * 1024);
+    const path = join(dir, 'recording.webm');
+    writeFileSync(path, bytes);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const ours: number[] = [];
+    const plain: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      // Baseline first in each pair: the same bytes by a plain PUT.
+      let start = performance.now();
+      const res = await fetch(`${t.url}/bench/put`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: bytes,
+      });
+      if (!res.ok) throw new Error(`PUT ${res.status}`);
+      plain.push(UPLOAD_MB / ((performance.now() - start) / 1000));
+
+      const id = uuidv7();
+      await client.push({
+        seatId: seat.seatId,
+        entries: [
+          {
+            seq: i + 1,
+            kind: 'recording',
+            entityId: id,
+            createdAt: '2026-11-26T02:00:00.000Z',
+            payload: {
+              id,
+              attemptId: uuidv7(),
+              mimeType: 'audio/webm;codecs=opus',
+              sha256,
+              sizeBytes: bytes.length,
+              durationMs: 1_800_000,
+              status: 'finished',
+              startedAt: '2026-11-26T01:30:00.000Z',
+              finishedAt: '2026-11-26T02:00:00.000Z',
+            },
+          },
+        ],
+      });
+      let url: string | null = null;
+      start = performance.now();
+      await client.upload(
+        { id, path, sizeBytes: bytes.length },
+        { uploadUrl: () => url, saveUploadUrl: (_id, u) => (url = u) },
+      );
+      ours.push(UPLOAD_MB / ((performance.now() - start) / 1000));
+      if (!(await client.stored(id)).stored) throw new Error('not stored');
+    }
+    return figure('sync', 'upload_mb_per_s', 'MB/s', quantile(ours, 0.5), quantile(plain, 0.5), ours.length);
+  } finally {
+    await t.close();
+  }
+}
+
+export async function runSyncBench(): Promise<void> {
+  const figures: Figure[] = [];
+  for (const kind of ['pglite', 'postgres'] as const) {
+    for (const run of [drain, pushUnderLoad]) {
+      const dir = mkdtempSync(join(tmpdir(), 'bench-sync-'));
+      try {
+        figures.push(await run(kind, dir));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'bench-sync-'));
+  try {
+    figures.push(await upload(dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report('sync', figures);
+}

@@ -1,0 +1,46 @@
+import { generateDemoBranch } from '../electron/seat/demo/generate';
+import { DEMO_PASSWORD, DEMO_SEED } from '../electron/seat/demo/seed';
+import { hashPassword as hqHash } from '../hq/auth/password';
+import type { HqDb } from '../hq/db/database';
+import { addPurposes, upsertBranch, upsertCustomers, upsertSalespeople, upsertUser } from '../hq/reference';
+
+/**
+ * Head office with the demo branch, as `npm start` runs it beside the seat on first start: the branch, its
+ * agents (A001–A008, password huifang123), salespeople, customers and open tasks, and an administrator HQ01.
+ * Seats then receive all of it by pulling, as they would from a real head office.
+ */
+export async function seedHqDemo(
+  db: HqDb,
+  now = new Date(),
+): Promise<{ branchId: string; branchName: string }> {
+  const passwordHash = await hqHash(DEMO_PASSWORD);
+  const branch = generateDemoBranch({ seed: DEMO_SEED, now, passwordHash });
+  const branchId = branch.salespeople[0]?.branchId ?? 'DEMO';
+  await db.db.transaction().execute(async (tx) => {
+    await upsertBranch(tx, { id: branchId, name: branch.branchName });
+    await upsertUser(tx, { code: 'HQ01', name: '总部管理员', role: 'admin', branchId: null, passwordHash });
+    for (const a of branch.agents) {
+      await upsertUser(tx, {
+        id: a.id,
+        code: a.code,
+        name: a.name,
+        role: a.role,
+        branchId: a.branchId,
+        passwordHash: a.passwordHash,
+        staffId: a.staffId,
+      });
+    }
+    await upsertSalespeople(tx, branch.salespeople);
+    await upsertCustomers(tx, branch.customers);
+    for (const t of branch.tasks.filter((task) => task.status === 'open')) {
+      await addPurposes(
+        tx,
+        { id: t.customerId, branchId: t.branchId },
+        t.purposes.map((p) => ({ ...p, sourceKey: `demo:${t.id}:${p.type}` })),
+        t.createdAt,
+        { taskId: t.id },
+      );
+    }
+  });
+  return { branchId, branchName: branch.branchName };
+}
