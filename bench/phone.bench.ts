@@ -2,9 +2,9 @@
  * The phone suite, on the SIP rig (Kamailio + Chromium, inside `unshare --net`; `npm run bench -- phone`
  * re-runs this file there through test/rig/run.sh):
  * - call_setup_ms (median) and call_setup_p90_ms: dial → established for the console (its User Timing marks
- *   `phone:dial` → `phone:established`: the seat's `call.start`, getUserMedia, ICE, INVITE, 200 OK) against the
- *   bare sip.js caller page with the same options (`invite()` → Established), interleaved call by call, the
- *   customer phone answering at once.
+ *   `phone:dial` → `phone:established`: the seat's `call.start` and beside it getUserMedia, the offer and ICE,
+ *   then the INVITE and the 200 OK) against the bare sip.js caller page with the same options (`invite()` →
+ *   Established), interleaved call by call, the customer phone answering at once.
  * - recording_cpu_points: CPU of the agent's browser (all its processes, percent of one core) over a 10 s
  *   established call: the console (recording on, as it always is) against the bare caller (no recording).
  *   The difference (value − baseline) is the recording's cost plus the console's UI.
@@ -133,7 +133,8 @@ async function measure(): Promise<void> {
       iceGatheringTimeoutMs: 100,
     });
 
-    const split: number[] = [];
+    /** Per console call, ms from `phone:dial` to each of the other User Timing marks of that call. */
+    const splits: Record<string, number[]> = {};
     const consoleCall = async (holdMs = 0): Promise<number> => {
       await consolePage.getByRole('button', { name: /^拨打/ }).click();
       await waitPhase(consolePage, '通话中');
@@ -144,13 +145,17 @@ async function measure(): Promise<void> {
           (performance.getEntriesByName('phone:established').at(-1)?.startTime ?? Number.NaN) -
           (performance.getEntriesByName('phone:dial').at(-1)?.startTime ?? Number.NaN),
       );
-      split.push(
-        await consolePage.evaluate(
-          () =>
-            (performance.getEntriesByName('phone:established').at(-1)?.startTime ?? Number.NaN) -
-            (performance.getEntriesByName('phone:invite').at(-1)?.startTime ?? Number.NaN),
+      const marks = await consolePage.evaluate(() =>
+        ['phone:started', 'phone:offer', 'phone:invite'].map(
+          (name) =>
+            [
+              name,
+              (performance.getEntriesByName(name).at(-1)?.startTime ?? Number.NaN) -
+                (performance.getEntriesByName('phone:dial').at(-1)?.startTime ?? Number.NaN),
+            ] as const,
         ),
       );
+      for (const [name, at] of marks) splits[name] = [...(splits[name] ?? []), at];
       const cpu = holdMs > 0 ? await cpuPercent(holdMs) : 0;
       await consolePage.getByRole('button', { name: /^挂断/ }).click();
       await waitPhase(consolePage, '通话结束');
@@ -199,8 +204,12 @@ async function measure(): Promise<void> {
     }
     closeSync(fd);
 
+    // Where the console's dial goes: the seat's answer to call.start (the attempt recorded), the offer made
+    // (beside it; from then on only ICE gathering), and invite() once both are done.
     console.error(
-      `phone bench: console invite() → established, median ${quantile(split, 0.5).toFixed(1)} ms`,
+      `phone bench: console, median ms after the dial: ${Object.entries(splits)
+        .map(([name, values]) => `${name} ${quantile(values, 0.5).toFixed(1)}`)
+        .join(', ')}`,
     );
     report('phone', [
       figure('phone', 'call_setup_ms', 'ms', quantile(ours, 0.5), quantile(base, 0.5), ours.length),

@@ -1,6 +1,13 @@
 import { createContext, useContext, useEffect, useState } from 'react';
 import type { Settings } from '../../shared/contract';
-import type { CallStatus, Phone, PhoneConfig, PhoneEvents, Registration } from '../../shared/phone/service';
+import type {
+  CallQuality,
+  CallStatus,
+  Phone,
+  PhoneConfig,
+  PhoneEvents,
+  Registration,
+} from '../../shared/phone/service';
 
 export const PhoneContext = createContext<Phone | null>(null);
 
@@ -10,8 +17,11 @@ export function usePhone(): Phone {
   return phone;
 }
 
-/** One phone event as React state. Separate hooks, so that the 20 Hz input level re-renders only the meter. */
-function usePhoneValue<E extends 'registration' | 'call' | 'inputLevel'>(
+/**
+ * One phone event as React state. Separate hooks, so that the 20 Hz levels re-render only their meters and the
+ * once-a-second quality only its indicator.
+ */
+function usePhoneValue<E extends keyof PhoneEvents>(
   phone: Phone,
   event: E,
   initial: () => PhoneEvents[E],
@@ -28,7 +38,12 @@ function usePhoneValue<E extends 'registration' | 'call' | 'inputLevel'>(
 export const useRegistration = (phone: Phone): Registration =>
   usePhoneValue(phone, 'registration', () => phone.registration);
 export const useCall = (phone: Phone): CallStatus | null => usePhoneValue(phone, 'call', () => phone.call);
-export const useInputLevel = (phone: Phone): number => usePhoneValue(phone, 'inputLevel', () => 0);
+/** The microphone's level (`inputLevel`) or the customer's (`remoteLevel`), 0..1. */
+export const useLevel = (phone: Phone, side: 'inputLevel' | 'remoteLevel'): number =>
+  usePhoneValue(phone, side, () => 0);
+export const useInputLevel = (phone: Phone): number => useLevel(phone, 'inputLevel');
+export const useCallQuality = (phone: Phone): CallQuality | null =>
+  usePhoneValue(phone, 'quality', () => null);
 
 /** The phone's configuration, from the seat's settings. */
 export function phoneConfig(s: Settings): PhoneConfig {

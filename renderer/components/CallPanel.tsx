@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Phone } from '../../shared/phone/service';
-import { useCall, useInputLevel, usePhone, useRegistration } from '../app/phone-context';
+import { useCall, useCallQuality, useLevel, usePhone, useRegistration } from '../app/phone-context';
 import { useErrorText } from '../app/seat-context';
 import { ErrorLine } from './ErrorLine';
 
@@ -13,15 +13,67 @@ const clock = (ms: number) => {
 };
 
 /**
- * The call controls of the open task: dial (F9), hang up (F10), mute (F8), hold, DTMF, the call timer and the
- * microphone level. Recording starts by itself when the customer answers and cannot be switched off.
+ * A level on its own, the microphone's or the customer's: it changes 20 times a second and re-renders nothing
+ * else.
  */
-/** The microphone level on its own: it changes 20 times a second and re-renders nothing else. */
-function LevelMeter({ phone, live, label }: { phone: Phone; live: boolean; label: string }) {
-  const level = useInputLevel(phone);
-  return <meter className="level" aria-label={label} min={0} max={1} value={live ? level : 0} />;
+function LevelMeter({
+  phone,
+  side,
+  live,
+  caption,
+  label,
+}: {
+  phone: Phone;
+  side: 'inputLevel' | 'remoteLevel';
+  live: boolean;
+  caption: string;
+  label: string;
+}) {
+  const level = useLevel(phone, side);
+  return (
+    <label className="level-box">
+      {caption}
+      <meter className={`level ${side}`} aria-label={label} min={0} max={1} value={live ? level : 0} />
+    </label>
+  );
 }
 
+const kb = (bytes: number) => (bytes / 1024).toFixed(1);
+const ms = (value: number | null) => (value === null ? '—' : String(Math.round(value)));
+
+/**
+ * The network quality of the established call, once a second and re-rendering nothing else: the grade, with
+ * the counters in the title and in data attributes.
+ */
+function QualityIndicator({ phone }: { phone: Phone }) {
+  const { t } = useTranslation();
+  const quality = useCallQuality(phone);
+  if (!quality) return null;
+  return (
+    <span
+      className={`call-quality quality-${quality.grade}`}
+      title={t('call.quality.detail', {
+        sent: kb(quality.bytesSent),
+        received: kb(quality.bytesReceived),
+        lost: quality.packetsLost,
+        jitter: ms(quality.jitterMs),
+        rtt: ms(quality.roundTripMs),
+      })}
+      data-grade={quality.grade}
+      data-bytes-sent={quality.bytesSent}
+      data-bytes-received={quality.bytesReceived}
+      data-packets-lost={quality.packetsLost}
+    >
+      {t('call.quality.label')} {t(`call.quality.${quality.grade}`)}
+    </span>
+  );
+}
+
+/**
+ * The call controls of the open task: dial (F9), hang up (F10), mute (F8), hold, DTMF, the call timer, the
+ * levels of both sides and the network quality. Recording starts by itself when the customer answers and
+ * cannot be switched off.
+ */
 export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMasked: string }) {
   const { t } = useTranslation();
   const phone = usePhone();
@@ -41,12 +93,19 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
     return () => clearInterval(timer);
   }, [live]);
 
+  // A dial under way, before its status arrives (the phone reports it once the offer is made): a second press
+  // is ignored. A ref, so that the press itself renders nothing while the call is being set up.
+  const placing = useRef(false);
   const dial = async () => {
+    if (placing.current) return;
+    placing.current = true;
     setError(null);
     try {
       await phone.dial(taskId);
     } catch (e) {
       setError(errorText(e));
+    } finally {
+      placing.current = false;
     }
   };
   const hangup = () => void phone.hangup();
@@ -78,6 +137,7 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
         </span>
         {live && <span className="mono call-timer">{clock((mine.endedAt ?? now) - since)}</span>}
         {mine?.recordingId && live && <span className="rec">{t('call.recording')}</span>}
+        {mine?.phase === 'established' && <QualityIndicator phone={phone} />}
       </div>
       <div className="call-row">
         <button type="button" className="primary" disabled={!canDial} aria-keyshortcuts="F9" onClick={dial}>
@@ -103,7 +163,20 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
         >
           {t('call.hold')}
         </button>
-        <LevelMeter phone={phone} live={live} label={t('call.level')} />
+        <LevelMeter
+          phone={phone}
+          side="inputLevel"
+          live={live}
+          caption={t('call.levelCaption')}
+          label={t('call.level')}
+        />
+        <LevelMeter
+          phone={phone}
+          side="remoteLevel"
+          live={mine?.phase === 'established'}
+          caption={t('call.remoteLevelCaption')}
+          label={t('call.remoteLevel')}
+        />
       </div>
       {mine?.phase === 'established' && (
         <fieldset className="dtmf">

@@ -1,17 +1,22 @@
 /**
  * One outbound call, from `call.start` to `call.end`: the INVITE, its phases, the ring timeout, the media on
- * the agent's side (remote audio, level meter, mandatory recording) and the in-call controls.
+ * the agent's side (remote audio, level meters of both sides, quality statistics, mandatory recording) and the
+ * in-call controls.
  */
 import { Inviter, SessionState, UserAgent, Web } from 'sip.js';
 import type { SeatBridge } from '../../shared/contract';
 import { attemptOutcome } from '../../shared/phone/outcome';
-import type { CallStatus, PhoneConfig } from '../../shared/phone/service';
+import type { CallQuality, CallStatus, PhoneConfig } from '../../shared/phone/service';
 import { call } from '../app/seat-context';
-import { audioConstraints, meterInput, playRemote, stopRemote } from './media';
+import { audioConstraints, meterLevels, playRemote, stopRemote } from './media';
+import type { PreparedOffer } from './offer';
 import { type CallRecording, startRecording } from './recorder';
 import { startRingback } from './ringback';
+import { pollQuality } from './stats';
 
 const DTMF = /^[0-9A-D*#]$/;
+/** The dialing status is shown at the latest this long after the dial (see `start`). */
+const ANNOUNCE_MS = 100;
 
 export interface CallContext {
   seat: SeatBridge;
@@ -22,8 +27,14 @@ export interface CallContext {
   audioContext: () => AudioContext;
   MediaRecorderCtor?: typeof MediaRecorder;
   audio: HTMLAudioElement;
+  /** Starts the offer (microphone, SDP, ICE gathering) for the line's next INVITE; see offer.ts. */
+  prepareOffer(options: Web.SessionDescriptionHandlerOptions, onGathering: () => void): PreparedOffer;
   update(status: CallStatus): void;
+  /** The microphone's level and the customer's, 0..1, about 20 times a second while established. */
   level(value: number): void;
+  remoteLevel(value: number): void;
+  /** Media counters and grade about once a second while established; null at the end. */
+  quality(value: CallQuality | null): void;
 }
 
 export class OutboundCall {
@@ -35,7 +46,10 @@ export class OutboundCall {
   private finalCode: number | null = null;
   private hangupRequested = false;
   private stopMeter: () => void = () => {};
+  private stopStats: () => void = () => {};
   private stopRingback: () => void = () => {};
+  private announceTimer: ReturnType<typeof setTimeout> | undefined;
+  private announced = false;
   private over = false;
 
   constructor(
@@ -61,24 +75,47 @@ export class OutboundCall {
     return this.over;
   }
 
-  /** Records the attempt with the seat, then sends the INVITE. Throws only when the seat refused the attempt. */
+  /**
+   * Records the attempt with the seat, then sends the INVITE; the offer is prepared meanwhile (offer.ts), so the
+   * INVITE leaves once both are done, never before the seat has recorded the attempt. Throws only when the
+   * seat refused the attempt.
+   *
+   * The `dialing` status goes out once the offer only waits for ICE candidates (some 20–70 ms after the dial),
+   * or after `ANNOUNCE_MS` (a slow microphone): rendering it at once held up the microphone and the offer on
+   * the main thread (measured: the whole task view re-renders for it), while the ICE wait leaves it idle.
+   */
   async start(): Promise<void> {
-    this.ctx.update(this.status);
     const { attemptId, taskId } = this.status;
-    const { target } = await call(this.ctx.seat, 'call.start', { attemptId, taskId });
+    const recorded = call(this.ctx.seat, 'call.start', { attemptId, taskId });
+    const sessionDescriptionHandlerOptions: Web.SessionDescriptionHandlerOptions = {
+      constraints: { audio: audioConstraints(this.ctx.config), video: false },
+    };
+    const offer = this.ctx.prepareOffer(sessionDescriptionHandlerOptions, () => {
+      performance.mark('phone:offer');
+      this.announce();
+    });
+    this.announceTimer = setTimeout(() => this.announce(), ANNOUNCE_MS);
+    let target: string;
+    try {
+      ({ target } = await recorded);
+    } catch (error) {
+      clearTimeout(this.announceTimer);
+      offer.discard();
+      throw error;
+    }
     performance.mark('phone:started');
     // From here on the attempt is a fact: every path below ends in `end()`, which reports it once.
     const uri = UserAgent.makeURI(target);
-    if (this.hangupRequested || !uri) return this.end();
+    if (this.hangupRequested || !uri) {
+      offer.discard();
+      return this.end();
+    }
     let inviter: Inviter;
     try {
-      inviter = new Inviter(this.ctx.ua, uri, {
-        sessionDescriptionHandlerOptions: {
-          constraints: { audio: audioConstraints(this.ctx.config), video: false },
-        },
-      });
+      inviter = new Inviter(this.ctx.ua, uri, { sessionDescriptionHandlerOptions });
     } catch (error) {
       console.warn('INVITE not created', error);
+      offer.discard();
       return this.end();
     }
     this.inviter = inviter;
@@ -91,25 +128,27 @@ export class OutboundCall {
     this.ringTimer = setTimeout(() => this.ringTimeout(), this.ctx.config.ringTimeoutSec * 1000);
     try {
       performance.mark('phone:invite');
-      await inviter.invite({
-        requestDelegate: {
-          onProgress: ({ message }) => {
-            if ((message.statusCode ?? 0) > 100 && this.status.phase === 'dialing') {
-              this.patch({ phase: 'ringing' });
-              // A 183 carries the far end's own sound (early media); a 180 none, so the agent hears ours.
-              if (message.statusCode === 180) {
-                this.stopRingback = startRingback(this.context(), this.ctx.config.ringTimeoutSec);
+      await offer.invite(() =>
+        inviter.invite({
+          requestDelegate: {
+            onProgress: ({ message }) => {
+              if ((message.statusCode ?? 0) > 100 && this.status.phase === 'dialing') {
+                this.patch({ phase: 'ringing' });
+                // A 183 carries the far end's own sound (early media); a 180 none, so the agent hears ours.
+                if (message.statusCode === 180) {
+                  this.stopRingback = startRingback(this.context(), this.ctx.config.ringTimeoutSec);
+                }
               }
-            }
+            },
+            onReject: ({ message }) => {
+              this.finalCode = message.statusCode ?? null;
+            },
+            onAccept: () => {
+              this.finalCode = 200;
+            },
           },
-          onReject: ({ message }) => {
-            this.finalCode = message.statusCode ?? null;
-          },
-          onAccept: () => {
-            this.finalCode = 200;
-          },
-        },
-      });
+        }),
+      );
       // Hung up (or timed out) while the INVITE was being prepared: cancel it now that it is out.
       if (this.hangupRequested || this.ringTimedOut) return this.abort();
     } catch (error) {
@@ -176,6 +215,12 @@ export class OutboundCall {
       .catch((error: unknown) => console.warn('DTMF INFO not sent', error));
   }
 
+  /** Reports the status if nothing has yet (the first report of a dial). */
+  private announce(): void {
+    if (this.announced || this.over) return;
+    this.patch({});
+  }
+
   private ringTimeout(): void {
     if (this.over || this.status.phase === 'established') return;
     this.ringTimedOut = true;
@@ -189,9 +234,18 @@ export class OutboundCall {
     const answeredAt = this.ctx.now();
     const sdh = this.sdh();
     if (sdh) {
-      // The meter starts with the conversation: started while ringing, its 20 Hz updates slowed call set-up.
-      this.stopMeter = meterInput(this.context(), sdh.localMediaStream, this.ctx.level);
       playRemote(this.ctx.audio, sdh.remoteMediaStream, this.ctx.config.outputDeviceId);
+      // The meters and the statistics start with the conversation: the meter started while ringing, its 20 Hz
+      // updates slowed call set-up.
+      this.stopMeter = meterLevels(this.context(), [
+        { stream: sdh.localMediaStream, report: this.ctx.level },
+        { stream: sdh.remoteMediaStream, report: this.ctx.remoteLevel },
+      ]);
+      this.stopStats = pollQuality(
+        () => this.sdh()?.peerConnection,
+        () => !this.status.held,
+        this.ctx.quality,
+      );
       try {
         this.recording = startRecording({
           seat: this.ctx.seat,
@@ -218,6 +272,7 @@ export class OutboundCall {
     this.over = true;
     clearTimeout(this.ringTimer);
     this.stopMeter();
+    this.stopStats();
     this.stopRingback();
     stopRemote(this.ctx.audio);
     const answered = this.status.answeredAt !== null;
@@ -246,6 +301,8 @@ export class OutboundCall {
 
   private patch(change: Partial<CallStatus>): void {
     this.status = { ...this.status, ...change };
+    this.announced = true;
+    clearTimeout(this.announceTimer);
     this.ctx.update(this.status);
   }
 

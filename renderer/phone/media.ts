@@ -1,4 +1,4 @@
-/** Local media helpers: microphone constraints, the remote `<audio>` element, the input level meter. */
+/** Media helpers: microphone constraints, the remote `<audio>` element, the level meters of both sides. */
 import type { PhoneConfig } from '../../shared/phone/service';
 
 const LEVEL_INTERVAL_MS = 50;
@@ -34,29 +34,48 @@ export function stopRemote(element: HTMLAudioElement): void {
   element.srcObject = null;
 }
 
-/** Reports the microphone level (0..1) about 20 times a second; returns the stop function (which reports 0). */
-export function meterInput(
-  ctx: AudioContext,
-  stream: MediaStream,
-  report: (level: number) => void,
-): () => void {
-  if (stream.getAudioTracks().length === 0) return () => {};
-  const source = ctx.createMediaStreamSource(stream);
-  const analyser = ctx.createAnalyser();
-  analyser.fftSize = 1024;
-  source.connect(analyser);
-  const samples = new Float32Array(analyser.fftSize);
+/** A stream to meter and where its level goes. */
+export interface MeteredStream {
+  stream: MediaStream;
+  report: (level: number) => void;
+}
+
+/**
+ * Reports the level (0..1) of each stream with audio about 20 times a second, all from one timer; returns the
+ * stop function (which reports 0 for each). A remote WebRTC stream must also be playing in a media element
+ * (`playRemote`), or Chromium gives Web Audio silence for it.
+ */
+export function meterLevels(ctx: AudioContext, streams: MeteredStream[]): () => void {
+  const meters = streams
+    .filter(({ stream }) => stream.getAudioTracks().length > 0)
+    .map(({ stream, report }) => {
+      const source = ctx.createMediaStreamSource(stream);
+      const analyser = ctx.createAnalyser();
+      analyser.fftSize = 1024;
+      source.connect(analyser);
+      return { source, analyser, report, samples: new Float32Array(analyser.fftSize) };
+    });
+  if (meters.length === 0) return () => {};
   const timer = setInterval(() => {
-    analyser.getFloatTimeDomainData(samples);
-    let sum = 0;
-    for (const sample of samples) sum += sample * sample;
-    const rms = Math.sqrt(sum / samples.length);
-    const db = rms > 0 ? 20 * Math.log10(rms) : FLOOR_DB;
-    report(Math.min(1, Math.max(0, (db - FLOOR_DB) / -FLOOR_DB)));
+    for (const { analyser, samples, report } of meters) {
+      analyser.getFloatTimeDomainData(samples);
+      report(levelOf(samples));
+    }
   }, LEVEL_INTERVAL_MS);
   return () => {
     clearInterval(timer);
-    source.disconnect();
-    report(0);
+    for (const { source, report } of meters) {
+      source.disconnect();
+      report(0);
+    }
   };
+}
+
+/** RMS of the samples on the meter's scale: −60 dBFS (and below) → 0, 0 dBFS → 1. */
+export function levelOf(samples: Float32Array): number {
+  let sum = 0;
+  for (const sample of samples) sum += sample * sample;
+  const rms = Math.sqrt(sum / samples.length);
+  const db = rms > 0 ? 20 * Math.log10(rms) : FLOOR_DB;
+  return Math.min(1, Math.max(0, (db - FLOOR_DB) / -FLOOR_DB));
 }

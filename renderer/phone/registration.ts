@@ -6,7 +6,13 @@
  * refresh fails minutes later. So this file owns the loop: transport lost → `connecting`, reconnect with capped
  * exponential backoff (0.5 s → 8 s, for ever), and REGISTER again on every (re)connect.
  */
-import { Registerer, RegistererState, RequestPendingError, UserAgent, Web } from 'sip.js';
+import {
+  Registerer,
+  RegistererState,
+  RequestPendingError,
+  type SessionDescriptionHandlerFactory,
+  UserAgent,
+} from 'sip.js';
 import type { PhoneConfig, Registration } from '../../shared/phone/service';
 import { backoffMs, sleep } from './util';
 
@@ -36,7 +42,7 @@ export function lineKey(config: PhoneConfig): string {
  */
 export function openLine(
   config: PhoneConfig,
-  mediaStreamFactory: Web.MediaStreamFactory,
+  sessionDescriptionHandlerFactory: SessionDescriptionHandlerFactory,
   report: (registration: Registration) => void,
 ): Line | null {
   if (config.wsUrl.trim() === '' || config.uri.trim() === '') {
@@ -57,7 +63,7 @@ export function openLine(
         authorizationUsername: config.authUser,
         authorizationPassword: config.password,
         displayName: config.displayName,
-        sessionDescriptionHandlerFactory: Web.defaultSessionDescriptionHandlerFactory(mediaStreamFactory),
+        sessionDescriptionHandlerFactory,
         sessionDescriptionHandlerFactoryOptions: {
           // Our own ICE servers only: sip.js would otherwise add a public STUN server and wait 5 s for it.
           peerConnectionConfiguration: {

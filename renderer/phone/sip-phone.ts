@@ -4,13 +4,15 @@
  *
  * Call status lifecycle: `dialing` → `ringing` → `established` → `ended` (with its outcome). The ended status
  * stays as `phone.call` so the panel can show how the dial ended during wrap-up; it is cleared (a `null` call
- * event) by `clear()` or by the next `dial()`. A `configure()` that changes the SIP account, and `close()`,
+ * event) by `clear()`, or replaced by the next dial's first status (which comes once that dial's offer is made,
+ * see call.ts; `null` if the seat refuses it). A `configure()` that changes the SIP account, and `close()`,
  * hang up a call in progress first (it ends like any other hang-up).
  */
 import type { Web } from 'sip.js';
 import type { SeatBridge } from '../../shared/contract';
 import type { CallStatus, Phone, PhoneConfig, PhoneEvents, Registration } from '../../shared/phone/service';
 import { OutboundCall } from './call';
+import { Offers } from './offer';
 import { type Line, lineKey, openLine } from './registration';
 import { Emitter } from './util';
 
@@ -39,6 +41,7 @@ export function createPhone(seat: SeatBridge, deps: PhoneDeps = {}): SipPhone {
     if (!devices) return Promise.reject(new Error('此页面无法使用麦克风（需要安全上下文）'));
     return devices.getUserMedia(constraints);
   };
+  const offers = new Offers(mediaStreamFactory);
   // Created once and kept: the remote stream must play in a media element for Web Audio to hear it.
   const audio = document.createElement('audio');
   audio.autoplay = true;
@@ -107,7 +110,7 @@ export function createPhone(seat: SeatBridge, deps: PhoneDeps = {}): SipPhone {
         if (line && nextKey === key) return;
         await closeLine();
         const mine = generation;
-        line = openLine(next, mediaStreamFactory, (r) => {
+        line = openLine(next, offers.factory, (r) => {
           if (mine === generation) setRegistration(r);
         });
         key = line ? nextKey : '';
@@ -119,20 +122,24 @@ export function createPhone(seat: SeatBridge, deps: PhoneDeps = {}): SipPhone {
       if (!line || !config || registration.state !== 'registered')
         throw new Error('电话尚未注册，暂不能拨号');
       if (current && !current.ended) throw new Error('已有通话进行中');
-      clear();
+      // The ended call's status stays until this call's first one replaces it: no render in the dial's task.
+      const ua = line.ua;
       const placed = new OutboundCall(
         {
           seat,
-          ua: line.ua,
+          ua,
           config,
           now,
           audioContext: sharedAudioContext,
           ...(deps.MediaRecorderCtor ? { MediaRecorderCtor: deps.MediaRecorderCtor } : {}),
           audio,
+          prepareOffer: (options, onGathering) => offers.prepare(ua, options, onGathering),
           update: (s) => {
             if (current === placed) setStatus(s);
           },
           level: (value) => events.emit('inputLevel', value),
+          remoteLevel: (value) => events.emit('remoteLevel', value),
+          quality: (value) => events.emit('quality', value),
         },
         taskId,
       );

@@ -1,4 +1,7 @@
 import type { AttemptOutcome } from '../contract/schemas';
+import type { CallQuality } from './quality';
+
+export type { CallQuality, QualityGrade } from './quality';
 
 /**
  * The phone as the UI sees it. The implementation (renderer/phone, sip.js over WebRTC) registers with the
@@ -65,6 +68,13 @@ export interface PhoneEvents {
   call: CallStatus | null;
   /** Microphone input level 0..1, about 20 times a second while a call or the meter is active. */
   inputLevel: number;
+  /** The customer's level 0..1 (what the agent hears), about 20 times a second while the call is established. */
+  remoteLevel: number;
+  /**
+   * The established call's media counters and quality grade (WebRTC `getStats`), about once a second; `null`
+   * when the call ends.
+   */
+  quality: CallQuality | null;
 }
 
 export interface Phone {

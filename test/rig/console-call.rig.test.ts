@@ -78,11 +78,25 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone on the SIP rig',
     await waitPhase(consolePage, '通话中');
     await customer.waitCall('established');
     await consolePage.locator('.rec').waitFor();
-    // The customer hears the agent's 440 Hz; the agent's side is proven by the recording's right channel.
+    // The customer hears the agent's 440 Hz.
     await expect.poll(async () => (await customer.media()).rms, { timeout: 10_000 }).toBeGreaterThan(0.05);
     const heard = await customer.media();
     expect(heard.bytesReceived).toBeGreaterThan(0);
     expect(Math.abs(heard.peakHz - 440)).toBeLessThan(30);
+    // The agent's side, as the console shows it: RTP both ways in the quality indicator (getStats), and the
+    // customer's 999 Hz (sent at half scale, about −9 dBFS) on the customer-level meter, well above −30 dBFS.
+    const quality = consolePage.locator('.call-quality');
+    const counter = async (name: string) => Number((await quality.getAttribute(name)) ?? Number.NaN);
+    await expect.poll(() => counter('data-bytes-sent'), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(() => counter('data-bytes-received'), { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await quality.textContent()).toMatch(/^网络 (良好|一般|差)$/);
+    expect(await quality.getAttribute('title')).toMatch(/已发送 [\d.]+ KB · 已接收 [\d.]+ KB/);
+    const customerLevel = consolePage.getByRole('meter', { name: '客户音量' });
+    await expect
+      .poll(async () => Number((await customerLevel.getAttribute('value')) ?? Number.NaN), {
+        timeout: 10_000,
+      })
+      .toBeGreaterThan(0.5);
     // Three seconds of call: three chunks on the seat's disk.
     await expect
       .poll(
