@@ -1,9 +1,12 @@
 import type { HqDb } from './db/database';
+import type { RecordingStore } from './recordings/store';
 
 /** What every route and service of head office is given. */
 export interface Hq {
   db: HqDb;
-  /** Where verified recordings are kept (the file store; S3-compatible later). */
-  recordingsDir: string;
+  /** Where verified recordings are kept (a directory by default; see recordings/store.ts). */
+  recordings: RecordingStore;
   now: () => Date;
+  /** Open tasks a seat holds at most (default 200, sync/pull.ts). */
+  seatQueue?: number;
 }

@@ -10,13 +10,17 @@ import { join } from 'node:path';
 import { buildApp } from './app';
 import type { Hq } from './context';
 import { openHqDb } from './db/database';
+import { DirectoryRecordingStore } from './recordings/store';
 import { upsertUser } from './reference';
 
 const dataDir = process.env.HQ_DATA_DIR ?? join(homedir(), '.local/share/callback-console-hq');
 mkdirSync(dataDir, { recursive: true });
 const db = await openHqDb({ databaseUrl: process.env.DATABASE_URL, dataDir: join(dataDir, 'pgdata') });
-const hq: Hq = { db, recordingsDir: join(dataDir, 'recordings'), now: () => new Date() };
-mkdirSync(hq.recordingsDir, { recursive: true });
+const hq: Hq = {
+  db,
+  recordings: new DirectoryRecordingStore(join(dataDir, 'recordings')),
+  now: () => new Date(),
+};
 
 const users = await db.db.selectFrom('users').select('id').limit(1).execute();
 if (users.length === 0) {

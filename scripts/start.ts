@@ -16,6 +16,7 @@ import { enrolSeat } from '../electron/seat/sync/enrol';
 import { startWebHost } from '../electron/web-host';
 import { buildApp } from '../hq/app';
 import { openHqDb } from '../hq/db/database';
+import { DirectoryRecordingStore } from '../hq/recordings/store';
 import { seatContentSecurityPolicy } from '../shared/csp';
 import { buildAll } from './build';
 import { electronBinary } from './electron-binary';
@@ -52,7 +53,7 @@ async function startLocalHq(seatDir: string): Promise<LocalHq | null> {
   const fresh = (await db.db.selectFrom('branches').select('id').limit(1).execute()).length === 0;
   const branch = fresh ? await seedHqDemo(db) : null;
   const app = await buildApp(
-    { db, recordingsDir: join(dir, 'recordings'), now: () => new Date() },
+    { db, recordings: new DirectoryRecordingStore(join(dir, 'recordings')), now: () => new Date() },
     { uploadsDir: join(dir, 'uploads') },
   );
   let url: string;

@@ -67,7 +67,7 @@ async function openPostgres(url: string): Promise<HqDb> {
   const parsers: Record<number, (value: string) => unknown> = { [TIMESTAMPTZ]: isoInstant, [INT8]: Number };
   const pool = new pg.Pool({
     connectionString: url,
-    max: 10,
+    max: 20,
     options: '-c TimeZone=UTC',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

@@ -74,7 +74,6 @@ export interface HqSchema {
     seq: number;
     kind: string;
     entity_id: string;
-    payload: Json;
     created_at: Instant;
     applied_at: Instant;
   };

@@ -87,19 +87,35 @@ export async function requireBranch(
   throw new HqError(403, 'FORBIDDEN', '您无权访问其他营业部的数据');
 }
 
+/** Seats by token hash for a minute: every sync request authenticates, and a seat's token and branch do not change. */
+const SEAT_CACHE_MS = 60_000;
+const seatCache = new WeakMap<Hq, Map<string, { seat: SeatPrincipal; until: number }>>();
+
+/** The enrolled seat a `Seat <token>` authorisation names, or null. */
+export async function seatByToken(hq: Hq, token: string): Promise<SeatPrincipal | null> {
+  const hash = tokenHash(token);
+  const cache = seatCache.get(hq) ?? new Map<string, { seat: SeatPrincipal; until: number }>();
+  seatCache.set(hq, cache);
+  const hit = cache.get(hash);
+  if (hit && hit.until > Date.now()) return hit.seat;
+  const row = await hq.db.db
+    .selectFrom('seats')
+    .select(['id', 'branch_id'])
+    .where('token_hash', '=', hash)
+    .executeTakeFirst();
+  if (!row) return null;
+  const seat: SeatPrincipal = { kind: 'seat', id: row.id, branchId: row.branch_id };
+  cache.set(hash, { seat, until: Date.now() + SEAT_CACHE_MS });
+  return seat;
+}
+
 /** The enrolled seat the request comes from (its token), or 401 (audited). */
 export async function requireSeat(hq: Hq, req: FastifyRequest): Promise<SeatPrincipal> {
   const token = bearer(req, 'Seat');
-  const seat = token
-    ? await hq.db.db
-        .selectFrom('seats')
-        .select(['id', 'branch_id'])
-        .where('token_hash', '=', tokenHash(token))
-        .executeTakeFirst()
-    : undefined;
+  const seat = token ? await seatByToken(hq, token) : null;
   if (!seat) {
     await auditRefusal(hq, req, {}, 'unknown seat token');
     throw new HqError(401, 'UNAUTHENTICATED', '坐席未在总部登记或凭据无效');
   }
-  return { kind: 'seat', id: seat.id, branchId: seat.branch_id };
+  return seat;
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { closeSync, createReadStream, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { createReadStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
-import { tokenHash } from '../auth/tokens';
 import type { Hq } from '../context';
+import { seatByToken } from './access';
 
 export const UPLOADS_PATH = '/api/uploads';
 
@@ -12,16 +12,9 @@ const refuse = (status_code: number, body: string) => ({ status_code, body });
 
 async function seatOf(hq: Hq, req: Request): Promise<{ id: string; branchId: string }> {
   const [scheme, token] = (req.headers.get('authorization') ?? '').split(' ');
-  const seat =
-    scheme === 'Seat' && token
-      ? await hq.db.db
-          .selectFrom('seats')
-          .select(['id', 'branch_id'])
-          .where('token_hash', '=', tokenHash(token))
-          .executeTakeFirst()
-      : undefined;
+  const seat = scheme === 'Seat' && token ? await seatByToken(hq, token) : null;
   if (!seat) throw refuse(401, '坐席未在总部登记或凭据无效');
-  return { id: seat.id, branchId: seat.branch_id };
+  return { id: seat.id, branchId: seat.branchId };
 }
 
 function sha256File(path: string): Promise<string> {
@@ -83,13 +76,7 @@ export function createUploads(hq: Hq, partsDir: string): Server {
         await datastore.remove(upload.id);
         throw refuse(422, '录音校验失败：SHA-256 与坐席记录不符，请重新上传');
       }
-      const dir = join(hq.recordingsDir, seatId);
-      mkdirSync(dir, { recursive: true });
-      const target = join(dir, `${recordingId}.webm`);
-      renameSync(part, target);
-      const fd = openSync(target, 'r');
-      fsyncSync(fd);
-      closeSync(fd);
+      await hq.recordings.put(seatId, recordingId, part);
       await datastore.remove(upload.id).catch(() => {});
       if (!rec.stored_at) {
         await hq.db.db

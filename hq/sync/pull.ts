@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { PullResponse } from '../../shared/contract/sync';
 import type { CallbackType } from '../../shared/domain/callback-types';
 import type { Hq } from '../context';
@@ -23,51 +23,60 @@ export async function pull(
   cursor: number,
   limit = PULL_LIMIT,
 ): Promise<PullResponse> {
-  return hq.db.db.transaction().execute(async (tx) => {
-    await lockBranch(tx, seat.branchId);
-    await claimTasks(tx, seat);
-    const rows = await tx
-      .selectFrom('changes')
-      .select(['seq', 'kind', 'entity_id'])
-      .where('branch_id', '=', seat.branchId)
-      .where('seq', '>', cursor)
-      .where((eb) => eb.or([eb('seat_id', 'is', null), eb('seat_id', '=', seat.id)]))
-      .orderBy('seq')
-      .limit(limit + 1)
-      .execute();
-    const page = rows.slice(0, limit);
-    const ids = (kind: string) => [...new Set(page.filter((r) => r.kind === kind).map((r) => r.entity_id))];
-    const tasks = await loadTasks(tx, seat, ids('task'));
-    const customerIds = new Set([...ids('customer'), ...tasks.map((t) => t.customerId)]);
-    const customers = await loadCustomers(tx, [...customerIds]);
-    const salespersonIds = new Set(ids('salesperson'));
-    for (const c of customers) {
-      if (c.salespersonId) salespersonIds.add(c.salespersonId);
-      if (c.introducerId) salespersonIds.add(c.introducerId);
-    }
-    for (const t of tasks)
-      for (const p of t.purposes) if (p.salespersonId) salespersonIds.add(p.salespersonId);
-    return {
-      cursor: page.at(-1)?.seq ?? cursor,
-      more: rows.length > limit,
-      salespeople: await loadSalespeople(tx, [...salespersonIds]),
-      agents: await loadAgents(tx, ids('agent')),
-      customers,
-      tasks,
-      revoked: ids('revoke'),
-    };
-  });
+  const queue = hq.seatQueue ?? SEAT_QUEUE;
+  // Claiming writes (under the branch's lock): its own short transaction, and only when there is room and
+  // something to claim, which one read tells. The page itself is plain reads: a task given to another seat
+  // meanwhile is left out here, and its `revoke` comes later in the log.
+  const work = await sql<{ held: number; waiting: boolean }>`
+    SELECT (SELECT count(*) FROM tasks WHERE assigned_seat_id = ${seat.id}::uuid AND status = 'open')::int AS held,
+           EXISTS (SELECT 1 FROM tasks WHERE branch_id = ${seat.branchId} AND status = 'open'
+                   AND assigned_seat_id IS NULL) AS waiting`.execute(hq.db.db);
+  const state = work.rows[0];
+  if (state && state.waiting && Number(state.held) < queue) {
+    await hq.db.db.transaction().execute((tx) => claimTasks(tx, seat, queue));
+  }
+  const tx = hq.db.db;
+  const rows = await tx
+    .selectFrom('changes')
+    .select(['seq', 'kind', 'entity_id'])
+    .where('branch_id', '=', seat.branchId)
+    .where('seq', '>', cursor)
+    .where((eb) => eb.or([eb('seat_id', 'is', null), eb('seat_id', '=', seat.id)]))
+    .orderBy('seq')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const ids = (kind: string) => [...new Set(page.filter((r) => r.kind === kind).map((r) => r.entity_id))];
+  const tasks = await loadTasks(tx, seat, ids('task'));
+  const customerIds = new Set([...ids('customer'), ...tasks.map((t) => t.customerId)]);
+  const customers = await loadCustomers(tx, [...customerIds]);
+  const salespersonIds = new Set(ids('salesperson'));
+  for (const c of customers) {
+    if (c.salespersonId) salespersonIds.add(c.salespersonId);
+    if (c.introducerId) salespersonIds.add(c.introducerId);
+  }
+  for (const t of tasks) for (const p of t.purposes) if (p.salespersonId) salespersonIds.add(p.salespersonId);
+  return {
+    cursor: page.at(-1)?.seq ?? cursor,
+    more: rows.length > limit,
+    salespeople: await loadSalespeople(tx, [...salespersonIds]),
+    agents: await loadAgents(tx, ids('agent')),
+    customers,
+    tasks,
+    revoked: ids('revoke'),
+  };
 }
 
-async function claimTasks(tx: Tx, seat: SeatPrincipal): Promise<void> {
+async function claimTasks(tx: Tx, seat: SeatPrincipal, queue: number): Promise<void> {
   const held = await tx
     .selectFrom('tasks')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('assigned_seat_id', '=', seat.id)
     .where('status', '=', 'open')
     .executeTakeFirstOrThrow();
-  const room = SEAT_QUEUE - Number(held.n);
+  const room = queue - Number(held.n);
   if (room <= 0) return;
+  await lockBranch(tx, seat.branchId);
   const claimed = await tx
     .updateTable('tasks')
     .set({ assigned_seat_id: seat.id })

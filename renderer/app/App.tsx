@@ -10,13 +10,14 @@ import { History } from '../screens/History';
 import { Login } from '../screens/Login';
 import { PhoneSettings } from '../screens/PhoneSettings';
 import { Recordings } from '../screens/Recordings';
+import { SyncSettings } from '../screens/SyncSettings';
 import { TaskView } from '../screens/TaskView';
 import { Worklist } from '../screens/Worklist';
 import { PhoneContext, phoneConfig } from './phone-context';
 import { call, SeatContext } from './seat-context';
 
-type View = 'worklist' | 'history' | 'recordings' | 'audit' | 'phone';
-const VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone'];
+type View = 'worklist' | 'history' | 'recordings' | 'audit' | 'phone' | 'sync';
+const VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone', 'sync'];
 
 /** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
 type Observable = SeatBridge & { onStateChange?: (cb: (state: ServiceState) => void) => () => void };
@@ -141,6 +142,7 @@ export function App({ seat }: { seat: Observable }) {
             {view === 'history' && <History />}
             {view === 'recordings' && <Recordings />}
             {view === 'phone' && <PhoneSettings />}
+            {view === 'sync' && <SyncSettings />}
           </main>
         )}
       </>

@@ -14,10 +14,23 @@ export function dueState(deadlineAt: string, now: Date): DueState {
 const FULL: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
 const TIME: Intl.DateTimeFormatOptions = { hour: '2-digit', minute: '2-digit', hour12: false };
 
+// Making an Intl.DateTimeFormat costs about as much as a render of a row: one per language and style, kept.
+const formats = new Map<string, Intl.DateTimeFormat>();
+const formatter = (lng: string, style: 'full' | 'short') => {
+  const key = `${lng}|${style}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(
+      lng,
+      style === 'full' ? { ...FULL, ...TIME } : { month: '2-digit', day: '2-digit', ...TIME },
+    );
+    formats.set(key, f);
+  }
+  return f;
+};
+
 /** Date and time with the year (task details, the audit trail). */
-export const formatDateTime = (iso: string, lng: string) =>
-  new Intl.DateTimeFormat(lng, { ...FULL, ...TIME }).format(new Date(iso));
+export const formatDateTime = (iso: string, lng: string) => formatter(lng, 'full').format(new Date(iso));
 
 /** Month, day and time: the worklist's deadline column. */
-export const formatShort = (iso: string, lng: string) =>
-  new Intl.DateTimeFormat(lng, { month: '2-digit', day: '2-digit', ...TIME }).format(new Date(iso));
+export const formatShort = (iso: string, lng: string) => formatter(lng, 'short').format(new Date(iso));

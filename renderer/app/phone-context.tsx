@@ -1,4 +1,4 @@
-import { createContext, useContext, useEffect, useState } from 'react';
+import { createContext, useContext, useEffect, useRef, useState } from 'react';
 import type { Settings } from '../../shared/contract';
 import type {
   CallQuality,
@@ -66,4 +66,23 @@ export function phoneConfig(s: Settings): PhoneConfig {
     inputDeviceId: s['audio.inputDeviceId'],
     outputDeviceId: s['audio.outputDeviceId'],
   };
+}
+
+/**
+ * One value derived from the call, as React state that changes only when that value does: a view that needs
+ * "is this task in a call" does not render again for every ringing and answer (renders there slow call set-up).
+ * `select` returns a string, number, boolean or null, compared with Object.is.
+ */
+export function useCallSelect<T extends string | number | boolean | null>(
+  phone: Phone,
+  select: (call: CallStatus | null) => T,
+): T {
+  const latest = useRef(select);
+  latest.current = select;
+  const [value, setValue] = useState(() => select(phone.call));
+  useEffect(() => {
+    setValue(latest.current(phone.call));
+    return phone.on('call', (call) => setValue(latest.current(call)));
+  }, [phone]);
+  return value;
 }

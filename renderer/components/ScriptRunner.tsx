@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { AnswerValue, ScriptDraft } from '../../shared/contract';
 import { current, progress, type StepView } from '../../shared/scripts/engine';
 import type { LocalizedText } from '../../shared/scripts/schema';
-import { useCall, usePhone } from '../app/phone-context';
+import { useCallSelect, usePhone } from '../app/phone-context';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from './ErrorLine';
 
@@ -39,7 +39,16 @@ export function ScriptRunner({
   const { t, i18n } = useTranslation();
   const seat = useSeat();
   const phone = usePhone();
-  const callStatus = useCall(phone);
+  // The recording in progress of this task's connected call, as "id@answeredAt"; null otherwise.
+  const liveKey = useCallSelect(phone, (c) =>
+    c !== null &&
+    c.taskId === draft.taskId &&
+    c.phase === 'established' &&
+    c.recordingId &&
+    c.answeredAt !== null
+      ? `${c.recordingId}@${c.answeredAt}`
+      : null,
+  );
   const errorText = useErrorText();
   const [value, setValue] = useState<AnswerValue | undefined>(undefined);
   const [confirmed, setConfirmed] = useState(false);
@@ -52,13 +61,12 @@ export function ScriptRunner({
   const step = current(draft.state);
   const at = progress(draft.state);
   const live =
-    callStatus !== null &&
-    callStatus.taskId === draft.taskId &&
-    callStatus.phase === 'established' &&
-    callStatus.recordingId !== null &&
-    callStatus.answeredAt !== null
-      ? { recordingId: callStatus.recordingId, answeredAt: callStatus.answeredAt }
-      : null;
+    liveKey === null
+      ? null
+      : {
+          recordingId: liveKey.slice(0, liveKey.indexOf('@')),
+          answeredAt: Number(liveKey.slice(liveKey.indexOf('@') + 1)),
+        };
   const options = choices(step, t('task.yes'), t('task.no'), t('script.passed'), t('script.failed'));
 
   // A new step starts with nothing chosen.

@@ -26,6 +26,7 @@ export const en: Resources = {
     required: 'Please enter the {{field}}',
   },
   nav: {
+    sync: 'Head office',
     history: 'Today',
     worklist: 'Callback tasks',
     audit: 'Audit trail',
@@ -282,6 +283,27 @@ export const en: Resources = {
     talk: 'Talk time',
     findings: 'Findings',
     empty: 'No results yet today',
+  },
+  syncSettings: {
+    title: 'Head office sync',
+    state: 'State',
+    states: {
+      online: 'online',
+      syncing: 'syncing',
+      offline: 'offline (catches up once connected)',
+      not_configured: 'not enrolled with head office',
+    },
+    pending: 'Records waiting',
+    uploads: 'Recordings waiting',
+    lastSyncAt: 'Last sync',
+    lastError: 'Last error',
+    enrolHint:
+      'This seat is not enrolled with head office yet. A head-office administrator or the branch supervisor enters head office’s address and their head-office login (the password is used once and not kept).',
+    hqUrl: 'Head office address',
+    code: 'Head-office code',
+    password: 'Head-office password',
+    name: 'Seat name',
+    enrol: 'Enrol with head office',
   },
   status: {
     agent: 'Agent',

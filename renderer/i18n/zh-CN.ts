@@ -24,6 +24,7 @@ export const zhCN = {
     required: '请填写{{field}}',
   },
   nav: {
+    sync: '总部同步',
     history: '今日回访',
     worklist: '回访任务',
     audit: '审计记录',
@@ -280,6 +281,27 @@ export const zhCN = {
     talk: '通话时长',
     findings: '问题',
     empty: '今天还没有回访结果',
+  },
+  syncSettings: {
+    title: '总部同步',
+    state: '状态',
+    states: {
+      online: '在线',
+      syncing: '同步中',
+      offline: '离线（恢复连接后自动补传）',
+      not_configured: '未登记到总部',
+    },
+    pending: '待同步记录',
+    uploads: '待上传录音',
+    lastSyncAt: '上次同步',
+    lastError: '最近错误',
+    enrolHint:
+      '本坐席尚未登记到总部。请由总部管理员或本营业部主管输入总部地址和其总部账号完成登记（密码只用于本次登记，不会保存）。',
+    hqUrl: '总部地址',
+    code: '总部工号',
+    password: '总部密码',
+    name: '坐席名称',
+    enrol: '登记到总部',
   },
   status: {
     agent: '坐席',

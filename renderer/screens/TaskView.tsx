@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RevealField, ScriptDraft, TaskDetail } from '../../shared/contract';
 import { dueState, formatDateTime } from '../app/format';
-import { useCall, usePhone } from '../app/phone-context';
+import { useCallSelect, usePhone } from '../app/phone-context';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { CallPanel } from '../components/CallPanel';
 import { ErrorLine } from '../components/ErrorLine';
@@ -35,9 +35,8 @@ export function TaskView({
   const [committed, setCommitted] = useState(false);
   const nextButton = useRef<HTMLButtonElement>(null);
   const phone = usePhone();
-  const callStatus = useCall(phone);
+  const inCall = useCallSelect(phone, (c) => c !== null && c.taskId === taskId && c.phase !== 'ended');
   const lng = i18n.language;
-  const inCall = callStatus !== null && callStatus.taskId === taskId && callStatus.phase !== 'ended';
 
   // A new task: start clean (revealed values are never carried over to another customer).
   useEffect(() => {

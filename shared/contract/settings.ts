@@ -20,6 +20,11 @@ export const SETTING_SCHEMAS = {
     ]),
   /** Dial attempts before an unreached customer may be closed as unreachable. */
   'retry.maxAttempts': z.number().int().min(1).max(10).default(3),
+  /**
+   * Days a recording stays on this seat after head office confirmed it holds the verified copy; never removed
+   * before that, whatever its age.
+   */
+  'recordings.retentionDays': z.number().int().min(0).max(3650).default(30),
 
   /** The PBX's SIP WebSocket; '' until an administrator sets it (the phone shows "not configured"). */
   'sip.wsUrl': z

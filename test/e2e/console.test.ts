@@ -156,6 +156,18 @@ describe('the console in Chromium (browser seat)', () => {
     expect(await axeSeriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'phone-settings.png') });
 
+    // Head office sync: a seat not yet enrolled says so and offers enrolment; an address nobody answers at is
+    // refused with the reason, in Chinese.
+    await page.getByRole('button', { name: '总部同步' }).click();
+    await page.getByRole('status').filter({ hasText: '未登记到总部' }).waitFor();
+    await page.getByLabel('总部地址').fill('http://127.0.0.1:9');
+    await page.getByLabel('总部工号').fill('HQ01');
+    await page.getByLabel('总部密码').fill('whatever');
+    await page.getByLabel('坐席名称').fill('1 号坐席');
+    await page.getByRole('button', { name: '登记到总部' }).click();
+    await page.getByRole('alert').filter({ hasText: '总部服务无法连接' }).waitFor();
+    expect(await axeSeriousViolations(page)).toEqual([]);
+
     // And in the seat's own audit table, as head office will receive it.
     const rows = seat.store.db
       .prepare(

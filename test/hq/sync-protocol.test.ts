@@ -31,7 +31,8 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
   let seat: Enrolment;
   let other: Enrolment;
   beforeAll(async () => {
-    t = await startHq(kind);
+    // A queue of 20 with 30 tasks: both seats get some, so "never the same task to two seats" is tested.
+    t = await startHq(kind, undefined, { seatQueue: 20 });
     seat = await t.enrol();
     other = await t.enrol(BRANCH.branchId, '2 号坐席');
   }, 60_000);
@@ -155,6 +156,7 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
     const [a, b] = await Promise.all([pull(seat, 0, 1000), pull(other, 0, 1000)]);
     const ids = (p: PullResponse) => p.tasks.map((task) => task.id);
     expect(ids(a).length + ids(b).length).toBe(30);
+    expect([ids(a).length, ids(b).length].sort()).toEqual([10, 20]);
     expect(ids(a).filter((id) => ids(b).includes(id))).toEqual([]);
     // Everything a task needs comes with it.
     for (const task of a.tasks) expect(a.customers.map((c) => c.id)).toContain(task.customerId);
@@ -169,6 +171,7 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
       cursor = page.cursor;
       if (!page.more) break;
     }
+    expect(seen.length).toBe(ids(a).length);
     expect(new Set(seen)).toEqual(new Set(ids(a)));
     expect((await pull(seat, cursor)).tasks).toEqual([]);
   });

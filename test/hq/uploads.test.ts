@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import * as tus from 'tus-js-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -143,7 +142,7 @@ describe.each(DB_KINDS)('recordings uploaded to head office on %s', (kind) => {
     expect(resumedFrom).toBeGreaterThanOrEqual(1024 * 1024);
     const sha = createHash('sha256').update(bytes).digest('hex');
     expect(await stored(id)).toEqual({ stored: true, sha256: sha });
-    const file = join(t.hq.recordingsDir, seat.seatId, `${id}.webm`);
+    const file = t.hq.recordings.localPath(seat.seatId, id);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha);
   });
 
@@ -153,7 +152,7 @@ describe.each(DB_KINDS)('recordings uploaded to head office on %s', (kind) => {
     const result = await upload(bytes, id, memoryStorage());
     expect(result.error?.message).toContain('录音校验失败');
     expect(await stored(id)).toEqual({ stored: false, sha256: null });
-    expect(existsSync(join(t.hq.recordingsDir, seat.seatId, `${id}.webm`))).toBe(false);
+    expect(await t.hq.recordings.has(seat.seatId, id)).toBe(false);
   });
 
   it('refuses an upload of a recording head office has no record of, or from an unknown seat', async () => {

@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../hq/app';
 import type { Hq } from '../../hq/context';
+import { DirectoryRecordingStore } from '../../hq/recordings/store';
 import { upsertBranch, upsertUser } from '../../hq/reference';
 import type { Enrolment } from '../../shared/contract/sync';
 import { BRANCH, tempDir } from './fixtures';
@@ -12,13 +12,15 @@ export const OTHER_BRANCH = { branchId: 'BR-BJ-002', branchName: '北京金融�
 export const HQ_PASSWORD = 'Zongbu#2026';
 
 /** Head office in this process on a fresh database of `kind`: two branches, an admin, a Beijing supervisor. */
-export async function startHq(kind: 'pglite' | 'postgres', now: () => Date = () => new Date()) {
+export async function startHq(
+  kind: 'pglite' | 'postgres',
+  now: () => Date = () => new Date(),
+  options: { seatQueue?: number } = {},
+) {
   const tmp = tempDir();
   const database: TestDatabase = await freshDatabase(kind, tmp.dir);
   const db = await database.open();
-  const recordingsDir = join(tmp.dir, 'recordings');
-  mkdirSync(recordingsDir, { recursive: true });
-  const hq: Hq = { db, recordingsDir, now };
+  const hq: Hq = { db, recordings: new DirectoryRecordingStore(join(tmp.dir, 'recordings')), now, ...options };
   await upsertBranch(db.db, { id: BRANCH.branchId, name: BRANCH.branchName });
   await upsertBranch(db.db, { id: OTHER_BRANCH.branchId, name: OTHER_BRANCH.branchName });
   const { hashPassword } = await import('../../hq/auth/password');

@@ -261,6 +261,9 @@ export class Recordings {
     const length = Math.max(0, Math.min(a.length, row.sizeBytes - a.offset));
     const data = Buffer.alloc(length);
     if (length > 0) {
+      if (!existsSync(row.path)) {
+        throw new SeatError('NOT_FOUND', '录音已上传总部，本机副本已按保留期清理；请向主管调取');
+      }
       const fd = openSync(row.path, 'r');
       try {
         readSync(fd, data, 0, length, a.offset);

@@ -375,6 +375,30 @@ export class SeatStore {
     this.#write(() => sync.saveUploadUrl(this.db, recordingId, url));
   }
 
+  /** Local copies past retention, confirmed at head office, removed; audited with how many. */
+  pruneRecordings(): number {
+    const seatId = this.#seatId();
+    const days = this.settings()['recordings.retentionDays'];
+    return this.#write(() => {
+      const removed = sync.pruneRecordings(this.db, this.now(), days);
+      if (removed.length > 0) {
+        appendAudit(
+          this.db,
+          seatId,
+          {
+            agentId: null,
+            action: 'recording.local_pruned',
+            entityType: 'recording',
+            entityId: removed[0] as string,
+            detail: { count: removed.length, retentionDays: days },
+          },
+          this.now(),
+        );
+      }
+      return removed.length;
+    });
+  }
+
   markStored(recordingId: string): void {
     this.#write(() => sync.markStored(this.db, recordingId, this.now()));
   }

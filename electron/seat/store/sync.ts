@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import type { OutboxEntry, OutboxKind, PullResponse } from '../../../shared/contract/sync';
 import { type Db, stmt } from './database';
 import { importReferenceData } from './reference';
@@ -108,4 +109,23 @@ export function markStored(db: Db, recordingId: string, at: string): void {
     `INSERT INTO recording_uploads (recording_id, upload_url, stored_at) VALUES (?, NULL, ?)
      ON CONFLICT (recording_id) DO UPDATE SET stored_at = excluded.stored_at, upload_url = NULL`,
   ).run(recordingId, at);
+}
+
+/**
+ * Removes local copies of recordings head office confirmed it holds, once they are older than the retention
+ * period. A recording head office has not confirmed is never removed, however old. Returns the ids removed.
+ */
+export function pruneRecordings(db: Db, now: string, retentionDays: number): string[] {
+  const before = new Date(new Date(now).getTime() - retentionDays * 86_400_000).toISOString();
+  const due = stmt<[string], { id: string; path: string }>(
+    db,
+    `SELECT r.id, r.path FROM recordings r JOIN recording_uploads u ON u.recording_id = r.id
+     WHERE u.stored_at IS NOT NULL AND u.local_deleted_at IS NULL AND r.finished_at <= ?`,
+  ).all(before);
+  const mark = stmt(db, 'UPDATE recording_uploads SET local_deleted_at = ? WHERE recording_id = ?');
+  for (const r of due) {
+    rmSync(r.path, { force: true });
+    mark.run(now, r.id);
+  }
+  return due.map((r) => r.id);
 }

@@ -132,6 +132,7 @@ export class SeatSync {
     await this.#push(client, seat.id);
     await this.#pull(client);
     await this.#upload(client);
+    this.#store.pruneRecordings();
   }
 
   async #push(client: HqClient, seatId: string): Promise<void> {

@@ -75,6 +75,7 @@ CREATE TABLE tasks (
 );
 CREATE UNIQUE INDEX tasks_one_open_per_customer ON tasks (customer_id) WHERE status = 'open';
 CREATE INDEX tasks_unassigned ON tasks (branch_id, deadline_at) WHERE status = 'open' AND assigned_seat_id IS NULL;
+CREATE INDEX tasks_held ON tasks (assigned_seat_id) WHERE status = 'open';
 
 CREATE TABLE task_purposes (
   task_id        UUID NOT NULL REFERENCES tasks (id),
@@ -101,13 +102,13 @@ CREATE TABLE changes (
 );
 CREATE INDEX changes_by_branch ON changes (branch_id, seq);
 
--- Every outbox entry a seat pushed, as applied: the raw record of what each seat said, in its order.
+-- Every outbox entry a seat pushed, as applied, in the seat's order: which fact (kind and id, whose content
+-- is in its own table), when the seat made it and when head office applied it.
 CREATE TABLE seat_entries (
   seat_id    UUID NOT NULL REFERENCES seats (id),
   seq        BIGINT NOT NULL,
   kind       TEXT NOT NULL,
   entity_id  TEXT NOT NULL,
-  payload    JSONB NOT NULL,
   created_at TIMESTAMPTZ NOT NULL,
   applied_at TIMESTAMPTZ NOT NULL,
   PRIMARY KEY (seat_id, seq)

@@ -16,8 +16,10 @@ export const migration0005: Migration = {
 
     CREATE TABLE recording_uploads (
       recording_id TEXT PRIMARY KEY REFERENCES recordings (id),
-      upload_url   TEXT,
-      stored_at    TEXT
+      upload_url       TEXT,
+      stored_at        TEXT,
+      -- When the local copy was removed (after stored_at and the retention period).
+      local_deleted_at TEXT
     ) STRICT;
   `,
 };

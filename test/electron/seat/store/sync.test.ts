@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../../../shared/contract/sync';
 import { BRANCH } from '../../../support/fixtures';
+import { answeredCall } from '../../../support/script';
 import { storeWithBranch } from '../../../support/seat';
 
 type Ctx = Awaited<ReturnType<typeof storeWithBranch>>;
@@ -72,6 +75,38 @@ describe('the seat applying what it pulled from head office', () => {
     const after = ctx.store.worklist(ctx.ids.agent, { limit: 50 });
     expect(after.total).toBe(before - 1);
     expect(after.items.map((i) => i.taskId)).not.toContain(ctx.ids.taskB);
+  });
+
+  it('removes a local recording only after head office confirmed it, and only past the retention period', () => {
+    const dir = join(dirname(ctx.path), 'recordings');
+    const closed = (taskId: string) => {
+      const call = answeredCall(ctx.store, ctx.ids.agent, taskId, dir);
+      call.recordings.chunk({
+        recordingId: call.recordingId,
+        agentId: ctx.ids.agent,
+        seq: 0,
+        data: Buffer.alloc(500),
+      });
+      call.recordings.finish({ recordingId: call.recordingId, agentId: ctx.ids.agent, durationMs: 1000 });
+      return ctx.store.db.prepare('SELECT id, path FROM recordings WHERE id = ?').get(call.recordingId) as {
+        id: string;
+        path: string;
+      };
+    };
+    const stored = closed(ctx.ids.taskA);
+    const notYet = closed(ctx.ids.taskB);
+    ctx.store.markStored(stored.id);
+    // Within the default 30 days: both stay.
+    expect(ctx.store.pruneRecordings()).toBe(0);
+    ctx.store.setSetting(ctx.ids.agent, 'recordings.retentionDays', 0);
+    expect(ctx.store.pruneRecordings()).toBe(1);
+    expect(existsSync(stored.path)).toBe(false);
+    expect(existsSync(notYet.path)).toBe(true);
+    expect(ctx.store.pruneRecordings()).toBe(0);
+    const audit = ctx.store.db
+      .prepare("SELECT detail FROM audit WHERE action = 'recording.local_pruned'")
+      .all();
+    expect(audit).toEqual([{ detail: JSON.stringify({ count: 1, retentionDays: 0 }) }]);
   });
 
   it('acknowledges forward only, and lists only entries head office has not acknowledged', () => {

@@ -1,0 +1,94 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SyncStatus } from '../../shared/contract';
+import { formatDateTime } from '../app/format';
+import { call, useErrorText, useSeat } from '../app/seat-context';
+import { ErrorLine } from '../components/ErrorLine';
+
+/**
+ * Sync with head office: where it stands (state, entries and recordings waiting, the last error) and, for a
+ * seat not yet enrolled, the enrolment form — head office's address and the login of one of its supervisors
+ * or administrators (used once, not kept).
+ */
+export function SyncSettings() {
+  const { t, i18n } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [form, setForm] = useState({ hqUrl: 'http://127.0.0.1:8610', code: '', password: '', name: '' });
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    void call(seat, 'sync.status', {}).then(setStatus, (e: unknown) => setError(errorText(e)));
+    return seat.on('sync.changed', setStatus);
+  }, [seat, errorText]);
+
+  async function enrol(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      setStatus(await call(seat, 'sync.enrol', form));
+      setForm((f) => ({ ...f, password: '' }));
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const field = (key: keyof typeof form, type = 'text') => (
+    <label>
+      {t(`syncSettings.${key}`)}
+      <input
+        type={type}
+        value={form[key]}
+        required
+        autoComplete={key === 'password' ? 'off' : undefined}
+        onChange={(e) => setForm((f) => ({ ...f, [key]: e.target.value }))}
+      />
+    </label>
+  );
+
+  return (
+    <section className="phone-settings" aria-labelledby="sync-title">
+      <div className="panel-head">
+        <h2 id="sync-title">{t('syncSettings.title')}</h2>
+      </div>
+      {status && (
+        <dl className="facts">
+          <dt>{t('syncSettings.state')}</dt>
+          <dd>
+            <span role="status">{t(`syncSettings.states.${status.state}`)}</span>
+          </dd>
+          <dt>{t('syncSettings.pending')}</dt>
+          <dd>{status.pending}</dd>
+          <dt>{t('syncSettings.uploads')}</dt>
+          <dd>{status.uploads}</dd>
+          <dt>{t('syncSettings.lastSyncAt')}</dt>
+          <dd>{status.lastSyncAt ? formatDateTime(status.lastSyncAt, i18n.language) : t('task.none')}</dd>
+          {status.lastError && (
+            <>
+              <dt>{t('syncSettings.lastError')}</dt>
+              <dd>{status.lastError}</dd>
+            </>
+          )}
+        </dl>
+      )}
+      {status?.state === 'not_configured' && (
+        <form className="settings-form" onSubmit={enrol}>
+          <p className="muted">{t('syncSettings.enrolHint')}</p>
+          {field('hqUrl', 'url')}
+          {field('code')}
+          {field('password', 'password')}
+          {field('name')}
+          <button type="submit" className="primary" disabled={busy}>
+            {t('syncSettings.enrol')}
+          </button>
+        </form>
+      )}
+      <ErrorLine text={error} />
+    </section>
+  );
+}
