@@ -32,7 +32,7 @@ export async function pull(
            EXISTS (SELECT 1 FROM tasks WHERE branch_id = ${seat.branchId} AND status = 'open'
                    AND assigned_seat_id IS NULL) AS waiting`.execute(hq.db.db);
   const state = work.rows[0];
-  if (state && state.waiting && Number(state.held) < queue) {
+  if (state?.waiting && Number(state.held) < queue) {
     await hq.db.db.transaction().execute((tx) => claimTasks(tx, seat, queue));
   }
   const tx = hq.db.db;

@@ -20,7 +20,12 @@ export async function startHq(
   const tmp = tempDir();
   const database: TestDatabase = await freshDatabase(kind, tmp.dir);
   const db = await database.open();
-  const hq: Hq = { db, recordings: new DirectoryRecordingStore(join(tmp.dir, 'recordings')), now, ...options };
+  const hq: Hq = {
+    db,
+    recordings: new DirectoryRecordingStore(join(tmp.dir, 'recordings')),
+    now,
+    ...options,
+  };
   await upsertBranch(db.db, { id: BRANCH.branchId, name: BRANCH.branchName });
   await upsertBranch(db.db, { id: OTHER_BRANCH.branchId, name: OTHER_BRANCH.branchName });
   const { hashPassword } = await import('../../hq/auth/password');
