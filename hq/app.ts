@@ -17,6 +17,7 @@ import type { Hq } from './context';
 import { ImportReport, importFeeds } from './feeds';
 import { auditRefusal, requireBranch, requireSeat, requireUser } from './http/access';
 import { HqError } from './http/errors';
+import { supervisionRoutes } from './http/supervision';
 import { createUploads, UPLOADS_PATH } from './http/uploads';
 import { FeedKindSchema } from './rules';
 import { pull } from './sync/pull';
@@ -288,6 +289,8 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
       return report;
     },
   );
+
+  supervisionRoutes(app, hq);
 
   // tus takes the raw request: no body parsing for its content type.
   const tus = createUploads(hq, options.uploadsDir);

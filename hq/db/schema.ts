@@ -103,6 +103,8 @@ export interface HqSchema {
     created_at: Instant;
     received_at: Instant;
     flag: string | null;
+    branch_id: string | null;
+    customer_id: string | null;
   };
   answers: {
     result_id: string;

@@ -198,7 +198,7 @@ async function applyRecordings(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof
 async function applyResult(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof ResultPayload>, now: string) {
   const task = await tx
     .selectFrom('tasks')
-    .select(['assigned_seat_id', 'status', 'branch_id'])
+    .select(['assigned_seat_id', 'status', 'branch_id', 'customer_id'])
     .where('id', '=', r.taskId)
     .executeTakeFirst();
   const flag =
@@ -219,6 +219,9 @@ async function applyResult(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof Result
       created_at: r.createdAt,
       received_at: now,
       flag,
+      // A task head office does not know (a seat's own demo data) is filed under the seat's branch.
+      branch_id: task?.branch_id ?? seat.branchId,
+      customer_id: task?.customer_id ?? null,
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')
