@@ -35,7 +35,7 @@ import { rigChromiumArgs, startPages } from '../test/rig/pages';
 import { launchChromium } from '../test/support/chromium';
 import { figure, quantile, report } from './report';
 
-const CALLS = 20;
+const CALLS = 40;
 const CPU_WINDOW_MS = 10_000;
 
 /** Run from bench/run.ts: re-executes this file inside a private network namespace. */

@@ -7,6 +7,7 @@ import { TMP } from './history';
 import { runPhoneBench } from './phone.bench';
 import { runShellBench } from './shell.bench';
 import { runStoreBench } from './store.bench';
+import { runSupervisorBench } from './supervisor.bench';
 import { runSyncBench } from './sync.bench';
 
 const SUITES: Record<string, () => Promise<void>> = {
@@ -14,6 +15,7 @@ const SUITES: Record<string, () => Promise<void>> = {
   shell: runShellBench,
   phone: runPhoneBench,
   sync: runSyncBench,
+  supervisor: runSupervisorBench,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

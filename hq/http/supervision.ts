@@ -32,7 +32,7 @@ const ResultRow = z.object({
 
 const SearchQuery = z.object({
   branchId: z.string().max(40).optional(),
-  agentId: z.uuid().optional(),
+  agentId: z.guid().optional(),
   type: CallbackType.optional(),
   outcome: ResultOutcome.optional(),
   from: z.iso.datetime({ offset: true }).optional(),
