@@ -13,6 +13,7 @@ import {
 } from '../shared/contract/sync';
 import { verifyPassword } from './auth/password';
 import { newToken, tokenHash } from './auth/tokens';
+import { publishScript, setBranchSetting } from './config';
 import type { Hq } from './context';
 import { ImportReport, importFeeds } from './feeds';
 import { auditRefusal, requireBranch, requireSeat, requireUser } from './http/access';
@@ -291,6 +292,83 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
   );
 
   supervisionRoutes(app, hq);
+
+  // Scripts and branch settings go to the seats with their next pull.
+  app.post(
+    '/api/scripts',
+    {
+      schema: {
+        body: z.object({ script: z.unknown() }),
+        response: {
+          200: z.object({ id: z.string(), version: z.number(), published: z.boolean() }),
+          400: SyncErrorBody,
+          401: SyncErrorBody,
+          403: SyncErrorBody,
+          409: SyncErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const user = await requireUser(hq, req, ['admin']);
+      const now = hq.now().toISOString();
+      const { script, published } = await hq.db.db
+        .transaction()
+        .execute((tx) => publishScript(tx, req.body.script, user.id, now));
+      if (published) {
+        await hq.db.db
+          .insertInto('audit')
+          .values({
+            id: uuidv7(),
+            at: now,
+            seat_id: null,
+            user_id: user.id,
+            action: 'hq.script_publish',
+            entity_type: 'script',
+            entity_id: `${script.id}@${script.version}`,
+            detail: '{}',
+            ip: req.ip,
+          })
+          .execute();
+      }
+      return { id: script.id, version: script.version, published };
+    },
+  );
+
+  app.put(
+    '/api/branches/:branchId/settings/:key',
+    {
+      schema: {
+        params: z.object({ branchId: z.string().min(1).max(40), key: z.string().min(1).max(60) }),
+        body: z.object({ value: z.unknown() }),
+        response: { 200: z.object({}), 400: SyncErrorBody, 401: SyncErrorBody, 403: SyncErrorBody },
+      },
+    },
+    async (req) => {
+      const user = await requireUser(hq, req, ['admin', 'supervisor']);
+      await requireBranch(hq, req, user, req.params.branchId);
+      const now = hq.now().toISOString();
+      await hq.db.db
+        .transaction()
+        .execute((tx) =>
+          setBranchSetting(tx, req.params.branchId, req.params.key, req.body.value, user.id, now),
+        );
+      await hq.db.db
+        .insertInto('audit')
+        .values({
+          id: uuidv7(),
+          at: now,
+          seat_id: null,
+          user_id: user.id,
+          action: 'hq.setting_set',
+          entity_type: 'setting',
+          entity_id: `${req.params.branchId}:${req.params.key}`,
+          detail: '{}',
+          ip: req.ip,
+        })
+        .execute();
+      return {};
+    },
+  );
 
   // tus takes the raw request: no body parsing for its content type.
   const tus = createUploads(hq, options.uploadsDir);

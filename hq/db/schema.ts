@@ -65,7 +65,7 @@ export interface HqSchema {
     seq: Generated<number>;
     branch_id: string;
     seat_id: string | null;
-    kind: 'task' | 'revoke' | 'customer' | 'salesperson' | 'agent';
+    kind: 'task' | 'revoke' | 'customer' | 'salesperson' | 'agent' | 'script' | 'setting';
     entity_id: string;
     at: DefaultNow;
   };
@@ -149,6 +149,21 @@ export interface HqSchema {
     started_at: Instant;
     finished_at: Instant;
     stored_at: Instant | null;
+  };
+  scripts: {
+    id: string;
+    version: number;
+    callback_type: string;
+    body: Json;
+    published_by: string | null;
+    published_at: Instant;
+  };
+  branch_settings: {
+    branch_id: string;
+    key: string;
+    value: Json;
+    updated_by: string | null;
+    updated_at: Instant;
   };
   feed_keys: {
     source_key: string;

@@ -64,6 +64,8 @@ export async function pull(
     customers,
     tasks,
     revoked: ids('revoke'),
+    scripts: await loadScripts(tx, ids('script')),
+    settings: await loadSettings(tx, seat.branchId, ids('setting')),
   };
 }
 
@@ -180,4 +182,30 @@ async function loadAgents(tx: Tx, ids: string[]): Promise<PullResponse['agents']
     passwordHash: u.password_hash,
     staffId: u.staff_id,
   }));
+}
+
+async function loadScripts(tx: Tx, keys: string[]): Promise<PullResponse['scripts']> {
+  const out: PullResponse['scripts'] = [];
+  for (const key of keys) {
+    const at = key.lastIndexOf('@');
+    const row = await tx
+      .selectFrom('scripts')
+      .select(['id', 'version', 'body'])
+      .where('id', '=', key.slice(0, at))
+      .where('version', '=', Number(key.slice(at + 1)))
+      .executeTakeFirst();
+    if (row) out.push({ id: row.id, version: row.version, body: row.body });
+  }
+  return out;
+}
+
+async function loadSettings(tx: Tx, branchId: string, keys: string[]): Promise<PullResponse['settings']> {
+  if (keys.length === 0) return [];
+  const rows = await tx
+    .selectFrom('branch_settings')
+    .select(['key', 'value'])
+    .where('branch_id', '=', branchId)
+    .where('key', 'in', keys)
+    .execute();
+  return rows.map((r) => ({ key: r.key, value: r.value }));
 }

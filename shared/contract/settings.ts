@@ -70,6 +70,14 @@ export const SETTING_SCHEMAS = {
 } as const;
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
+
+/** The settings head office manages per branch and sends with each pull; the rest belong to the seat. */
+export const HQ_MANAGED_SETTINGS = [
+  'calling.window',
+  'retry.maxAttempts',
+  'recordings.retentionDays',
+] as const;
+export type HqManagedSetting = (typeof HQ_MANAGED_SETTINGS)[number];
 export type Settings = { [K in SettingKey]: z.output<(typeof SETTING_SCHEMAS)[K]> };
 export const SettingKey = z.enum(Object.keys(SETTING_SCHEMAS) as [SettingKey, ...SettingKey[]]);
 

@@ -209,6 +209,10 @@ export const PullResponse = z.object({
   tasks: z.array(TaskRecord),
   /** Tasks taken from this seat (reassigned or withdrawn): the seat stops offering them. */
   revoked: z.array(Id),
+  /** Callback scripts published since (the seat validates and keeps each version, as from its own folder). */
+  scripts: z.array(z.object({ id: z.string(), version: z.number().int().positive(), body: z.unknown() })),
+  /** Settings head office manages for the branch (HQ_MANAGED_SETTINGS), as they are now. */
+  settings: z.array(z.object({ key: z.string(), value: z.unknown() })),
 });
 export type PullResponse = z.infer<typeof PullResponse>;
 

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPurposes, reassignTask, upsertCustomers } from '../../hq/reference';
@@ -226,5 +228,63 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
       .where('id', '=', task.id)
       .executeTakeFirst();
     expect(status).toEqual({ status: 'open' });
+  });
+
+  it('sends published scripts and the branch’s managed settings with the next pull', async () => {
+    const before = await pull(seat, 0, 2000);
+    const aml = JSON.parse(
+      readFileSync(resolve(import.meta.dirname, '../../assets/scripts/aml.json'), 'utf8'),
+    );
+    aml.version = 2;
+    const publish = (script: unknown, token = t.adminToken) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/scripts',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { script },
+      });
+    expect((await publish(aml)).json()).toEqual({ id: 'aml', version: 2, published: true });
+    expect((await publish(aml)).json()).toEqual({ id: 'aml', version: 2, published: false });
+    const changed = structuredClone(aml);
+    changed.steps[1].text.zh = '改过的开场白';
+    const conflict = await publish(changed);
+    expect([conflict.statusCode, conflict.json().message]).toEqual([
+      409,
+      '脚本 aml 的版本 2 已发布且内容不同；修改脚本须提高版本号',
+    ]);
+    const broken = structuredClone(aml);
+    broken.version = 3;
+    broken.steps.find((s: { id: string }) => s.id === 'aml.occupation').options = [];
+    const bad = await publish(broken);
+    expect([bad.statusCode, bad.json().message]).toEqual([
+      400,
+      expect.stringMatching(/步骤 aml\.occupation：缺少选项/),
+    ]);
+
+    const setting = (branchId: string, key: string, value: unknown, token: string) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/api/branches/${branchId}/settings/${key}`,
+        headers: { authorization: `Bearer ${token}` },
+        payload: { value },
+      });
+    const window = [{ start: '09:00', end: '12:00' }];
+    expect((await setting(BRANCH.branchId, 'calling.window', window, t.adminToken)).statusCode).toBe(200);
+    const unmanaged = await setting(BRANCH.branchId, 'sip.password', 'x', t.adminToken);
+    expect([unmanaged.statusCode, unmanaged.json().message]).toEqual([
+      400,
+      '设置项 sip.password 不由总部管理',
+    ]);
+    const foreign = await setting(BRANCH.branchId, 'retry.maxAttempts', 5, await t.login('BJ01'));
+    expect(foreign.statusCode).toBe(403);
+
+    const page = await pull(seat, before.cursor);
+    expect(page.scripts.map((x) => `${x.id}@${x.version}`)).toEqual(['aml@2']);
+    expect(page.settings).toEqual([{ key: 'calling.window', value: window }]);
+    // The other branch's seats get the script, not this branch's setting.
+    const elsewhere = await t.enrol(OTHER_BRANCH.branchId, '北京坐席');
+    const theirs = await pull(elsewhere, 0, 2000);
+    expect(theirs.scripts.map((x) => `${x.id}@${x.version}`)).toEqual(['aml@2']);
+    expect(theirs.settings).toEqual([]);
   });
 });

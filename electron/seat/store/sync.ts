@@ -1,7 +1,15 @@
 import { rmSync } from 'node:fs';
+import {
+  HQ_MANAGED_SETTINGS,
+  type HqManagedSetting,
+  SETTING_SCHEMAS,
+} from '../../../shared/contract/settings';
 import type { OutboxEntry, OutboxKind, PullResponse } from '../../../shared/contract/sync';
+import { parseScript } from '../../../shared/scripts/format';
 import { type Db, stmt } from './database';
 import { importReferenceData } from './reference';
+import { registerScript } from './scripts';
+import { writeSetting } from './settings';
 
 export interface SyncConfig {
   hqUrl: string;
@@ -56,6 +64,21 @@ export function applyPull(db: Db, page: PullResponse): string[] {
   });
   const revoke = stmt(db, "UPDATE tasks SET status = 'closed' WHERE id = ? AND status = 'open'");
   for (const id of page.revoked) revoke.run(id);
+  const at = new Date().toISOString();
+  for (const s of page.scripts) {
+    // Head office validated it; the seat checks again, as for a file in its own folder.
+    const parsed = parseScript(s.body, `${s.id}@${s.version}`);
+    if (!parsed.ok)
+      throw new Error(`head office sent script ${s.id}@${s.version} that does not load: ${parsed.error}`);
+    if (registerScript(db, parsed.script, `hq:${s.id}@${s.version}`, at) === 'conflict') {
+      throw new Error(`head office sent script ${s.id}@${s.version} with other content than this seat has`);
+    }
+  }
+  for (const { key, value } of page.settings) {
+    if (!(HQ_MANAGED_SETTINGS as readonly string[]).includes(key)) continue;
+    const parsed = SETTING_SCHEMAS[key as HqManagedSetting].safeParse(value);
+    if (parsed.success) writeSetting(db, key as HqManagedSetting, parsed.data, at);
+  }
   stmt(db, 'UPDATE sync_state SET pull_cursor = max(pull_cursor, ?)').run(page.cursor);
   return [...page.tasks.map((t) => t.id), ...page.revoked];
 }

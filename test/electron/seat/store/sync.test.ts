@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { v4 as uuidv4 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PullResponse } from '../../../../shared/contract/sync';
+import { SCRIPTS_DIR } from '../../../shared/scripts/library';
 import { BRANCH } from '../../../support/fixtures';
 import { answeredCall } from '../../../support/script';
 import { storeWithBranch } from '../../../support/seat';
@@ -47,6 +48,8 @@ describe('the seat applying what it pulled from head office', () => {
     customers: [],
     tasks: [],
     revoked: [],
+    scripts: [],
+    settings: [],
     ...over,
   });
   const count = (sql: string) => (ctx.store.db.prepare(sql).get() as { n: number }).n;
@@ -67,6 +70,32 @@ describe('the seat applying what it pulled from head office', () => {
     expect(() => ctx.store.applyPull(broken)).toThrow(/FOREIGN KEY/);
     expect(ctx.store.pullCursor()).toBe(10);
     expect(count('SELECT count(*) AS n FROM customers')).toBe(before);
+  });
+
+  it('keeps the scripts and managed settings head office sent, and refuses a script that does not load', () => {
+    const aml = JSON.parse(readFileSync(join(SCRIPTS_DIR, 'aml.json'), 'utf8'));
+    aml.version = 7;
+    ctx.store.applyPull(
+      page({
+        cursor: 30,
+        scripts: [{ id: 'aml', version: 7, body: aml }],
+        settings: [
+          { key: 'retry.maxAttempts', value: 5 },
+          // Not head office's to set: ignored.
+          { key: 'sip.password', value: 'x' },
+        ],
+      }),
+    );
+    expect(ctx.store.db.prepare("SELECT version, source FROM scripts WHERE id = 'aml'").all()).toEqual([
+      { version: 7, source: 'hq:aml@7' },
+    ]);
+    expect(ctx.store.settings()['retry.maxAttempts']).toBe(5);
+    expect(ctx.store.settings()['sip.password']).toBe('');
+    const broken = { ...aml, version: 8, steps: [] };
+    expect(() =>
+      ctx.store.applyPull(page({ cursor: 40, scripts: [{ id: 'aml', version: 8, body: broken }] })),
+    ).toThrow(/does not load/);
+    expect(ctx.store.pullCursor()).toBe(30);
   });
 
   it('takes a revoked task out of the worklist', () => {
