@@ -267,7 +267,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
       const report = await importFeeds(
         hq,
         [{ kind: req.params.kind, rows: req.body.rows, firstRow: req.body.firstRow }],
-        { userId: user.id },
+        { userId: user.id, ...(hq.rules ? { rules: hq.rules } : {}) },
       );
       await hq.db.db
         .insertInto('audit')

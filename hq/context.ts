@@ -1,5 +1,6 @@
 import type { HqDb } from './db/database';
 import type { RecordingStore } from './recordings/store';
+import type { Rules } from './rules';
 
 /** What every route and service of head office is given. */
 export interface Hq {
@@ -7,6 +8,8 @@ export interface Hq {
   /** Where verified recordings are kept (a directory by default; see recordings/store.ts). */
   recordings: RecordingStore;
   now: () => Date;
+  /** The task rules: calendar (holidays, make-up days, opening hours), deadlines, the cap; defaults if unset. */
+  rules?: Rules;
   /** Open tasks a seat holds at most (default 200, sync/pull.ts). */
   seatQueue?: number;
 }

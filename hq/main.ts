@@ -4,7 +4,7 @@
  *   HQ_DATA_DIR (default ~/.local/share/callback-console-hq), HQ_PORT (default 8610), HQ_HOST (127.0.0.1),
  *   HQ_ADMIN_PASSWORD (default huifang123, for the demo).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp } from './app';
@@ -12,14 +12,27 @@ import type { Hq } from './context';
 import { openHqDb } from './db/database';
 import { DirectoryRecordingStore } from './recordings/store';
 import { upsertUser } from './reference';
+import { createRules, type Rules } from './rules';
 
 const dataDir = process.env.HQ_DATA_DIR ?? join(homedir(), '.local/share/callback-console-hq');
 mkdirSync(dataDir, { recursive: true });
 const db = await openHqDb({ databaseUrl: process.env.DATABASE_URL, dataDir: join(dataDir, 'pgdata') });
+// HQ_RULES_FILE: the task rules as JSON (holidays, make-up working days, opening hours, deadlines, the
+// quarterly cap); see hq/rules/config.ts. Refused with the reason when it does not fit.
+let rules: Rules | undefined;
+if (process.env.HQ_RULES_FILE) {
+  try {
+    rules = createRules(JSON.parse(readFileSync(process.env.HQ_RULES_FILE, 'utf8')));
+  } catch (error) {
+    console.error(`回访规则文件无效（${process.env.HQ_RULES_FILE}）：${(error as Error).message}`);
+    process.exit(1);
+  }
+}
 const hq: Hq = {
   db,
   recordings: new DirectoryRecordingStore(join(dataDir, 'recordings')),
   now: () => new Date(),
+  ...(rules ? { rules } : {}),
 };
 
 const users = await db.db.selectFrom('users').select('id').limit(1).execute();

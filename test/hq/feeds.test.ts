@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../hq/auth/password';
 import type { ImportReport } from '../../hq/feeds';
 import { upsertUser } from '../../hq/reference';
+import { createRules } from '../../hq/rules';
 import type { PullResponse } from '../../shared/contract/sync';
 import { BRANCH } from '../support/fixtures';
 import { HQ_PASSWORD, startHq, type TestHq } from '../support/hq';
@@ -126,5 +127,29 @@ describe.each(DB_KINDS)('feeds imported at head office on %s', (kind) => {
     const page = res.json() as PullResponse;
     expect(page.tasks.map((task) => task.customerId).sort()).toEqual(['C-COUNTER', 'C-NONSITE']);
     expect(page.customers.find((c) => c.id === 'C-NONSITE')?.phone).toBe('13812345678');
+  });
+
+  it('counts deadlines on the business calendar head office is configured with (holidays)', async () => {
+    const rules = createRules({ calendar: { holidays: ['2026-11-26'] } });
+    const local = await startHq(kind, () => NOW, { rules });
+    try {
+      // Non-site, opened Wednesday 17:00 (after opening hours): the next business day, Thursday — or, with
+      // Thursday a holiday, Friday.
+      const res = await local.app.inject({
+        method: 'POST',
+        url: '/api/feeds/accounts_opened',
+        headers: { authorization: `Bearer ${local.adminToken}` },
+        payload: { rows: [{ ...opening('C-LATE', '非现场'), openedAt: '2026-11-25 17:00' }] },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      const row = await local.hq.db.db
+        .selectFrom('task_purposes')
+        .select('deadline_at')
+        .where('type', '=', 'nonsite_qualification')
+        .executeTakeFirst();
+      expect(row?.deadline_at).toBe('2026-11-27T15:59:59.999Z');
+    } finally {
+      await local.close();
+    }
   });
 });

@@ -15,7 +15,7 @@ export const HQ_PASSWORD = 'Zongbu#2026';
 export async function startHq(
   kind: 'pglite' | 'postgres',
   now: () => Date = () => new Date(),
-  options: { seatQueue?: number } = {},
+  options: { seatQueue?: number; rules?: import('../../hq/rules').Rules } = {},
 ) {
   const tmp = tempDir();
   const database: TestDatabase = await freshDatabase(kind, tmp.dir);
