@@ -6,34 +6,25 @@
  *   type, findings only, a date range — 300 searches; baseline: the p99 of the bare SQL of the branch search's
  *   first page on the same database. Target ≤ 300 ms.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { buildApp } from '../hq/app';
 import { hashPassword } from '../hq/auth/password';
-import { openHqDb } from '../hq/db/database';
 import { DirectoryRecordingStore } from '../hq/recordings/store';
 import { upsertUser } from '../hq/reference';
+import { freshDatabase } from '../test/support/hq-db';
 import { figure, quantile, report } from './report';
 
-const POSTGRES_ADMIN_URL = process.env.HQ_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RESULTS = Number(process.env.SUPERVISOR_RESULTS ?? 1_000_000);
 const SEARCHES = 300;
 const PASSWORD = 'Bench#2026';
 
 export async function runSupervisorBench(): Promise<void> {
-  const name = `hq_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
   const dir = mkdtempSync(join(tmpdir(), 'bench-supervisor-'));
-  const db = await openHqDb({ databaseUrl: url.toString() });
+  const database = await freshDatabase('postgres', dir);
+  const db = await database.open();
   try {
     const started = performance.now();
     await sql`INSERT INTO branches (id, name) SELECT 'BR-' || lpad(b::text, 3, '0'), '营业部 ' || b FROM generate_series(1, 20) b`.execute(
@@ -138,10 +129,7 @@ export async function runSupervisorBench(): Promise<void> {
     await app.close();
   } finally {
     await db.close();
-    const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.end();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -26,7 +26,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { HqClient } from '../electron/seat/sync/hq-client';
 import { buildApp } from '../hq/app';
@@ -36,9 +35,9 @@ import { openHqDb } from '../hq/db/database';
 import { DirectoryRecordingStore } from '../hq/recordings/store';
 import { upsertBranch, upsertUser } from '../hq/reference';
 import type { Enrolment, OutboxEntry } from '../shared/contract/sync';
+import { freshDatabase } from '../test/support/hq-db';
 import { type Figure, figure, quantile, report } from './report';
 
-const POSTGRES_ADMIN_URL = process.env.HQ_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const EVENTS = 100_000;
 const BATCH = 1_000;
 const SEATS = 200;
@@ -50,23 +49,8 @@ const PASSWORD = 'Bench#2026';
 type Kind = 'pglite' | 'postgres';
 
 async function database(kind: Kind, dir: string) {
-  if (kind === 'pglite') return { options: { dataDir: join(dir, 'pgdata') }, drop: async () => {} };
-  const name = `hq_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(POSTGRES_ADMIN_URL);
-  url.pathname = `/${name}`;
-  return {
-    options: { databaseUrl: url.toString() },
-    drop: async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  const d = await freshDatabase(kind, dir);
+  return { options: d.options(), drop: () => d.drop() };
 }
 
 async function startHq(kind: Kind, dir: string) {

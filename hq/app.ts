@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
 import {
   Enrolment,
@@ -11,6 +11,7 @@ import {
   StoredResponse,
   SyncErrorBody,
 } from '../shared/contract/sync';
+import { hqAudit } from './audit';
 import { verifyPassword } from './auth/password';
 import { newToken, tokenHash } from './auth/tokens';
 import { publishScript, setBranchSetting } from './config';
@@ -87,20 +88,14 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
           expires_at: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
         })
         .execute();
-      await hq.db.db
-        .insertInto('audit')
-        .values({
-          id: uuidv7(),
-          at: now.toISOString(),
-          seat_id: null,
-          user_id: user.id,
-          action: 'hq.login',
-          entity_type: 'user',
-          entity_id: user.id,
-          detail: '{}',
-          ip: req.ip,
-        })
-        .execute();
+      await hqAudit(hq.db.db, {
+        at: now.toISOString(),
+        userId: user.id,
+        action: 'hq.login',
+        entityType: 'user',
+        entityId: user.id,
+        ip: req.ip,
+      });
       return {
         token,
         user: { id: user.id, code: user.code, name: user.name, role: user.role, branchId: user.branch_id },
@@ -160,20 +155,16 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
             last_seen_at: null,
           })
           .execute();
-        await tx
-          .insertInto('audit')
-          .values({
-            id: uuidv7(),
-            at: now,
-            seat_id: seatId,
-            user_id: user.id,
-            action: 'hq.seat_enrol',
-            entity_type: 'seat',
-            entity_id: seatId,
-            detail: JSON.stringify({ branchId: branch.id, name: req.body.name }),
-            ip: req.ip,
-          })
-          .execute();
+        await hqAudit(tx, {
+          at: now,
+          seatId: seatId,
+          userId: user.id,
+          action: 'hq.seat_enrol',
+          entityType: 'seat',
+          entityId: seatId,
+          detail: { branchId: branch.id, name: req.body.name },
+          ip: req.ip,
+        });
       });
       return reply.status(201).send({ seatId, branchId: branch.id, branchName: branch.name, token });
     },
@@ -269,24 +260,15 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
         [{ kind: req.params.kind, rows: req.body.rows, firstRow: req.body.firstRow }],
         { userId: user.id, ...(hq.rules ? { rules: hq.rules } : {}) },
       );
-      await hq.db.db
-        .insertInto('audit')
-        .values({
-          id: uuidv7(),
-          at: hq.now().toISOString(),
-          seat_id: null,
-          user_id: user.id,
-          action: 'hq.feed_import',
-          entity_type: 'feed',
-          entity_id: report.importId,
-          detail: JSON.stringify({
-            kind: req.params.kind,
-            rows: report.rows,
-            tasksCreated: report.tasksCreated,
-          }),
-          ip: req.ip,
-        })
-        .execute();
+      await hqAudit(hq.db.db, {
+        at: hq.now().toISOString(),
+        userId: user.id,
+        action: 'hq.feed_import',
+        entityType: 'feed',
+        entityId: report.importId,
+        detail: { kind: req.params.kind, rows: report.rows, tasksCreated: report.tasksCreated },
+        ip: req.ip,
+      });
       return report;
     },
   );
@@ -315,20 +297,14 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
         .transaction()
         .execute((tx) => publishScript(tx, req.body.script, user.id, now));
       if (published) {
-        await hq.db.db
-          .insertInto('audit')
-          .values({
-            id: uuidv7(),
-            at: now,
-            seat_id: null,
-            user_id: user.id,
-            action: 'hq.script_publish',
-            entity_type: 'script',
-            entity_id: `${script.id}@${script.version}`,
-            detail: '{}',
-            ip: req.ip,
-          })
-          .execute();
+        await hqAudit(hq.db.db, {
+          at: now,
+          userId: user.id,
+          action: 'hq.script_publish',
+          entityType: 'script',
+          entityId: `${script.id}@${script.version}`,
+          ip: req.ip,
+        });
       }
       return { id: script.id, version: script.version, published };
     },
@@ -352,20 +328,14 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
         .execute((tx) =>
           setBranchSetting(tx, req.params.branchId, req.params.key, req.body.value, user.id, now),
         );
-      await hq.db.db
-        .insertInto('audit')
-        .values({
-          id: uuidv7(),
-          at: now,
-          seat_id: null,
-          user_id: user.id,
-          action: 'hq.setting_set',
-          entity_type: 'setting',
-          entity_id: `${req.params.branchId}:${req.params.key}`,
-          detail: '{}',
-          ip: req.ip,
-        })
-        .execute();
+      await hqAudit(hq.db.db, {
+        at: now,
+        userId: user.id,
+        action: 'hq.setting_set',
+        entityType: 'setting',
+        entityId: `${req.params.branchId}:${req.params.key}`,
+        ip: req.ip,
+      });
       return {};
     },
   );

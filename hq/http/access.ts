@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { v7 as uuidv7 } from 'uuid';
 import type { Role } from '../../shared/contract';
+import { hqAudit } from '../audit';
 import { tokenHash } from '../auth/tokens';
 import type { Hq } from '../context';
 import { HqError } from './errors';
@@ -33,20 +33,16 @@ export async function auditRefusal(
   who: { userId?: string | null; seatId?: string | null },
   reason: string,
 ): Promise<void> {
-  await hq.db.db
-    .insertInto('audit')
-    .values({
-      id: uuidv7(),
-      at: hq.now().toISOString(),
-      seat_id: who.seatId ?? null,
-      user_id: who.userId ?? null,
-      action: 'hq.refused',
-      entity_type: 'route',
-      entity_id: `${req.method} ${req.routeOptions.url ?? req.url}`,
-      detail: JSON.stringify({ reason }),
-      ip: req.ip,
-    })
-    .execute();
+  await hqAudit(hq.db.db, {
+    at: hq.now().toISOString(),
+    seatId: who.seatId ?? null,
+    userId: who.userId ?? null,
+    action: 'hq.refused',
+    entityType: 'route',
+    entityId: `${req.method} ${req.routeOptions.url ?? req.url}`,
+    detail: { reason },
+    ip: req.ip,
+  });
 }
 
 /** The logged-in user of the request, with one of `roles`; 401/403 otherwise (audited). */

@@ -2,12 +2,12 @@ import { createReadStream, statSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
-import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { ResultOutcome } from '../../shared/contract/schemas';
 import { SyncErrorBody } from '../../shared/contract/sync';
 import { CallbackType } from '../../shared/domain/callback-types';
 import { maskIdNumber, maskPhone } from '../../shared/domain/masking';
+import { hqAudit } from '../audit';
 import type { Hq } from '../context';
 import { auditRefusal, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
@@ -60,20 +60,15 @@ async function audit(
   entity: [string, string],
   detail: object,
 ) {
-  await hq.db.db
-    .insertInto('audit')
-    .values({
-      id: uuidv7(),
-      at: hq.now().toISOString(),
-      seat_id: null,
-      user_id: user.id,
-      action,
-      entity_type: entity[0],
-      entity_id: entity[1],
-      detail: JSON.stringify(detail),
-      ip,
-    })
-    .execute();
+  await hqAudit(hq.db.db, {
+    at: hq.now().toISOString(),
+    userId: user.id,
+    action,
+    entityType: entity[0],
+    entityId: entity[1],
+    detail: { ...detail },
+    ip,
+  });
 }
 
 /** A branch supervisor sees their branch; head-office roles (no branch) see all. Refusals audited. */
