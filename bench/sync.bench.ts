@@ -34,7 +34,8 @@ import type { Hq } from '../hq/context';
 import { openHqDb } from '../hq/db/database';
 import { DirectoryRecordingStore } from '../hq/recordings/store';
 import { upsertBranch, upsertUser } from '../hq/reference';
-import type { Enrolment, OutboxEntry } from '../shared/contract/sync';
+import type { Enrolment } from '../shared/contract/sync';
+import { auditEntry } from '../test/support/hq';
 import { freshDatabase } from '../test/support/hq-db';
 import { type Figure, figure, quantile, report } from './report';
 
@@ -96,26 +97,6 @@ async function startHq(kind: Kind, dir: string) {
     },
   };
 }
-
-const auditEntry = (seatId: string, seq: number): OutboxEntry => {
-  const id = uuidv7();
-  return {
-    seq,
-    kind: 'audit',
-    entityId: id,
-    createdAt: '2026-11-26T02:00:00.000Z',
-    payload: {
-      id,
-      at: '2026-11-26T02:00:00.000Z',
-      seatId,
-      agentId: null,
-      action: 'customer.reveal',
-      entityType: 'customer',
-      entityId: `C-${seq}`,
-      detail: { field: 'phone', taskId: null },
-    },
-  };
-};
 
 async function drain(kind: Kind, dir: string): Promise<Figure> {
   const t = await startHq(kind, dir);

@@ -34,3 +34,7 @@ export const formatDateTime = (iso: string, lng: string) => formatter(lng, 'full
 
 /** Month, day and time: the worklist's deadline column. */
 export const formatShort = (iso: string, lng: string) => formatter(lng, 'short').format(new Date(iso));
+
+/** A call's length as m:ss; a dash when unknown. */
+export const formatDuration = (ms: number | null) =>
+  ms === null ? '—' : `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;

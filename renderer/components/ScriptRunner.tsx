@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AnswerValue, ScriptDraft } from '../../shared/contract';
+import type { CallStatus } from '../../shared/phone/service';
 import { current, progress, type StepView } from '../../shared/scripts/engine';
 import type { LocalizedText } from '../../shared/scripts/schema';
 import { useCallSelect, usePhone } from '../app/phone-context';
@@ -39,16 +40,11 @@ export function ScriptRunner({
   const { t, i18n } = useTranslation();
   const seat = useSeat();
   const phone = usePhone();
-  // The recording in progress of this task's connected call, as "id@answeredAt"; null otherwise.
-  const liveKey = useCallSelect(phone, (c) =>
-    c !== null &&
-    c.taskId === draft.taskId &&
-    c.phase === 'established' &&
-    c.recordingId &&
-    c.answeredAt !== null
-      ? `${c.recordingId}@${c.answeredAt}`
-      : null,
-  );
+  // The recording in progress of this task's connected call, and when it was answered (offsets count from
+  // there); each changes once a call, so the runner does not render for every ringing.
+  const mine = (c: CallStatus | null) => c !== null && c.taskId === draft.taskId && c.phase === 'established';
+  const recordingId = useCallSelect(phone, (c) => (mine(c) ? (c?.recordingId ?? null) : null));
+  const answeredAt = useCallSelect(phone, (c) => (mine(c) ? (c?.answeredAt ?? null) : null));
   const errorText = useErrorText();
   const [value, setValue] = useState<AnswerValue | undefined>(undefined);
   const [confirmed, setConfirmed] = useState(false);
@@ -60,13 +56,7 @@ export function ScriptRunner({
   const lang: keyof LocalizedText = i18n.language === 'zh-CN' ? 'zh' : 'en';
   const step = current(draft.state);
   const at = progress(draft.state);
-  const live =
-    liveKey === null
-      ? null
-      : {
-          recordingId: liveKey.slice(0, liveKey.indexOf('@')),
-          answeredAt: Number(liveKey.slice(liveKey.indexOf('@') + 1)),
-        };
+  const live = recordingId !== null && answeredAt !== null ? { recordingId, answeredAt } : null;
   const options = choices(step, t('task.yes'), t('task.no'), t('script.passed'), t('script.failed'));
 
   // A new step starts with nothing chosen.

@@ -1,13 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { HistoryItem } from '../../shared/contract';
-import { formatDateTime } from '../app/format';
-import { recordingUrl } from '../app/recording-url';
+import { formatDateTime, formatDuration } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
-
-const talk = (ms: number | null) =>
-  ms === null ? '—' : `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+import { useRecordingPlayer } from '../components/RecordingPlayer';
 
 /** The agent's results of today: outcome, talk time, findings, and the call's recording to play back. */
 export function History() {
@@ -15,7 +12,6 @@ export function History() {
   const seat = useSeat();
   const errorText = useErrorText();
   const [items, setItems] = useState<HistoryItem[] | null>(null);
-  const [playing, setPlaying] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -24,15 +20,7 @@ export function History() {
       (e: unknown) => setError(errorText(e)),
     );
   }, [seat, errorText]);
-  useEffect(() => () => (playing ? URL.revokeObjectURL(playing) : undefined), [playing]);
-
-  async function play(recordingId: string) {
-    try {
-      setPlaying(await recordingUrl(seat, recordingId));
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }
+  const { play, player } = useRecordingPlayer((e) => setError(errorText(e)));
 
   const done = (items ?? []).filter((i) => i.outcome === 'completed').length;
   return (
@@ -42,10 +30,7 @@ export function History() {
         <span className="muted">{items && t('history.summary', { count: items.length, done })}</span>
       </div>
       <ErrorLine text={error} />
-      {playing && (
-        // biome-ignore lint/a11y/useMediaCaption: a call recording has no captions to offer
-        <audio className="player" controls autoPlay src={playing} aria-label={t('recordings.player')} />
-      )}
+      {player}
       <table aria-label={t('history.title')}>
         <thead>
           <tr>
@@ -75,7 +60,7 @@ export function History() {
               </td>
               <td>{t(`resultOutcome.${r.outcome}`)}</td>
               <td>{t(`disposition.${r.disposition}`)}</td>
-              <td className="mono">{talk(r.talkMs)}</td>
+              <td className="mono">{formatDuration(r.talkMs)}</td>
               <td className="num">{r.findings > 0 ? r.findings : ''}</td>
               <td>
                 {r.recordingId && (

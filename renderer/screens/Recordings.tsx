@@ -1,13 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RecordingSummary } from '../../shared/contract';
-import { formatDateTime } from '../app/format';
-import { recordingUrl } from '../app/recording-url';
+import { formatDateTime, formatDuration } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
-
-const duration = (ms: number | null) =>
-  ms === null ? '—' : `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+import { useRecordingPlayer } from '../components/RecordingPlayer';
 
 /** The agent's own recent recordings; playback reads the file from the seat (each playback is audited). */
 export function Recordings() {
@@ -15,7 +12,6 @@ export function Recordings() {
   const seat = useSeat();
   const errorText = useErrorText();
   const [items, setItems] = useState<RecordingSummary[] | null>(null);
-  const [playing, setPlaying] = useState<{ id: string; url: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
@@ -24,15 +20,7 @@ export function Recordings() {
       (e: unknown) => setError(errorText(e)),
     );
   }, [seat, errorText]);
-  useEffect(() => () => (playing ? URL.revokeObjectURL(playing.url) : undefined), [playing]);
-
-  async function play(id: string) {
-    try {
-      setPlaying({ id, url: await recordingUrl(seat, id) });
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }
+  const { play, player } = useRecordingPlayer((e) => setError(errorText(e)));
 
   return (
     <section className="audit" aria-labelledby="recordings-title">
@@ -40,10 +28,7 @@ export function Recordings() {
         <h2 id="recordings-title">{t('recordings.title')}</h2>
       </div>
       <ErrorLine text={error} />
-      {playing && (
-        // biome-ignore lint/a11y/useMediaCaption: a call recording has no captions to offer
-        <audio className="player" controls autoPlay src={playing.url} aria-label={t('recordings.player')} />
-      )}
+      {player}
       <table aria-label={t('recordings.title')}>
         <thead>
           <tr>
@@ -62,7 +47,7 @@ export function Recordings() {
             <tr key={r.id}>
               <td>{formatDateTime(r.startedAt, i18n.language)}</td>
               <td>{r.customerName}</td>
-              <td className="mono">{duration(r.durationMs)}</td>
+              <td className="mono">{formatDuration(r.durationMs)}</td>
               <td>{t(`recordings.statuses.${r.status}`)}</td>
               <td className="mono muted" title={r.sha256}>
                 {r.sha256.slice(0, 12)}

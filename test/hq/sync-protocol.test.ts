@@ -5,28 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addPurposes, reassignTask, upsertCustomers } from '../../hq/reference';
 import type { Enrolment, OutboxEntry, PullResponse } from '../../shared/contract/sync';
 import { BRANCH } from '../support/fixtures';
-import { OTHER_BRANCH, startHq, type TestHq } from '../support/hq';
+import { auditEntry, OTHER_BRANCH, startHq, type TestHq } from '../support/hq';
 import { DB_KINDS } from '../support/hq-db';
-
-const auditEntry = (seat: Enrolment, seq: number): OutboxEntry => {
-  const id = uuidv7();
-  return {
-    seq,
-    kind: 'audit',
-    entityId: id,
-    createdAt: '2026-11-26T02:00:00.000Z',
-    payload: {
-      id,
-      at: '2026-11-26T02:00:00.000Z',
-      seatId: seat.seatId,
-      agentId: null,
-      action: 'session.login',
-      entityType: 'agent',
-      entityId: `A00${seq}`,
-      detail: {},
-    },
-  };
-};
 
 describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
   let t: TestHq;
@@ -63,7 +43,7 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
   };
 
   it('applies a push once: the same push again changes nothing', async () => {
-    const entries = [1, 2, 3].map((n) => auditEntry(seat, n));
+    const entries = [1, 2, 3].map((n) => auditEntry(seat.seatId, n));
     const first = await push(seat, entries);
     expect(first.json()).toEqual({ appliedSeq: 3 });
     const before = await count('seat_entries');
@@ -74,16 +54,16 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
   });
 
   it('refuses a gap with the sequence it expects, keeping what came before; the seat recovers from there', async () => {
-    const gap = await push(seat, [auditEntry(seat, 4), auditEntry(seat, 6)]);
+    const gap = await push(seat, [auditEntry(seat.seatId, 4), auditEntry(seat.seatId, 6)]);
     expect(gap.statusCode).toBe(409);
     expect(gap.json()).toMatchObject({ code: 'SEQ_GAP', expectedSeq: 5, appliedSeq: 4 });
     expect(gap.json().message).toBe('同步序号不连续：总部需要第 5 条');
-    const recovered = await push(seat, [auditEntry(seat, 5), auditEntry(seat, 6)]);
+    const recovered = await push(seat, [auditEntry(seat.seatId, 5), auditEntry(seat.seatId, 6)]);
     expect(recovered.json()).toEqual({ appliedSeq: 6 });
   });
 
   it('refuses another seat’s id (403, audited), a bad entry (400, naming it) and a missing token (401)', async () => {
-    const mismatch = await push(seat, [auditEntry(other, 1)], other.seatId);
+    const mismatch = await push(seat, [auditEntry(other.seatId, 1)], other.seatId);
     expect(mismatch.statusCode).toBe(403);
     expect(mismatch.json()).toMatchObject({ code: 'SEAT_MISMATCH', message: '推送的坐席编号与凭据不符' });
     const refused = await t.hq.db.db
@@ -94,7 +74,7 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
       .execute();
     expect(refused.map((r) => r.detail)).toContainEqual({ reason: `push as seat ${other.seatId}` });
 
-    const bad = auditEntry(seat, 7);
+    const bad = auditEntry(seat.seatId, 7);
     (bad.payload as { action: string }).action = '';
     const invalid = await push(seat, [bad]);
     expect(invalid.statusCode).toBe(400);
@@ -103,7 +83,7 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
     const anonymous = await t.app.inject({
       method: 'POST',
       url: '/api/sync/push',
-      payload: { seatId: seat.seatId, entries: [auditEntry(seat, 7)] },
+      payload: { seatId: seat.seatId, entries: [auditEntry(seat.seatId, 7)] },
     });
     expect([anonymous.statusCode, anonymous.json().code]).toEqual([401, 'UNAUTHENTICATED']);
   });

@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
-import { CUSTOMER_NUMBER, openConsole, openCustomer, rigHost, rigSeat, waitPhase } from './console';
+import {
+  CUSTOMER_NUMBER,
+  dialConnected,
+  openConsole,
+  openCustomer,
+  rigHost,
+  rigSeat,
+  waitPhase,
+} from './console';
 import { type Kamailio, startKamailio } from './kamailio';
 import { requirePrivateNetwork } from './netns';
 import { type RigPages, rigChromiumArgs, startPages } from './pages';
@@ -51,9 +59,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone with digest auth
       await customer.setMode('answer');
       const page = await openConsole(browser, `${host.url}/#token=${host.token}`, []);
       await page.getByText('电话：电话就绪').waitFor();
-      await page.getByRole('button', { name: /^拨打/ }).click();
-      await waitPhase(page, '通话中');
-      await customer.waitCall('established');
+      await dialConnected(page, customer);
       await page.getByRole('button', { name: /^挂断/ }).click();
       await waitPhase(page, /通话结束.*已接通/);
       const log = kamailio.log();

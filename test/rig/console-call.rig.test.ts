@@ -14,6 +14,7 @@ import type { WebHost } from '../../electron/web-host';
 import { launchChromium } from '../support/chromium';
 import {
   checkRecording,
+  dialConnected,
   expectTone,
   openConsole,
   openCustomer,
@@ -74,9 +75,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone on the SIP rig',
 
   it('dials the customer, carries audio both ways, records it in stereo, and hangs up', async () => {
     await customer.setMode('answer');
-    await consolePage.getByRole('button', { name: /^拨打/ }).click();
-    await waitPhase(consolePage, '通话中');
-    await customer.waitCall('established');
+    await dialConnected(consolePage, customer);
     await consolePage.locator('.rec').waitFor();
     // The customer hears the agent's 440 Hz.
     await expect.poll(async () => (await customer.media()).rms, { timeout: 10_000 }).toBeGreaterThan(0.05);
@@ -168,9 +167,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone on the SIP rig',
 
   it('ends when the customer hangs up', async () => {
     await customer.setMode('answer');
-    await consolePage.getByRole('button', { name: /^拨打/ }).click();
-    await waitPhase(consolePage, '通话中');
-    await customer.waitCall('established');
+    await dialConnected(consolePage, customer);
     await customer.hangup();
     await waitPhase(consolePage, /通话结束.*已接通/);
     await expect.poll(() => attempts().length).toBe(2);

@@ -97,6 +97,13 @@ export async function answerInRunner(page: Page, step: StepView, value: AnswerVa
 
 export const phaseText = (page: Page) => page.locator('.call-phase');
 
+/** Presses 拨打 and waits until the call is connected at both ends (the customer phone set to answer). */
+export async function dialConnected(page: Page, customer: { waitCall(state: string): Promise<unknown> }) {
+  await page.getByRole('button', { name: /^拨打/ }).click();
+  await waitPhase(page, '通话中');
+  await customer.waitCall('established');
+}
+
 export async function waitPhase(page: Page, text: string | RegExp, timeout = 20_000): Promise<void> {
   await page.locator('.call-phase', { hasText: text }).waitFor({ timeout });
 }

@@ -17,7 +17,7 @@ import { mergeScripts } from '../../shared/scripts/merge';
 import { loadLibrary, scriptFor } from '../shared/scripts/library';
 import { launchChromium } from '../support/chromium';
 import { plainAnswer } from '../support/script';
-import { answerInRunner, checkRecording, openConsole, openCustomer, rigSeat, waitPhase } from './console';
+import { answerInRunner, checkRecording, dialConnected, openConsole, openCustomer, rigSeat } from './console';
 import { type Kamailio, startKamailio } from './kamailio';
 import { requirePrivateNetwork } from './netns';
 import { type RigPages, rigChromiumArgs, startPages } from './pages';
@@ -101,9 +101,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('a seat killed during a recorded ca
     children.push(first.child);
     const page = await openConsole(browser, first.url, []);
     await page.getByText('电话：电话就绪').waitFor();
-    await page.getByRole('button', { name: /^拨打/ }).click();
-    await waitPhase(page, '通话中');
-    await customer.waitCall('established');
+    await dialConnected(page, customer);
     const answeredAt = Date.now();
     // Wait until about four seconds of audio are durable on disk (64 kbit/s ≈ 8 KB a second).
     await expect
@@ -156,9 +154,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('a seat killed during a recorded ca
     const page = await openConsole(browser, first.url, []);
     const runner = page.getByRole('region', { name: '回访脚本' });
     await page.getByText('电话：电话就绪').waitFor();
-    await page.getByRole('button', { name: /^拨打/ }).click();
-    await waitPhase(page, '通话中');
-    await customer.waitCall('established');
+    await dialConnected(page, customer);
     await page.locator('.rec').waitFor();
 
     // Task A merges new_account and satisfaction; the steps (not their filled-in texts) follow from the scripts.

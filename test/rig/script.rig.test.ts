@@ -24,6 +24,7 @@ import {
   answerInRunner,
   CUSTOMER_NUMBER,
   checkRecording,
+  dialConnected,
   openConsole,
   openCustomer,
   rigHost,
@@ -114,9 +115,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the callback script on the SIP rig
   async function connect(page: Page) {
     await page.getByText('电话：电话就绪').waitFor();
     await customer.setMode('answer');
-    await page.getByRole('button', { name: /^拨打/ }).click();
-    await waitPhase(page, '通话中');
-    await customer.waitCall('established');
+    await dialConnected(page, customer);
     await page.locator('.rec').waitFor();
   }
 

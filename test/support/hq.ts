@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { v7 as uuidv7 } from 'uuid';
 import { buildApp } from '../../hq/app';
 import type { Hq } from '../../hq/context';
 import { DirectoryRecordingStore } from '../../hq/recordings/store';
 import { upsertBranch, upsertUser } from '../../hq/reference';
-import type { Enrolment } from '../../shared/contract/sync';
+import type { Enrolment, OutboxEntry } from '../../shared/contract/sync';
 import { BRANCH, tempDir } from './fixtures';
 import { freshDatabase, type TestDatabase } from './hq-db';
 
@@ -78,3 +79,24 @@ export async function startHq(
   };
 }
 export type TestHq = Awaited<ReturnType<typeof startHq>>;
+
+/** One outbox entry as a seat's store writes it for an audited login (what the sync tests push). */
+export function auditEntry(seatId: string, seq: number): OutboxEntry {
+  const id = uuidv7();
+  return {
+    seq,
+    kind: 'audit',
+    entityId: id,
+    createdAt: '2026-11-26T02:00:00.000Z',
+    payload: {
+      id,
+      at: '2026-11-26T02:00:00.000Z',
+      seatId,
+      agentId: null,
+      action: 'session.login',
+      entityType: 'agent',
+      entityId: `A${String(seq).padStart(3, '0')}`,
+      detail: {},
+    },
+  };
+}

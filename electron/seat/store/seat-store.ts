@@ -371,6 +371,10 @@ export class SeatStore {
     return sync.uploadsWaiting(this.db);
   }
 
+  uploadUrl(recordingId: string): string | null {
+    return sync.uploadUrl(this.db, recordingId);
+  }
+
   saveUploadUrl(recordingId: string, url: string | null): void {
     this.#write(() => sync.saveUploadUrl(this.db, recordingId, url));
   }

@@ -117,6 +117,16 @@ export function uploadsWaiting(db: Db): number {
   );
 }
 
+/** The tus URL of a recording's upload under way, to resume it; null when none was started. */
+export function uploadUrl(db: Db, recordingId: string): string | null {
+  return (
+    stmt<[string], { url: string | null }>(
+      db,
+      'SELECT upload_url AS url FROM recording_uploads WHERE recording_id = ?',
+    ).get(recordingId)?.url ?? null
+  );
+}
+
 export function saveUploadUrl(db: Db, recordingId: string, url: string | null): void {
   stmt(
     db,

@@ -169,16 +169,11 @@ export class SeatSync {
   }
 
   async #upload(client: HqClient): Promise<void> {
-    const store = {
-      uploadUrl: (id: string) =>
-        this.#store.pendingUploads(10_000).find((u) => u.id === id)?.uploadUrl ?? null,
-      saveUploadUrl: (id: string, url: string | null) => this.#store.saveUploadUrl(id, url),
-    };
     for (const recording of this.#store.pendingUploads(50)) {
       const before = await client.stored(recording.id);
       if (!before.stored) {
         try {
-          await client.upload(recording, store);
+          await client.upload(recording, this.#store);
         } catch (error) {
           // A refusal (the file no longer matches its hash, say) must not block the others: reported, kept.
           if (error instanceof HqRefused) {
