@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import { v4 as uuidv4 } from 'uuid';
+import type { z } from 'zod';
 import type { Role } from '../shared/contract';
+import type { CustomerRecord, SalespersonRecord } from '../shared/contract/sync';
 import type { CallbackType } from '../shared/domain/callback-types';
 import { hashPassword } from './auth/password';
 import type { HqSchema } from './db/schema';
@@ -66,13 +68,8 @@ export async function upsertUser(tx: Tx, user: NewUser): Promise<string> {
   return id;
 }
 
-export interface SalespersonRow {
-  id: string;
-  code: string;
-  name: string;
-  branchId: string;
-  departedAt: string | null;
-}
+/** As head office sends it to the seats (shared/contract/sync.ts). */
+export type SalespersonRow = z.infer<typeof SalespersonRecord>;
 
 export async function upsertSalespeople(tx: Tx, rows: SalespersonRow[]): Promise<void> {
   for (const s of rows) {
@@ -94,18 +91,8 @@ export async function upsertSalespeople(tx: Tx, rows: SalespersonRow[]): Promise
   }
 }
 
-export interface CustomerRow {
-  id: string;
-  name: string;
-  idNumber: string;
-  phone: string;
-  branchId: string;
-  salespersonId: string | null;
-  introducerId: string | null;
-  openedAt: string | null;
-  channel: 'counter' | 'nonsite' | null;
-  margin: boolean;
-}
+/** As head office sends it to the seats (shared/contract/sync.ts). */
+export type CustomerRow = z.infer<typeof CustomerRecord>;
 
 export async function upsertCustomers(tx: Tx, rows: CustomerRow[]): Promise<void> {
   if (rows.length === 0) return;
