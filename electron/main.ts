@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { SEAT_PLAYBACK_ROUTE } from '../shared/contract/review';
 import { seatContentSecurityPolicy } from '../shared/csp';
 import { bindSeatIpc } from './binding/ipc';
 import {
@@ -19,6 +20,7 @@ import {
   windowOptions,
 } from './binding/window-options';
 import { DEMO_PASSWORD, seedDemo } from './seat/demo/seed';
+import { playbackHeaders } from './seat/review';
 import { Seat } from './seat/seat';
 import { StoreOpenError } from './seat/store/database';
 import { enrolSeat } from './seat/sync/enrol';
@@ -54,6 +56,18 @@ async function serve(request: Request): Promise<Response> {
     'Content-Security-Policy': seatContentSecurityPolicy(wsUrl),
     'X-Content-Type-Options': 'nosniff',
   };
+  // A supervisor's playback, streamed from head office by the seat (see web-host.ts, servePlayback).
+  const { pathname } = new URL(request.url);
+  if (pathname.startsWith(SEAT_PLAYBACK_ROUTE) && currentSeat) {
+    const upstream = await currentSeat.review.stream(
+      pathname.slice(SEAT_PLAYBACK_ROUTE.length),
+      request.headers.get('range'),
+    );
+    return new Response(upstream.body, {
+      status: upstream.status,
+      headers: { ...headers, ...playbackHeaders(upstream) },
+    });
+  }
   const file = appFilePath(RENDERER, request.url);
   if (file === null) return new Response('forbidden', { status: 403, headers });
   try {

@@ -15,11 +15,13 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, resolve, sep } from 'node:path';
-import type { Duplex } from 'node:stream';
+import { type Duplex, Readable } from 'node:stream';
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import type { Result } from '../shared/contract';
+import { SEAT_PLAYBACK_ROUTE } from '../shared/contract/review';
 import { CONTENT_SECURITY_POLICY } from '../shared/csp';
+import { playbackHeaders } from './seat/review';
 import type { Seat, SeatConnection } from './seat/seat';
 
 /** The subprotocol the server selects; the client offers it together with `token.<token>`. */
@@ -78,7 +80,7 @@ const RequestFrame = z.object({ id: RequestId, method: z.string().max(200), args
 
 export interface WebHostOptions {
   /** The seat whose contract is served; each socket becomes one `seat.connect` connection. */
-  seat: Pick<Seat, 'connect' | 'dispatch'>;
+  seat: Pick<Seat, 'connect' | 'dispatch'> & Partial<Pick<Seat, 'review'>>;
   /** The renderer build (`out/renderer`); `index.html` is served for `/`. */
   staticDir: string;
   /** Default `127.0.0.1`: only this machine can reach the seat. */
@@ -128,13 +130,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
 
   const server = createServer((req, res) => {
-    serveStatic(root, req, res, options.contentSecurityPolicy ?? (() => CONTENT_SECURITY_POLICY)).catch(
-      () => {
-        // Never a path or an exception text in the answer.
-        if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', '坐席服务内部错误\n', req.method);
-        else res.destroy();
-      },
-    );
+    const csp = options.contentSecurityPolicy ?? (() => CONTENT_SECURITY_POLICY);
+    const served = (req.url ?? '').startsWith(SEAT_PLAYBACK_ROUTE)
+      ? servePlayback(seat, req, res, csp)
+      : serveStatic(root, req, res, csp);
+    served.catch(() => {
+      // Never a path or an exception text in the answer.
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', '坐席服务内部错误\n', req.method);
+      else res.destroy();
+    });
   });
 
   let origin = '';
@@ -325,6 +329,44 @@ async function isFile(path: string): Promise<boolean> {
     (s) => s.isFile(),
     () => false,
   );
+}
+
+/**
+ * A supervisor's playback (`/hq-playback/<grant token>`): streamed from head office, the player's Range passed
+ * on, so the player seeks without the seat holding the file. The token is the grant head office gave for that
+ * recording (audited there); nothing else is needed or accepted.
+ */
+async function servePlayback(
+  seat: Partial<Pick<Seat, 'review'>>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  csp: () => string,
+): Promise<void> {
+  const method = req.method;
+  if (method !== 'GET' && method !== 'HEAD') {
+    send(res, 405, 'text/plain; charset=utf-8', '不支持的请求方法\n', method, { Allow: 'GET, HEAD' });
+    return;
+  }
+  const token = (req.url ?? '').slice(SEAT_PLAYBACK_ROUTE.length).split('?')[0] ?? '';
+  if (!seat.review) {
+    send(res, 404, 'text/plain; charset=utf-8', '未找到\n', method);
+    return;
+  }
+  const upstream = await seat.review.stream(token, req.headers.range ?? null);
+  res.writeHead(upstream.status, {
+    ...SECURITY_HEADERS,
+    'Content-Security-Policy': csp(),
+    ...playbackHeaders(upstream),
+  });
+  if (method === 'HEAD' || !upstream.body) {
+    await upstream.body?.cancel();
+    res.end();
+    return;
+  }
+  const body = Readable.fromWeb(upstream.body as import('node:stream/web').ReadableStream<Uint8Array>);
+  res.on('close', () => body.destroy());
+  body.on('error', () => res.destroy());
+  body.pipe(res);
 }
 
 async function serveStatic(

@@ -17,7 +17,7 @@ import { newToken, tokenHash } from './auth/tokens';
 import { publishScript, setBranchSetting } from './config';
 import type { Hq } from './context';
 import { ImportReport, importFeeds } from './feeds';
-import { auditRefusal, requireBranch, requireSeat, requireUser } from './http/access';
+import { auditRefusal, bearer, requireBranch, requireSeat, requireUser, seatByToken } from './http/access';
 import { HqError } from './http/errors';
 import { supervisionRoutes } from './http/supervision';
 import { createUploads, UPLOADS_PATH } from './http/uploads';
@@ -77,6 +77,9 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
         await auditRefusal(hq, req, { userId: user?.id ?? null }, `login ${req.body.code}`);
         throw new HqError(401, 'UNAUTHENTICATED', '工号或密码错误');
       }
+      // A login made from an enrolled seat (its `Seat` token) binds the session to that seat.
+      const seatToken = bearer(req, 'Seat');
+      const seat = seatToken ? await seatByToken(hq, seatToken) : null;
       const token = newToken();
       const now = hq.now();
       await hq.db.db
@@ -84,6 +87,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
         .values({
           token_hash: tokenHash(token),
           user_id: user.id,
+          seat_id: seat?.id ?? null,
           created_at: now.toISOString(),
           expires_at: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
         })
@@ -91,6 +95,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
       await hqAudit(hq.db.db, {
         at: now.toISOString(),
         userId: user.id,
+        seatId: seat?.id ?? null,
         action: 'hq.login',
         entityType: 'user',
         entityId: user.id,

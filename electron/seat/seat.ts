@@ -11,8 +11,8 @@ import {
   SeatError,
   type SessionInfo,
 } from '../../shared/contract';
-import { login } from './auth/login';
 import { Recordings } from './recordings/recordings';
+import { Review } from './review';
 import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
 import { SeatStore, type SeatStoreOptions } from './store/seat-store';
 import { enrolSeat } from './sync/enrol';
@@ -28,6 +28,8 @@ export interface SeatOptions extends SeatStoreOptions {
   onDefect?: (method: string, error: unknown) => void;
   /** Timing of sync with head office (it starts with `startSync()`). */
   sync?: Pick<SeatSyncOptions, 'intervalMs' | 'maxBackoffMs'>;
+  /** Where supervisors' downloaded recordings are saved; default: `downloads/` beside the database. */
+  downloadsDir?: string;
 }
 
 type Push = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -50,6 +52,8 @@ export class Seat {
   readonly #appVersion: string;
   readonly #connections = new Set<SeatConnection>();
   readonly sync: SeatSync;
+  /** The supervisor workspace, online against head office. */
+  readonly review: Review;
 
   private constructor(store: SeatStore, options: SeatOptions) {
     this.store = store;
@@ -77,6 +81,7 @@ export class Seat {
       onTasks: (taskIds) => this.broadcast('worklist.changed', { taskIds }),
       onOutbox: () => this.broadcast('outbox.changed', store.outboxStatus()),
     });
+    this.review = new Review(store, options.downloadsDir ?? join(dirname(options.dbPath), 'downloads'));
     const onDefect =
       options.onDefect ?? ((method, error) => console.error(`seat: defect in ${method}`, error));
     this.dispatch = createDispatcher(this.#guard(this.#handlers()), onDefect);
@@ -156,7 +161,7 @@ export class Seat {
       },
       'session.login': async ({ agentCode, password }, conn) => {
         try {
-          conn.session = await login(store, agentCode, password);
+          conn.session = await this.review.login(conn, agentCode, password);
         } finally {
           this.#outboxChanged();
         }
@@ -173,6 +178,7 @@ export class Seat {
           detail: {},
         });
         conn.session = null;
+        this.review.logout(conn);
         conn.push('session.changed', null);
         this.#outboxChanged();
         return {};
@@ -276,6 +282,10 @@ export class Seat {
         this.#outboxChanged();
         return this.sync.status();
       },
+      'review.search': (args, conn) => this.review.search(conn, args),
+      'review.result': ({ resultId }, conn) => this.review.result(conn, resultId),
+      'review.playback': ({ recordingId }, conn) => this.review.playback(conn, recordingId),
+      'review.download': ({ recordingId }, conn) => this.review.download(conn, recordingId),
       'settings.set': ({ key, value }, conn) => {
         const settings = store.setSetting(this.#session(conn).agentId, key, value);
         this.#outboxChanged();

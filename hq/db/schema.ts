@@ -18,7 +18,13 @@ export interface HqSchema {
     staff_id: string | null;
     created_at: DefaultNow;
   };
-  sessions: { token_hash: string; user_id: string; created_at: Instant; expires_at: Instant };
+  sessions: {
+    token_hash: string;
+    user_id: string;
+    created_at: Instant;
+    expires_at: Instant;
+    seat_id: ColumnType<string | null, string | null | undefined, never>;
+  };
   seats: {
     id: string;
     branch_id: string;
@@ -149,6 +155,22 @@ export interface HqSchema {
     started_at: Instant;
     finished_at: Instant;
     stored_at: Instant | null;
+  };
+  playback_copies: {
+    recording_id: string;
+    sha256: string;
+    size_bytes: number;
+    duration_ms: number;
+    peaks: Json<{ left: number[]; right: number[] }>;
+    made_at: Instant;
+  };
+  playback_grants: {
+    token_hash: string;
+    recording_id: string;
+    user_id: string;
+    seat_id: string | null;
+    created_at: Instant;
+    expires_at: Instant;
   };
   scripts: {
     id: string;

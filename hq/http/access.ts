@@ -12,6 +12,8 @@ export interface UserPrincipal {
   role: Role;
   /** Null for head-office roles, which see every branch. */
   branchId: string | null;
+  /** The seat the user logged in from, when the login was made from one (audit entries name it). */
+  seatId: string | null;
 }
 
 export interface SeatPrincipal {
@@ -20,7 +22,7 @@ export interface SeatPrincipal {
   branchId: string;
 }
 
-const bearer = (req: FastifyRequest, scheme: 'Bearer' | 'Seat') => {
+export const bearer = (req: FastifyRequest, scheme: 'Bearer' | 'Seat') => {
   const header = req.headers.authorization ?? '';
   const [given, token] = header.split(' ');
   return given === scheme && token ? token : null;
@@ -56,7 +58,14 @@ export async function requireUser(
     ? await hq.db.db
         .selectFrom('sessions')
         .innerJoin('users', 'users.id', 'sessions.user_id')
-        .select(['users.id', 'users.code', 'users.role', 'users.branch_id', 'sessions.expires_at'])
+        .select([
+          'users.id',
+          'users.code',
+          'users.role',
+          'users.branch_id',
+          'sessions.expires_at',
+          'sessions.seat_id',
+        ])
         .where('sessions.token_hash', '=', tokenHash(token))
         .executeTakeFirst()
     : undefined;
@@ -65,10 +74,17 @@ export async function requireUser(
     throw new HqError(401, 'UNAUTHENTICATED', '请先登录总部系统');
   }
   if (!roles.includes(row.role)) {
-    await auditRefusal(hq, req, { userId: row.id }, `role ${row.role}`);
+    await auditRefusal(hq, req, { userId: row.id, seatId: row.seat_id }, `role ${row.role}`);
     throw new HqError(403, 'FORBIDDEN', '您的角色无权执行此操作');
   }
-  return { kind: 'user', id: row.id, code: row.code, role: row.role, branchId: row.branch_id };
+  return {
+    kind: 'user',
+    id: row.id,
+    code: row.code,
+    role: row.role,
+    branchId: row.branch_id,
+    seatId: row.seat_id,
+  };
 }
 
 /** A user may act on a branch when it is theirs, or when theirs is head office (null). Audited when not. */
@@ -79,7 +95,7 @@ export async function requireBranch(
   branchId: string,
 ): Promise<void> {
   if (user.branchId === null || user.branchId === branchId) return;
-  await auditRefusal(hq, req, { userId: user.id }, `branch ${branchId}`);
+  await auditRefusal(hq, req, { userId: user.id, seatId: user.seatId }, `branch ${branchId}`);
   throw new HqError(403, 'FORBIDDEN', '您无权访问其他营业部的数据');
 }
 

@@ -1,56 +1,29 @@
 import { createReadStream, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import send from '@fastify/send';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { ResultOutcome } from '../../shared/contract/schemas';
+import {
+  PLAYBACK_PATH,
+  PlaybackGrant,
+  ReviewDetail,
+  ReviewPage,
+  ReviewSearch,
+} from '../../shared/contract/review';
 import { SyncErrorBody } from '../../shared/contract/sync';
-import { CallbackType } from '../../shared/domain/callback-types';
 import { maskIdNumber, maskPhone } from '../../shared/domain/masking';
 import { hqAudit } from '../audit';
+import { newToken, tokenHash } from '../auth/tokens';
 import type { Hq } from '../context';
+import { ensurePlaybackCopy } from '../recordings/playback';
 import { auditRefusal, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
 
 const SUPERVISING = ['supervisor', 'reviewer', 'compliance', 'admin'] as const;
-
-const ResultRow = z.object({
-  id: z.string(),
-  createdAt: z.string(),
-  branchId: z.string().nullable(),
-  agentId: z.string(),
-  customerName: z.string().nullable(),
-  idNumberMasked: z.string().nullable(),
-  phoneMasked: z.string().nullable(),
-  outcome: z.string(),
-  disposition: z.string(),
-  flag: z.string().nullable(),
-  purposes: z.array(z.string()),
-  findings: z.number().int(),
-  recordingId: z.string().nullable(),
-});
-
-const SearchQuery = z.object({
-  branchId: z.string().max(40).optional(),
-  agentId: z.guid().optional(),
-  type: CallbackType.optional(),
-  outcome: ResultOutcome.optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
-  /** The customer by the full value (exact match), never a partial one. */
-  idNumber: z
-    .string()
-    .regex(/^\d{17}[\dX]$/, '身份证号须为完整的 18 位')
-    .optional(),
-  phone: z
-    .string()
-    .regex(/^1\d{10}$/, '手机号须为完整的 11 位')
-    .optional(),
-  findingsOnly: z.enum(['true', 'false']).optional(),
-  /** Keyset: `createdAt|id` of the last row of the previous page. */
-  before: z.string().max(100).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-});
+/** How long a playback grant lasts: a long call listened to at half speed, with pauses. */
+const PLAYBACK_GRANT_MS = 4 * 3600_000;
 
 async function audit(
   hq: Hq,
@@ -63,6 +36,7 @@ async function audit(
   await hqAudit(hq.db.db, {
     at: hq.now().toISOString(),
     userId: user.id,
+    seatId: user.seatId,
     action,
     entityType: entity[0],
     entityId: entity[1],
@@ -79,7 +53,7 @@ async function branchAllowed(
   branchId: string | null,
 ) {
   if (user.branchId === null || user.branchId === branchId) return;
-  await auditRefusal(hq, req, { userId: user.id }, `branch ${branchId ?? '?'}`);
+  await auditRefusal(hq, req, { userId: user.id, seatId: user.seatId }, `branch ${branchId ?? '?'}`);
   throw new HqError(403, 'FORBIDDEN', '您无权访问其他营业部的数据');
 }
 
@@ -95,9 +69,9 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
     '/api/results',
     {
       schema: {
-        querystring: SearchQuery,
+        querystring: ReviewSearch,
         response: {
-          200: z.object({ items: z.array(ResultRow), next: z.string().nullable() }),
+          200: ReviewPage,
           400: SyncErrorBody,
           401: SyncErrorBody,
           403: SyncErrorBody,
@@ -110,16 +84,19 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
       if (user.branchId !== null && q.branchId !== undefined) await branchAllowed(hq, req, user, q.branchId);
       const branchId = user.branchId ?? q.branchId ?? null;
       let customers: string[] | null = null;
-      if (q.idNumber || q.phone) {
+      if (q.idNumber || q.phone || q.salespersonId) {
         let cq = hq.db.db.selectFrom('customers').select('id');
         if (q.idNumber) cq = cq.where('id_number', '=', q.idNumber);
         if (q.phone) cq = cq.where('phone', '=', q.phone);
+        if (q.salespersonId) cq = cq.where('salesperson_id', '=', q.salespersonId);
         customers = (await cq.execute()).map((c) => c.id);
       }
       const [beforeAt, beforeId] = q.before ? q.before.split('|') : [];
       let query = hq.db.db
         .selectFrom('results as r')
         .leftJoin('customers as c', 'c.id', 'r.customer_id')
+        .leftJoin('users as u', 'u.id', 'r.agent_id')
+        .leftJoin('salespeople as s', 's.id', 'c.salesperson_id')
         .select([
           'r.id',
           'r.created_at',
@@ -131,6 +108,9 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
           'c.name',
           'c.id_number',
           'c.phone',
+          'u.code as agent_code',
+          'u.name as agent_name',
+          's.name as salesperson_name',
         ])
         .select((eb) => [
           eb
@@ -199,6 +179,9 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
           createdAt: x.created_at,
           branchId: x.branch_id,
           agentId: x.agent_id,
+          agentCode: x.agent_code,
+          agentName: x.agent_name,
+          salespersonName: x.salesperson_name,
           customerName: x.name,
           idNumberMasked: x.id_number ? maskIdNumber(x.id_number) : null,
           phoneMasked: x.phone ? maskPhone(x.phone) : null,
@@ -219,18 +202,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
     {
       schema: {
         params: z.object({ id: z.uuid() }),
-        response: {
-          200: z.object({
-            result: z.record(z.string(), z.unknown()),
-            answers: z.array(z.record(z.string(), z.unknown())),
-            purposes: z.array(z.record(z.string(), z.unknown())),
-            findings: z.array(z.record(z.string(), z.unknown())),
-            recording: z.record(z.string(), z.unknown()).nullable(),
-          }),
-          401: SyncErrorBody,
-          403: SyncErrorBody,
-          404: SyncErrorBody,
-        },
+        response: { 200: ReviewDetail, 401: SyncErrorBody, 403: SyncErrorBody, 404: SyncErrorBody },
       },
     },
     async (req) => {
@@ -260,7 +232,167 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
           : undefined,
       ]);
       await audit(hq, user, req.ip, 'hq.result_view', ['result', result.id], {});
-      return { result, answers, purposes, findings, recording: recording ?? null };
+      return {
+        result: {
+          id: result.id,
+          taskId: result.task_id,
+          seatId: result.seat_id,
+          agentId: result.agent_id,
+          attemptId: result.attempt_id,
+          branchId: result.branch_id,
+          outcome: result.outcome,
+          disposition: result.disposition,
+          notes: result.notes,
+          flag: result.flag,
+          createdAt: result.created_at,
+        },
+        answers: answers.map((a) => ({
+          stepId: a.step_id,
+          purposes: a.purposes,
+          value: a.value,
+          answeredAt: a.answered_at,
+          recordingId: a.recording_id,
+          offsetMs: a.offset_ms,
+        })),
+        purposes: purposes.map((p) => ({
+          purpose: p.purpose,
+          outcome: p.outcome,
+          scriptId: p.script_id,
+          scriptVersion: p.script_version,
+        })),
+        findings: findings.map((f) => ({
+          id: f.id,
+          stepId: f.step_id,
+          category: f.category,
+          severity: f.severity,
+          about: f.about,
+          textZh: f.text_zh,
+          salespersonId: f.salesperson_id,
+          recordingId: f.recording_id,
+          offsetMs: f.offset_ms,
+        })),
+        recording: recording
+          ? {
+              id: recording.id,
+              sha256: recording.sha256,
+              sizeBytes: recording.size_bytes,
+              durationMs: recording.duration_ms,
+              status: recording.status,
+              storedAt: recording.stored_at,
+            }
+          : null,
+      };
+    },
+  );
+
+  /** A recording by id with its branch (from the seat that made it), or 404; 403 (audited) for another branch. */
+  async function recordingFor(req: Parameters<typeof auditRefusal>[1], user: UserPrincipal, id: string) {
+    const rec = await hq.db.db
+      .selectFrom('recordings')
+      .innerJoin('seats', 'seats.id', 'recordings.seat_id')
+      .select([
+        'recordings.id',
+        'recordings.seat_id',
+        'recordings.sha256',
+        'recordings.mime_type',
+        'recordings.stored_at',
+        'seats.branch_id',
+      ])
+      .where('recordings.id', '=', id)
+      .executeTakeFirst();
+    if (!rec) throw new HqError(404, 'NOT_FOUND', '录音不存在');
+    await branchAllowed(hq, req, user, rec.branch_id);
+    if (!rec.stored_at) throw new HqError(404, 'NOT_FOUND', '录音尚未从坐席上传');
+    return rec;
+  }
+
+  // Playback: the supervisor's session buys a grant (audited once per playback); the media element then
+  // streams the seekable copy with Range requests on the grant's path, which carries no other credential.
+  r.post(
+    '/api/recordings/:id/playback',
+    {
+      schema: {
+        params: z.object({ id: z.uuid() }),
+        response: {
+          200: PlaybackGrant,
+          401: SyncErrorBody,
+          403: SyncErrorBody,
+          404: SyncErrorBody,
+          503: SyncErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const user = await requireUser(hq, req, SUPERVISING);
+      const rec = await recordingFor(req, user, req.params.id);
+      const copy = await ensurePlaybackCopy(hq, rec.id);
+      const token = newToken();
+      const now = hq.now();
+      const expiresAt = new Date(now.getTime() + PLAYBACK_GRANT_MS).toISOString();
+      await hq.db.db
+        .insertInto('playback_grants')
+        .values({
+          token_hash: tokenHash(token),
+          recording_id: rec.id,
+          user_id: user.id,
+          seat_id: user.seatId,
+          created_at: now.toISOString(),
+          expires_at: expiresAt,
+        })
+        .execute();
+      await audit(hq, user, req.ip, 'hq.recording_playback', ['recording', rec.id], {
+        copySha256: copy.sha256,
+      });
+      return {
+        path: `${PLAYBACK_PATH}${token}`,
+        expiresAt,
+        originalSha256: rec.sha256,
+        sha256: copy.sha256,
+        sizeBytes: copy.sizeBytes,
+        durationMs: copy.durationMs,
+        peaks: copy.peaks,
+      };
+    },
+  );
+
+  r.get(
+    `${PLAYBACK_PATH}:token`,
+    {
+      schema: {
+        params: z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/) }),
+        response: {
+          200: z.unknown(),
+          206: z.unknown(),
+          403: SyncErrorBody,
+          404: SyncErrorBody,
+          416: z.unknown(),
+        },
+      },
+    },
+    async (req, reply) => {
+      const grant = await hq.db.db
+        .selectFrom('playback_grants')
+        .innerJoin('recordings', 'recordings.id', 'playback_grants.recording_id')
+        .select(['recordings.id', 'recordings.seat_id', 'playback_grants.expires_at'])
+        .where('playback_grants.token_hash', '=', tokenHash(req.params.token))
+        .executeTakeFirst();
+      if (!grant || new Date(grant.expires_at).getTime() <= hq.now().getTime()) {
+        throw new HqError(403, 'FORBIDDEN', '回放链接无效或已过期，请重新打开录音');
+      }
+      const path = hq.recordings.playbackPath(grant.seat_id, grant.id);
+      // Range, If-Range and 416 as the HTTP spec has them, from @fastify/send.
+      const sent = await send(req.raw, `/${basename(path)}`, {
+        root: dirname(path),
+        index: false,
+        cacheControl: false,
+        dotfiles: 'deny',
+      });
+      if (sent.statusCode === 404) throw new HqError(404, 'NOT_FOUND', '回放副本不存在');
+      // 200, 206, or 416 for a range outside the file (with its Content-Range).
+      const status = sent.statusCode as 200 | 206 | 416;
+      reply.code(status).headers(sent.headers).header('cache-control', 'private, no-store');
+      if (status !== 416) reply.header('content-type', 'audio/webm');
+      return reply.send(sent.stream);
     },
   );
 
@@ -275,22 +407,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
     },
     async (req, reply) => {
       const user = await requireUser(hq, req, SUPERVISING);
-      const rec = await hq.db.db
-        .selectFrom('recordings')
-        .innerJoin('seats', 'seats.id', 'recordings.seat_id')
-        .select([
-          'recordings.id',
-          'recordings.seat_id',
-          'recordings.sha256',
-          'recordings.mime_type',
-          'recordings.stored_at',
-          'seats.branch_id',
-        ])
-        .where('recordings.id', '=', req.params.id)
-        .executeTakeFirst();
-      if (!rec) throw new HqError(404, 'NOT_FOUND', '录音不存在');
-      await branchAllowed(hq, req, user, rec.branch_id);
-      if (!rec.stored_at) throw new HqError(404, 'NOT_FOUND', '录音尚未从坐席上传');
+      const rec = await recordingFor(req, user, req.params.id);
       const path = hq.recordings.localPath(rec.seat_id, rec.id);
       await audit(hq, user, req.ip, 'hq.recording_download', ['recording', rec.id], {});
       return (

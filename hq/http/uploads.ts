@@ -1,9 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
 import type { Hq } from '../context';
+import { sha256File } from '../recordings/hash';
+import { ensurePlaybackCopy } from '../recordings/playback';
 import { seatByToken } from './access';
 
 export const UPLOADS_PATH = '/api/uploads';
@@ -15,16 +16,6 @@ async function seatOf(hq: Hq, req: Request): Promise<{ id: string; branchId: str
   const seat = scheme === 'Seat' && token ? await seatByToken(hq, token) : null;
   if (!seat) throw refuse(401, '坐席未在总部登记或凭据无效');
   return { id: seat.id, branchId: seat.branchId };
-}
-
-function sha256File(path: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')))
-      .on('error', reject);
-  });
 }
 
 /**
@@ -85,6 +76,11 @@ export function createUploads(hq: Hq, partsDir: string): Server {
           .where('id', '=', recordingId)
           .execute();
       }
+      // The seekable playback copy, made now so the first playback need not wait for it; one that fails here
+      // (no ffmpeg, a full disk) is made again by the first playback, which reports why.
+      void ensurePlaybackCopy(hq, recordingId).catch((e: unknown) =>
+        process.emitWarning(`回放副本生成失败（录音 ${recordingId}）：${String(e)}`),
+      );
       return {};
     },
   });

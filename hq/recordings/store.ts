@@ -12,6 +12,10 @@ export interface RecordingStore {
   has(seatId: string, recordingId: string): Promise<boolean>;
   /** A local path to read it from (the directory store's own file). */
   localPath(seatId: string, recordingId: string): string;
+  /** Takes a recording's playback copy (a separate file: the original is never touched) and makes it durable. */
+  putPlayback(seatId: string, recordingId: string, file: string): Promise<void>;
+  /** A local path to read the playback copy from. */
+  playbackPath(seatId: string, recordingId: string): string;
 }
 
 export class DirectoryRecordingStore implements RecordingStore {
@@ -21,21 +25,33 @@ export class DirectoryRecordingStore implements RecordingStore {
     return join(this.root, seatId, `${recordingId}.webm`);
   }
 
+  playbackPath(seatId: string, recordingId: string): string {
+    return join(this.root, seatId, `${recordingId}.playback.webm`);
+  }
+
   async put(seatId: string, recordingId: string, verifiedFile: string): Promise<void> {
-    const target = this.localPath(seatId, recordingId);
-    mkdirSync(dirname(target), { recursive: true });
-    renameSync(verifiedFile, target);
-    for (const path of [target, dirname(target)]) {
-      const fd = openSync(path, 'r');
-      try {
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-    }
+    durableMove(verifiedFile, this.localPath(seatId, recordingId));
+  }
+
+  async putPlayback(seatId: string, recordingId: string, file: string): Promise<void> {
+    durableMove(file, this.playbackPath(seatId, recordingId));
   }
 
   async has(seatId: string, recordingId: string): Promise<boolean> {
     return existsSync(this.localPath(seatId, recordingId));
+  }
+}
+
+/** Moves `file` to `target` (same file system) and fsyncs both the file and its directory. */
+function durableMove(file: string, target: string): void {
+  mkdirSync(dirname(target), { recursive: true });
+  renameSync(file, target);
+  for (const path of [target, dirname(target)]) {
+    const fd = openSync(path, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
   }
 }

@@ -10,14 +10,25 @@ import { History } from '../screens/History';
 import { Login } from '../screens/Login';
 import { PhoneSettings } from '../screens/PhoneSettings';
 import { Recordings } from '../screens/Recordings';
+import { Review } from '../screens/Review';
 import { SyncSettings } from '../screens/SyncSettings';
 import { TaskView } from '../screens/TaskView';
 import { Worklist } from '../screens/Worklist';
 import { PhoneContext, phoneConfig } from './phone-context';
 import { call, SeatContext } from './seat-context';
 
-type View = 'worklist' | 'history' | 'recordings' | 'audit' | 'phone' | 'sync';
-const VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone', 'sync'];
+type View = 'review' | 'worklist' | 'history' | 'recordings' | 'audit' | 'phone' | 'sync';
+const SEAT_VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone', 'sync'];
+
+/**
+ * What a user works with: an agent the seat's own screens; a supervising role the review workspace first, and
+ * the seat's screens too when the seat knows them (a branch supervisor also takes calls); head-office staff
+ * the seat does not know only the workspace (and head-office sync).
+ */
+function viewsOf(session: SessionInfo): View[] {
+  if (session.role === 'agent') return SEAT_VIEWS;
+  return session.local ? ['review', ...SEAT_VIEWS] : ['review', 'sync'];
+}
 
 /** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
 type Observable = SeatBridge & { onStateChange?: (cb: (state: ServiceState) => void) => () => void };
@@ -66,6 +77,11 @@ export function App({ seat }: { seat: Observable }) {
     if (session === null) void phone.close();
   }, [session, phone]);
 
+  // Each login starts on its first screen (the workspace for a supervising role).
+  useEffect(() => {
+    if (session) setView(viewsOf(session)[0] ?? 'worklist');
+  }, [session]);
+
   /** After a commit: the first task of the worklist other than the one just done. */
   const openNext = async (doneId: string) => {
     try {
@@ -96,7 +112,7 @@ export function App({ seat }: { seat: Observable }) {
         <header className="top-bar">
           <span className="brand">{t('app.title')}</span>
           <nav aria-label={t('nav.main')}>
-            {VIEWS.map((v) => (
+            {viewsOf(session).map((v) => (
               <button
                 key={v}
                 type="button"
@@ -116,7 +132,9 @@ export function App({ seat }: { seat: Observable }) {
             {t('nav.logout')}
           </button>
         </header>
-        {view === 'worklist' ? (
+        {view === 'review' ? (
+          <Review session={session} />
+        ) : view === 'worklist' ? (
           <main className="console">
             <Worklist onOpen={setOpenTaskId} openTaskId={openTaskId} refresh={refresh} />
             {openTaskId ? (

@@ -61,8 +61,11 @@ export function createDispatcher(
   return async (conn, method, args) => {
     if (!isMethodName(method)) return fail('UNKNOWN_METHOD', MESSAGES.UNKNOWN_METHOD as string);
     const spec = METHODS[method];
-    if (spec.access === 'agent' && conn.session === null) {
+    if (spec.access !== 'public' && conn.session === null) {
       return fail('NOT_AUTHENTICATED', MESSAGES.NOT_AUTHENTICATED as string);
+    }
+    if (spec.access === 'review' && conn.session?.role === 'agent') {
+      return fail('FORBIDDEN', '坐席员无权使用复核工作台');
     }
     const parsed = spec.args.safeParse(args ?? {});
     if (!parsed.success) return fail('BAD_REQUEST', describeIssue(parsed.error));

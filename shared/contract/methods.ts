@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CallbackType } from '../domain/callback-types';
 import { EngineState } from '../scripts/engine';
 import type { METHOD_NAMES } from './names';
+import { ReviewDownload, ReviewPage, ReviewPlayback, ReviewResult, ReviewSearchArgs } from './review';
 import {
   AnswerValue,
   AttemptOutcome,
@@ -22,8 +23,11 @@ import {
 } from './schemas';
 import { SetSettingArgs, Settings } from './settings';
 
-/** Who may call a method: anyone on the connection, or only a logged-in agent. */
-export type Access = 'public' | 'agent';
+/**
+ * Who may call a method: anyone on the connection, a logged-in agent (any role), or a logged-in supervisor,
+ * reviewer, compliance officer or administrator (`review`: the supervisor workspace, online against head office).
+ */
+export type Access = 'public' | 'agent' | 'review';
 
 export interface MethodSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType = z.ZodType> {
   readonly access: Access;
@@ -236,6 +240,19 @@ export const METHODS = {
 
   /** Sync with head office: state and what waits. */
   'sync.status': method('agent', Empty, SyncStatus),
+
+  /**
+   * The supervisor workspace, online against head office with the session of the supervisor's login there:
+   * search results (personal data masked; a customer by the full ID number or phone only), paged newest first.
+   * Head office audits every search, view, playback and download, naming this seat.
+   */
+  'review.search': method('review', ReviewSearchArgs, ReviewPage),
+  /** One result: answers, purposes, findings, recording, and its timeline markers (answers and disclosures). */
+  'review.result': method('review', z.object({ resultId: Id }).strict(), ReviewResult),
+  /** Play a recording: a grant to stream its seekable copy through this seat, with the waveform. */
+  'review.playback': method('review', z.object({ recordingId: Id }).strict(), ReviewPlayback),
+  /** Download the original to this computer; refused unless its SHA-256 matches the one the seat recorded. */
+  'review.download': method('review', z.object({ recordingId: Id }).strict(), ReviewDownload),
   /**
    * Enrol this seat with head office, once: the head-office login of a supervisor or administrator given here
    * registers the seat under its own id and branch (head office checks the role); the seat keeps the token

@@ -30,6 +30,10 @@ export const METHOD_NAMES = [
   'settings.set',
   'sync.status',
   'sync.enrol',
+  'review.search',
+  'review.result',
+  'review.playback',
+  'review.download',
 ] as const;
 
 export const EVENT_NAMES = ['session.changed', 'worklist.changed', 'outbox.changed', 'sync.changed'] as const;

@@ -15,8 +15,16 @@ export const SessionInfo = z.object({
   agentCode: z.string(),
   name: z.string(),
   role: Role,
-  branchId: z.string(),
+  /** Null for head-office roles, which belong to no branch. */
+  branchId: z.string().nullable(),
   seatId: Id,
+  /**
+   * Whether this login also holds a session at head office (supervising roles, when it was reachable): the
+   * supervisor workspace works only then. An agent works on the seat alone, online or not.
+   */
+  online: z.boolean(),
+  /** Whether the user is one of this seat's own (known to it, so they can work its tasks offline too). */
+  local: z.boolean(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

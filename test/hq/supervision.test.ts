@@ -1,15 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HqClient } from '../../electron/seat/sync/hq-client';
 import { hashPassword } from '../../hq/auth/password';
-import { addPurposes, upsertCustomers, upsertUser } from '../../hq/reference';
+import { addPurposes, upsertCustomers, upsertSalespeople, upsertUser } from '../../hq/reference';
+import { PlaybackGrant } from '../../shared/contract/review';
 import type { Enrolment } from '../../shared/contract/sync';
 import { BRANCH, tempDir } from '../support/fixtures';
 import { HQ_PASSWORD, OTHER_BRANCH, startHq, type TestHq } from '../support/hq';
 import { DB_KINDS } from '../support/hq-db';
+import { streamedWebm } from '../support/webm';
 
 interface Done {
   resultId: string;
@@ -34,6 +37,9 @@ describe.each(DB_KINDS)(
     ): Promise<Done> {
       const customerId = `C-${uuidv4()}`;
       await t.hq.db.db.transaction().execute(async (tx) => {
+        await upsertSalespeople(tx, [
+          { id: 'SP-SH-1', code: 'S01', name: '李经理', branchId: BRANCH.branchId, departedAt: null },
+        ]);
         await upsertCustomers(tx, [
           {
             id: customerId,
@@ -41,7 +47,7 @@ describe.each(DB_KINDS)(
             idNumber,
             phone,
             branchId,
-            salespersonId: null,
+            salespersonId: branchId === BRANCH.branchId ? 'SP-SH-1' : null,
             introducerId: null,
             openedAt: null,
             channel: 'counter',
@@ -67,7 +73,7 @@ describe.each(DB_KINDS)(
       const page = await client.pull(0, 1000);
       const task = page.tasks.find((x) => x.customerId === customerId);
       if (!task) throw new Error('task not pulled');
-      const bytes = randomBytes(40_000);
+      const bytes = streamedWebm(20);
       const sha256 = createHash('sha256').update(bytes).digest('hex');
       const path = join(tmp.dir, `${uuidv4()}.webm`);
       writeFileSync(path, bytes);
@@ -267,6 +273,121 @@ describe.each(DB_KINDS)(
         new Set([done.sh.resultId, done.bj.resultId]),
       );
       expect(page2.next).toBeNull();
+    });
+
+    const post = async (code: string, url: string) => {
+      const token = await t.login(code);
+      return t.app.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}` } });
+    };
+    const stream = (path: string, range?: string) =>
+      t.app.inject({ method: 'GET', url: path, headers: range ? { range } : {} });
+
+    it('finds the callbacks of a salesperson’s customers', async () => {
+      const res = await get('HQ01', '/api/results?salespersonId=SP-SH-1');
+      const { items } = res.json() as { items: { id: string; salespersonName: string }[] };
+      expect(items.map((i) => [i.id, i.salespersonName])).toEqual([[done.sh.resultId, '李经理']]);
+    });
+
+    it('streams a seekable playback copy with Range requests, with its own hash, the original untouched', async () => {
+      const res = await post('SH01', `/api/recordings/${done.sh.recordingId}/playback`);
+      expect(res.statusCode, res.body).toBe(200);
+      const grant = PlaybackGrant.parse(res.json());
+      expect(grant.originalSha256).toBe(done.sh.sha256);
+      expect(grant.sha256).not.toBe(done.sh.sha256);
+      expect(Math.abs(grant.durationMs - 20_000)).toBeLessThan(100);
+      // The waveform: agent (left) at half scale, customer (right) at a quarter.
+      expect(Math.max(...grant.peaks.left)).toBeCloseTo(0.5, 1);
+      expect(Math.max(...grant.peaks.right)).toBeCloseTo(0.25, 1);
+
+      const whole = await stream(grant.path);
+      expect(whole.statusCode).toBe(200);
+      expect(whole.headers['accept-ranges']).toBe('bytes');
+      expect(createHash('sha256').update(whole.rawPayload).digest('hex')).toBe(grant.sha256);
+      expect(whole.rawPayload.length).toBe(grant.sizeBytes);
+      const tail = await stream(grant.path, `bytes=${grant.sizeBytes - 1000}-`);
+      expect(tail.statusCode).toBe(206);
+      expect(tail.headers['content-range']).toBe(
+        `bytes ${grant.sizeBytes - 1000}-${grant.sizeBytes - 1}/${grant.sizeBytes}`,
+      );
+      expect(Buffer.compare(tail.rawPayload, whole.rawPayload.subarray(grant.sizeBytes - 1000))).toBe(0);
+      expect((await stream(grant.path, `bytes=${grant.sizeBytes + 10}-`)).statusCode).toBe(416);
+
+      // The copy has what the original lacks: a duration (so a player can seek), with the same audio.
+      const copyFile = join(tmp.dir, 'copy.webm');
+      writeFileSync(copyFile, whole.rawPayload);
+      const probe = (file: string) =>
+        execFileSync('ffprobe', [
+          '-v',
+          'error',
+          '-show_entries',
+          'format=duration:stream=codec_name,channels',
+          '-of',
+          'json',
+          file,
+        ]).toString();
+      const copied = JSON.parse(probe(copyFile));
+      expect(copied.streams).toEqual([{ codec_name: 'opus', channels: 2 }]);
+      expect(Number(copied.format.duration)).toBeCloseTo(20, 0);
+      const seat = await t.hq.db.db
+        .selectFrom('recordings')
+        .select('seat_id')
+        .where('id', '=', done.sh.recordingId)
+        .executeTakeFirstOrThrow();
+      const original = t.hq.recordings.localPath(seat.seat_id, done.sh.recordingId);
+      expect(JSON.parse(probe(original)).format.duration).toBeUndefined();
+      expect(createHash('sha256').update(readFileSync(original)).digest('hex')).toBe(done.sh.sha256);
+
+      const audit = await t.hq.db.db
+        .selectFrom('audit')
+        .select('entity_id')
+        .where('action', '=', 'hq.recording_playback')
+        .execute();
+      expect(audit.map((a) => a.entity_id)).toContain(done.sh.recordingId);
+    });
+
+    it('refuses another branch’s playback copy, a guessed recording, an agent, and a forged or expired grant', async () => {
+      const other = await post('BJ01', `/api/recordings/${done.sh.recordingId}/playback`);
+      expect([other.statusCode, other.json().message]).toEqual([403, '您无权访问其他营业部的数据']);
+      expect((await post('BJ01', `/api/recordings/${uuidv7()}/playback`)).statusCode).toBe(404);
+      expect((await post('A100', `/api/recordings/${done.sh.recordingId}/playback`)).statusCode).toBe(403);
+      const forged = await stream(`/api/playback/${'A'.repeat(43)}`);
+      expect([forged.statusCode, forged.json().message]).toEqual([
+        403,
+        '回放链接无效或已过期，请重新打开录音',
+      ]);
+      const grant = PlaybackGrant.parse(
+        (await post('BJ01', `/api/recordings/${done.bj.recordingId}/playback`)).json(),
+      );
+      expect((await stream(grant.path, 'bytes=0-9')).statusCode).toBe(206);
+      await t.hq.db.db
+        .updateTable('playback_grants')
+        .set({ expires_at: '2020-01-01T00:00:00.000Z' })
+        .where('recording_id', '=', done.bj.recordingId)
+        .execute();
+      expect((await stream(grant.path, 'bytes=0-9')).statusCode).toBe(403);
+    });
+
+    it('names the seat a supervisor logged in from in every audit entry of that session', async () => {
+      const seat = await t.enrol(BRANCH.branchId, '审核席');
+      const login = await t.app.inject({
+        method: 'POST',
+        url: '/api/login',
+        headers: { authorization: `Seat ${seat.token}` },
+        payload: { code: 'SH01', password: HQ_PASSWORD },
+      });
+      const { token, user } = login.json() as { token: string; user: { id: string } };
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/results/${done.sh.resultId}`,
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const entries = await t.hq.db.db
+        .selectFrom('audit')
+        .select(['action', 'seat_id'])
+        .where('seat_id', '=', seat.seatId)
+        .where('user_id', '=', user.id)
+        .execute();
+      expect(entries.map((e) => e.action).sort()).toEqual(['hq.login', 'hq.result_view']);
     });
   },
 );

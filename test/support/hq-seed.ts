@@ -23,11 +23,20 @@ export async function seedHq(db: HqDb, opts: { customers: number; purposes: Call
     agent: uuidv4(),
     salesperson: salespersonId,
     customers: [] as string[],
+    /** The customers' ID numbers, in the same order. */
+    idNumbers: [] as string[],
     tasks: [] as string[],
   };
   await db.db.transaction().execute(async (tx) => {
     await upsertBranch(tx, { id: BRANCH.branchId, name: BRANCH.branchName });
     await upsertUser(tx, { code: 'HQ01', name: '总部管理员', role: 'admin', branchId: null, passwordHash });
+    await upsertUser(tx, {
+      code: 'RV01',
+      name: '总部复核员',
+      role: 'reviewer',
+      branchId: null,
+      passwordHash,
+    });
     await upsertUser(tx, {
       code: 'SH01',
       name: '上海主管',
@@ -76,6 +85,7 @@ export async function seedHq(db: HqDb, opts: { customers: number; purposes: Call
         '2026-11-20T03:00:00.000Z',
       );
       ids.customers.push(c.id);
+      ids.idNumbers.push(c.idNumber);
       ids.tasks.push(taskId);
     }
   });

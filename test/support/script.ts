@@ -92,7 +92,7 @@ export function plainAnswer(step: StepView): AnswerValue {
 
 /**
  * Answers the task's script step by step up to its end (or up to `stopBefore`), with `answers` where given
- * and a plain answer elsewhere; offsets 100 ms apart.
+ * and a plain answer elsewhere; offsets `spacingMs` apart (100 ms by default).
  */
 export function walkScript(
   store: SeatStore,
@@ -101,12 +101,19 @@ export function walkScript(
   recordingId: string,
   answers: Record<string, AnswerValue> = {},
   stopBefore?: string,
+  spacingMs = 100,
 ): ScriptDraft {
   let draft = store.openScript(agentId, taskId);
   for (let i = draft.answered; ; i++) {
     const step = current(draft.state);
     if (step.kind === 'end' || step.id === stopBefore) return draft;
     const value = step.id in answers ? (answers[step.id] as AnswerValue) : plainAnswer(step);
-    draft = store.answerScript(agentId, { taskId, stepId: step.id, value, recordingId, offsetMs: 100 * i });
+    draft = store.answerScript(agentId, {
+      taskId,
+      stepId: step.id,
+      value,
+      recordingId,
+      offsetMs: spacingMs * i,
+    });
   }
 }

@@ -49,5 +49,7 @@ export async function login(store: SeatStore, agentCode: string, password: strin
     role: agent.role,
     branchId: agent.branchId,
     seatId: seat.id,
+    online: false,
+    local: true,
   };
 }

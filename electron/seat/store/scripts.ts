@@ -40,15 +40,28 @@ export function currentScripts(db: Db, types: readonly CallbackType[]): Script[]
   return types.map((type) => {
     const row = newest.get(type);
     if (!row) throw new SeatError('NOT_FOUND', `未找到回访类型 ${type} 的脚本，请联系管理员`);
-    const key = `${row.id}@${row.version}`;
-    let script = parsed.get(key);
-    if (!script) {
-      const result = parseScript(JSON.parse(row.body), key);
-      // Stored only after the same check passed: failing now means the store was altered.
-      if (!result.ok) throw new Error(`stored script ${key} no longer loads: ${result.error}`);
-      script = result.script;
-      parsed.set(key, script);
-    }
-    return script;
+    return parsedScript(row);
   });
+}
+
+/** One version of a script, or null when this seat does not hold it. */
+export function scriptVersion(db: Db, id: string, version: number): Script | null {
+  const row = stmt<[string, number], { id: string; version: number; body: string }>(
+    db,
+    'SELECT id, version, body FROM scripts WHERE id = ? AND version = ?',
+  ).get(id, version);
+  return row ? parsedScript(row) : null;
+}
+
+function parsedScript(row: { id: string; version: number; body: string }): Script {
+  const key = `${row.id}@${row.version}`;
+  let script = parsed.get(key);
+  if (!script) {
+    const result = parseScript(JSON.parse(row.body), key);
+    // Stored only after the same check passed: failing now means the store was altered.
+    if (!result.ok) throw new Error(`stored script ${key} no longer loads: ${result.error}`);
+    script = result.script;
+    parsed.set(key, script);
+  }
+  return script;
 }

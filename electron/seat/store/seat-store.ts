@@ -20,7 +20,7 @@ import { type AuditEntry, appendAudit, listAudit, newId, outboxStatus } from './
 import type { ReferenceBatch } from './records';
 import { importReferenceData } from './reference';
 import { commitResult } from './results';
-import { registerScript, type ScriptRegistration } from './scripts';
+import { registerScript, type ScriptRegistration, scriptVersion } from './scripts';
 import { readSettings, writeSetting } from './settings';
 import * as sync from './sync';
 import {
@@ -287,6 +287,11 @@ export class SeatStore {
 
   historyToday(agentId: string) {
     return historyToday(this.db, this.actor(agentId).agentId, this.now());
+  }
+
+  /** One version of a script, or null when this seat does not hold it. */
+  script(id: string, version: number): Script | null {
+    return scriptVersion(this.db, id, version);
   }
 
   registerScript(script: Script, source: string): ScriptRegistration {

@@ -1,6 +1,10 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as tus from 'tus-js-client';
 import type { z } from 'zod';
+import { PlaybackGrant, ReviewDetail, ReviewPage } from '../../../shared/contract/review';
 import {
   Enrolment,
   HealthResponse,
@@ -107,6 +111,75 @@ export class HqClient {
 
   stored(recordingId: string) {
     return this.#request('GET', `/api/recordings/${recordingId}/stored`, StoredResponse);
+  }
+
+  // ---- the supervisor workspace (a user's session) ----
+
+  searchResults(query: Record<string, string | number | undefined>) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+    return this.#request('GET', `/api/results?${params}`, ReviewPage);
+  }
+
+  result(resultId: string) {
+    return this.#request('GET', `/api/results/${resultId}`, ReviewDetail);
+  }
+
+  playback(recordingId: string) {
+    return this.#request('POST', `/api/recordings/${recordingId}/playback`, PlaybackGrant, {});
+  }
+
+  /**
+   * The original recording, written to `target` as it arrives, with its SHA-256 computed on the way and the
+   * one head office holds from the seat (`x-recording-sha256`).
+   */
+  async downloadOriginal(
+    recordingId: string,
+    target: string,
+  ): Promise<{ sha256: string; expectedSha256: string; sizeBytes: number }> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.auth.userToken ?? ''}` };
+    const res = await this.#open(`/api/recordings/${recordingId}/original`, headers);
+    if (res.status >= 500) throw new HqUnreachable(`总部服务暂时不可用（HTTP ${res.status}）`);
+    if (!res.ok || !res.body) {
+      const parsed = SyncErrorBody.safeParse(await res.json().catch(() => null));
+      throw new HqRefused(
+        res.status,
+        parsed.success
+          ? parsed.data
+          : { code: 'BAD_REQUEST', message: `总部拒绝了请求（HTTP ${res.status}）` },
+      );
+    }
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    body.on('data', (chunk: Buffer) => {
+      hash.update(chunk);
+      sizeBytes += chunk.length;
+    });
+    await pipeline(body, createWriteStream(target));
+    return {
+      sha256: hash.digest('hex'),
+      expectedSha256: res.headers.get('x-recording-sha256') ?? '',
+      sizeBytes,
+    };
+  }
+
+  /** Opens a playback copy's stream at head office (a grant's path), passing the player's Range on. */
+  stream(path: string, range: string | null): Promise<Response> {
+    return this.#open(path, range ? { range } : {});
+  }
+
+  /** A GET whose answer may take long to read: the timeout covers the wait for its headers only. */
+  async #open(path: string, headers: Record<string, string>): Promise<Response> {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new Error('timeout')), TIMEOUT_MS);
+    try {
+      return await fetch(new URL(path, this.baseUrl), { headers, signal: abort.signal });
+    } catch (error) {
+      throw new HqUnreachable(`总部服务无法连接（${(error as Error).message}）`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**

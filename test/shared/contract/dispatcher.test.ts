@@ -15,6 +15,8 @@ const session: SessionInfo = {
   role: 'agent',
   branchId: 'BR-1',
   seatId: '0196f1c2-0000-7000-8000-000000000002',
+  online: false,
+  local: true,
 };
 
 const conn = (s: SessionInfo | null = null): Connection => ({ session: s, push: () => {} });
@@ -49,6 +51,18 @@ describe('the dispatcher every binding uses', () => {
     const r = await createDispatcher(h, onDefect)(conn(null), 'worklist.list', {});
     expect(r.ok === false && r.error.code).toBe('NOT_AUTHENTICATED');
     expect(calls).toEqual([]);
+  });
+
+  it('refuses the supervisor workspace to an agent, and to nobody, before parsing', async () => {
+    const { handlers: h, calls } = handlers({ 'review.search': () => ({ items: [], next: null }) });
+    const dispatch = createDispatcher(h, onDefect);
+    const asAgent = await dispatch(conn(session), 'review.search', {});
+    expect(asAgent).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: '坐席员无权使用复核工作台' } });
+    const anonymous = await dispatch(conn(null), 'review.search', {});
+    expect(anonymous.ok === false && anonymous.error.code).toBe('NOT_AUTHENTICATED');
+    expect(calls).toEqual([]);
+    const supervisor = await dispatch(conn({ ...session, role: 'supervisor' }), 'review.search', {});
+    expect(supervisor).toEqual({ ok: true, value: { items: [], next: null } });
   });
 
   it('validates arguments from unknown and names the failing field', async () => {

@@ -1,0 +1,231 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { type Connection, SeatError, type SessionInfo } from '../../shared/contract';
+import {
+  PLAYBACK_PATH,
+  type ReviewDetail,
+  type ReviewDownload,
+  type ReviewMarker,
+  type ReviewPlayback,
+  type ReviewResult,
+  type ReviewSearchArgs,
+  SEAT_PLAYBACK_ROUTE,
+} from '../../shared/contract/review';
+import { textFiller } from '../../shared/scripts/context';
+import { login } from './auth/login';
+import type { SeatStore } from './store/seat-store';
+import { HqClient, HqRefused, HqUnreachable } from './sync/hq-client';
+
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** A step's text as a reviewer reads it in a list: placeholders in general words, no customer's name. */
+const NEUTRAL = textFiller({
+  customerSurname: '',
+  customerSex: 'unknown',
+  branchName: '本营业部',
+  salespersonName: null,
+  openedDate: null,
+  agentCode: '（工号）',
+});
+
+/**
+ * The supervisor workspace at a seat: supervisors, reviewers, compliance and administrators log in here as at
+ * any seat, and the seat also logs them in at head office (from this seat, so head office's audit names it).
+ * Their head-office session stays on this side, per connection; the console only ever sees what the
+ * contract's `review.*` methods return. Head office decides what each may see (branch or all) and audits it.
+ */
+export class Review {
+  readonly #sessions = new WeakMap<Connection, string>();
+
+  constructor(
+    private readonly store: SeatStore,
+    /** Where downloaded originals are saved. */
+    private readonly downloadsDir: string,
+  ) {}
+
+  /**
+   * Logs in on this connection. An agent (and anyone head office cannot be asked) is checked against the
+   * seat's own store, online or not. A supervising role is also logged in at head office when the seat is
+   * enrolled; someone the seat does not know (head-office staff) can only log in that way.
+   */
+  async login(conn: Connection, code: string, password: string): Promise<SessionInfo> {
+    this.#sessions.delete(conn);
+    const known = this.store.agentByCode(code) !== undefined;
+    const local = known ? await login(this.store, code, password) : null;
+    if (local?.role === 'agent') return local;
+    const config = this.store.syncConfig();
+    if (!config) {
+      if (local) return local;
+      await login(this.store, code, password); // throws for a code the seat does not know, audited
+      throw new SeatError('WRONG_CREDENTIALS', '工号或密码错误');
+    }
+    try {
+      const answer = await new HqClient(config.hqUrl, { seatToken: config.token }).login(code, password);
+      const role = answer.user.role as SessionInfo['role'];
+      if (!local && role === 'agent') {
+        throw new SeatError('WRONG_CREDENTIALS', '该坐席员尚未同步到本坐席，请稍后再试或联系主管');
+      }
+      this.#sessions.set(conn, answer.token);
+      if (local) return { ...local, online: true };
+      const seat = this.store.seat();
+      if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
+      this.store.audit({
+        agentId: answer.user.id,
+        action: 'session.login',
+        entityType: 'agent',
+        entityId: answer.user.id,
+        detail: { at: 'hq', role },
+      });
+      return {
+        agentId: answer.user.id,
+        agentCode: answer.user.code,
+        name: answer.user.name,
+        role,
+        branchId: answer.user.branchId,
+        seatId: seat.id,
+        online: true,
+        local: false,
+      };
+    } catch (error) {
+      if (local) return local; // head office out of reach: the seat's own work goes on, the workspace waits
+      if (error instanceof HqRefused && error.status === 401) {
+        // The answer (and the audit) of a wrong code or password, as for anyone.
+        await login(this.store, code, password);
+      }
+      if (error instanceof HqUnreachable) {
+        throw new SeatError('HQ_UNAVAILABLE', '总部无法连接：本坐席没有该工号，总部人员须在总部在线时登录');
+      }
+      throw error;
+    }
+  }
+
+  logout(conn: Connection): void {
+    this.#sessions.delete(conn);
+  }
+
+  async search(conn: Connection, query: z.output<typeof ReviewSearchArgs>) {
+    return this.#ask(() => this.#client(conn).searchResults(query));
+  }
+
+  async result(conn: Connection, resultId: string): Promise<ReviewResult> {
+    const detail = await this.#ask(() => this.#client(conn).result(resultId));
+    return { ...detail, markers: this.#markers(detail) };
+  }
+
+  async playback(conn: Connection, recordingId: string): Promise<ReviewPlayback> {
+    const { path, ...grant } = await this.#ask(() => this.#client(conn).playback(recordingId));
+    if (!path.startsWith(PLAYBACK_PATH)) throw new SeatError('INTERNAL', '总部返回的回放地址无效');
+    return { ...grant, url: `${SEAT_PLAYBACK_ROUTE}${path.slice(PLAYBACK_PATH.length)}` };
+  }
+
+  /** Saves the original under the downloads folder; a file whose hash does not match is deleted, not kept. */
+  async download(conn: Connection, recordingId: string): Promise<ReviewDownload> {
+    mkdirSync(this.downloadsDir, { recursive: true });
+    const path = join(this.downloadsDir, `${recordingId}.webm`);
+    const got = await this.#ask(() => this.#client(conn).downloadOriginal(recordingId, path));
+    if (!got.expectedSha256 || got.sha256 !== got.expectedSha256) {
+      rmSync(path, { force: true });
+      throw new SeatError(
+        'CONFLICT',
+        `下载的录音与坐席记录的 SHA-256 不一致（${got.sha256.slice(0, 12)}…），已删除，请重新下载并报告管理员`,
+      );
+    }
+    return {
+      path,
+      sizeBytes: got.sizeBytes,
+      sha256: got.sha256,
+      expectedSha256: got.expectedSha256,
+      verified: true,
+    };
+  }
+
+  /**
+   * The stream of a playback grant, from head office, for the seat's own host (`/hq-playback/<token>`): the
+   * token is the grant, so this needs no session; the player's Range goes through, and the answer comes back
+   * as it is (206 with its Content-Range).
+   */
+  async stream(token: string, range: string | null): Promise<Response> {
+    const config = this.store.syncConfig();
+    if (!TOKEN.test(token) || !config) return new Response('未找到\n', { status: 404 });
+    try {
+      return await new HqClient(config.hqUrl).stream(`${PLAYBACK_PATH}${token}`, range);
+    } catch {
+      return new Response('总部无法连接\n', { status: 502 });
+    }
+  }
+
+  #client(conn: Connection): HqClient {
+    const token = this.#sessions.get(conn);
+    const config = this.store.syncConfig();
+    if (!token || !config) {
+      throw new SeatError(
+        'HQ_UNAVAILABLE',
+        config
+          ? '未登录总部：登录时总部无法连接，请在总部在线时重新登录'
+          : '本坐席尚未登记到总部，复核工作台无法使用',
+      );
+    }
+    return new HqClient(config.hqUrl, { userToken: token });
+  }
+
+  /** Head office's refusals and absence, as the console's errors (Chinese, from head office where it gave one). */
+  async #ask<T>(request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (error instanceof HqUnreachable)
+        throw new SeatError('HQ_UNAVAILABLE', error.message, { cause: error });
+      if (error instanceof HqRefused) {
+        const code =
+          error.status === 403
+            ? 'FORBIDDEN'
+            : error.status === 404
+              ? 'NOT_FOUND'
+              : error.status === 401
+                ? 'NOT_AUTHENTICATED'
+                : 'BAD_REQUEST';
+        throw new SeatError(code, error.message, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Each answer's moment with the step it answers, from the script version the call used. */
+  #markers(detail: ReviewDetail): ReviewMarker[] {
+    const scripts = new Map(
+      detail.purposes.map((p) => [p.purpose, this.store.script(p.scriptId, p.scriptVersion)]),
+    );
+    return detail.answers.map((a) => {
+      const step = a.purposes
+        .map((p) => scripts.get(p)?.steps.find((s) => s.id === a.stepId))
+        .find((s) => s !== undefined);
+      return {
+        offsetMs: a.offsetMs,
+        stepId: a.stepId,
+        kind: step?.kind ?? 'unknown',
+        label: step ? NEUTRAL(step.text) : null,
+        purposes: a.purposes,
+        value: a.value,
+      };
+    });
+  }
+}
+
+/** What a player needs of head office's answer, passed on by the seat's hosts: nothing else crosses. */
+export function playbackHeaders(upstream: Response): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of [
+    'content-type',
+    'content-length',
+    'content-range',
+    'accept-ranges',
+    'etag',
+    'last-modified',
+  ]) {
+    const value = upstream.headers.get(name);
+    if (value !== null) headers[name] = value;
+  }
+  headers['cache-control'] = 'private, no-store';
+  return headers;
+}
