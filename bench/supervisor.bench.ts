@@ -5,13 +5,25 @@
  *   writes) with the filters supervisors use — a branch, an agent, a customer's full ID number, a callback
  *   type, findings only, a date range — 300 searches; baseline: the p99 of the bare SQL of the branch search's
  *   first page on the same database. Target ≤ 300 ms.
+ * - playback_first_byte_ms: a 30-minute stereo recording as the seat streams it (no duration, no cues), stored
+ *   at head office with its playback copy made (as it is on upload; that one-off is `playback_copy_ms`). Over
+ *   real HTTP on loopback, the supervisor's `POST /api/recordings/:id/playback` (session, branch check, grant,
+ *   audit entry, the waveform in the answer) and then the player's first `GET` with `Range: bytes=0-` until its
+ *   first byte; p95 of 40. Baseline: a bare Node HTTP server answering the same Range from the same file.
+ *   `playback_seek_first_byte_ms`: a Range from the middle of the file on a grant already held (a seek).
+ *   Target ≤ 200 ms.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { buildApp } from '../hq/app';
 import { hashPassword } from '../hq/auth/password';
+import { ensurePlaybackCopy } from '../hq/recordings/playback';
 import { DirectoryRecordingStore } from '../hq/recordings/store';
 import { upsertUser } from '../hq/reference';
 import { freshDatabase } from '../test/support/hq-db';
@@ -119,12 +131,14 @@ export async function runSupervisorBench(): Promise<void> {
       );
       bare.push(performance.now() - start);
     }
+    const playback = await measurePlayback(hq, app, token, dir);
     report('supervisor', [
       {
         ...figure('supervisor', 'search_p99_ms', 'ms', quantile(ours, 0.99), quantile(bare, 0.99), SEARCHES),
         db: 'postgres',
         results: RESULTS,
       } as ReturnType<typeof figure>,
+      ...playback,
     ]);
     await app.close();
   } finally {
@@ -132,4 +146,111 @@ export async function runSupervisorBench(): Promise<void> {
     await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+const PLAYS = 40;
+
+/** Milliseconds from `start` until the first byte of a GET with this Range arrives. */
+async function firstByte(url: string, range: string, start = performance.now()): Promise<number> {
+  const res = await fetch(url, { headers: { range } });
+  if (res.status !== 206 || !res.body) throw new Error(`playback ${url}: HTTP ${res.status}`);
+  const reader = res.body.getReader();
+  const { value } = await reader.read();
+  const ms = performance.now() - start;
+  if (!value || value.length === 0) throw new Error('playback: no first byte');
+  await reader.cancel();
+  return ms;
+}
+
+async function measurePlayback(
+  hq: Parameters<typeof buildApp>[0],
+  app: Awaited<ReturnType<typeof buildApp>>,
+  token: string,
+  dir: string,
+) {
+  // 30 minutes, agent tone left and customer tone right, streamed to a pipe as MediaRecorder writes it.
+  const seconds = 1800;
+  const webm = execFileSync(
+    'ffmpeg',
+    [
+      ...[
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=f=440:d=${seconds}`,
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=f=880:d=${seconds}`,
+      ],
+      ...['-filter_complex', 'amerge=inputs=2', '-c:a', 'libopus', '-b:a', '32k', '-f', 'webm', 'pipe:1'],
+    ],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  const seatId = randomUUID();
+  const recordingId = randomUUID();
+  const file = join(dir, 'upload.webm');
+  writeFileSync(file, webm);
+  const admin = await sql<{ id: string }>`SELECT id FROM users WHERE code = 'HQ01'`.execute(hq.db.db);
+  await sql`INSERT INTO seats (id, branch_id, name, token_hash, enrolled_by, enrolled_at)
+    VALUES (${seatId}, 'BR-001', '基准坐席', ${randomUUID()}, ${admin.rows[0]?.id}, now())`.execute(hq.db.db);
+  await sql`INSERT INTO recordings (id, attempt_id, seat_id, mime_type, sha256, size_bytes, duration_ms, status,
+                                    started_at, finished_at, stored_at)
+    VALUES (${recordingId}, ${randomUUID()}, ${seatId}, 'audio/webm;codecs=opus',
+            ${createHash('sha256').update(webm).digest('hex')}, ${webm.length}, ${seconds * 1000}, 'finished',
+            now(), now(), now())`.execute(hq.db.db);
+  await hq.recordings.put(seatId, recordingId, file);
+  const copyStart = performance.now();
+  const copy = await ensurePlaybackCopy(hq, recordingId);
+  const copyMs = performance.now() - copyStart;
+
+  const base = await app.listen({ host: '127.0.0.1', port: 0 });
+  const playbackFile = hq.recordings.playbackPath(seatId, recordingId);
+  const size = statSync(playbackFile).size;
+  // The baseline: a bare server answering a Range from the same file.
+  const bare = createServer((req, res) => {
+    const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
+    const from = Number(m?.[1] ?? 0);
+    res.writeHead(206, {
+      'content-type': 'audio/webm',
+      'content-range': `bytes ${from}-${size - 1}/${size}`,
+      'content-length': size - from,
+    });
+    createReadStream(playbackFile, { start: from }).pipe(res);
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+
+  const ours: number[] = [];
+  const seeks: number[] = [];
+  const baseline: number[] = [];
+  const baselineSeeks: number[] = [];
+  for (let i = 0; i < PLAYS; i++) {
+    const start = performance.now();
+    const res = await fetch(`${base}/api/recordings/${recordingId}/playback`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    if (res.status !== 200) throw new Error(`playback grant: HTTP ${res.status} ${await res.text()}`);
+    const grant = (await res.json()) as { path: string };
+    ours.push(await firstByte(`${base}${grant.path}`, 'bytes=0-', start));
+    seeks.push(await firstByte(`${base}${grant.path}`, `bytes=${Math.floor(size / 2)}-`));
+    baseline.push(await firstByte(bareUrl, 'bytes=0-'));
+    baselineSeeks.push(await firstByte(bareUrl, `bytes=${Math.floor(size / 2)}-`));
+  }
+  await new Promise((resolve) => bare.close(resolve));
+  const p95 = (xs: number[]) => quantile(xs, 0.95);
+  return [
+    {
+      ...figure('supervisor', 'playback_first_byte_ms', 'ms', p95(ours), p95(baseline), PLAYS),
+      minutes: seconds / 60,
+      copyBytes: copy.sizeBytes,
+    } as ReturnType<typeof figure>,
+    figure('supervisor', 'playback_seek_first_byte_ms', 'ms', p95(seeks), p95(baselineSeeks), PLAYS),
+    // One-off at upload: remux and waveform of the 30-minute file; baseline the copy's own duration in ms / 1000.
+    figure('supervisor', 'playback_copy_ms', 'ms', copyMs, seconds * 1000, 1),
+  ];
 }
