@@ -19,6 +19,7 @@ import type { Hq } from './context';
 import { ImportReport, importFeeds } from './feeds';
 import { auditRefusal, bearer, requireBranch, requireSeat, requireUser, seatByToken } from './http/access';
 import { HqError } from './http/errors';
+import { qaRoutes } from './http/qa';
 import { supervisionRoutes } from './http/supervision';
 import { createUploads, UPLOADS_PATH } from './http/uploads';
 import { FeedKindSchema } from './rules';
@@ -279,6 +280,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
   );
 
   supervisionRoutes(app, hq);
+  qaRoutes(app, hq);
 
   // Scripts and branch settings go to the seats with their next pull.
   app.post(

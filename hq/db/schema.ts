@@ -172,6 +172,44 @@ export interface HqSchema {
     created_at: Instant;
     expires_at: Instant;
   };
+  recheck_plans: {
+    branch_id: string;
+    share: number;
+    period: 'month' | 'quarter';
+    updated_by: string | null;
+    updated_at: Instant;
+  };
+  recheck_forms: { id: string; version: number; body: Json; published_at: Instant };
+  rechecks: {
+    id: string;
+    result_id: string;
+    branch_id: string;
+    period_key: string;
+    assigned_to: string | null;
+    sampled_at: Instant;
+  };
+  recheck_evaluations: {
+    recheck_id: string;
+    reviewer_id: string;
+    form_id: string;
+    form_version: number;
+    items: Json<{ criterionId: string; passed: boolean; comment: string }[]>;
+    comments: Json<{ atMs: number; text: string }[]>;
+    summary: string;
+    score: number;
+    passed: boolean;
+    follow_up_task_id: string | null;
+    evaluated_at: Instant;
+  };
+  finding_actions: {
+    id: string;
+    finding_id: string;
+    action: 'assign' | 'resolve';
+    assignee_id: string | null;
+    note: string;
+    by_user: string;
+    at: Instant;
+  };
   scripts: {
     id: string;
     version: number;

@@ -133,6 +133,222 @@ export type PlaybackGrant = z.infer<typeof PlaybackGrant>;
 /** Where a playback grant's copy is streamed from. */
 export const PLAYBACK_PATH = '/api/playback/';
 
+// ---- re-check (公司级回访检查), findings, reports ----
+
+const Uuid = z.guid();
+const PeriodKeyText = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2]|Q[1-4])$/, '期间须写作 2026-11（月）或 2026-Q4（季度）');
+
+/** A branch's re-check plan: the share of its callbacks head office re-checks per month or quarter. */
+export const RecheckPlan = z.object({
+  branchId: z.string().min(1).max(40),
+  share: z.number().gt(0, '抽查比例须大于 0').max(1, '抽查比例不能超过 100%'),
+  period: z.enum(['month', 'quarter']),
+});
+export type RecheckPlan = z.infer<typeof RecheckPlan>;
+
+export const SampleRequest = z.object({ periodKey: PeriodKeyText });
+export const SampleReport = z.object({
+  periodKey: z.string(),
+  branches: z.array(
+    z.object({
+      branchId: z.string(),
+      /** Completed callbacks of the branch in the period, and how many the plan's share asks for. */
+      candidates: z.number().int(),
+      target: z.number().int(),
+      /** Sampled by this run, and in all for the period. */
+      added: z.number().int(),
+      total: z.number().int(),
+    }),
+  ),
+});
+export type SampleReport = z.infer<typeof SampleReport>;
+
+/** An evaluation form: criteria with weights; a critical one failed fails the whole callback. */
+export const EvaluationForm = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+  version: z.number().int().positive(),
+  title: z.string().min(1).max(100),
+  criteria: z
+    .array(
+      z.object({
+        id: z.string().regex(/^[a-z][a-z0-9_]{0,39}$/),
+        label: z.string().min(1).max(200),
+        weight: z.number().int().min(0).max(100),
+        critical: z.boolean(),
+      }),
+    )
+    .min(1)
+    .max(50)
+    .refine((c) => new Set(c.map((x) => x.id)).size === c.length, '评分项编号不能重复'),
+  /** The lowest score (0–100) that passes when no critical item failed. */
+  passScore: z.number().int().min(0).max(100),
+});
+export type EvaluationForm = z.infer<typeof EvaluationForm>;
+
+export const RecheckStatus = z.enum(['open', 'passed', 'failed']);
+export const RecheckRow = z.object({
+  id: z.string(),
+  resultId: z.string(),
+  branchId: z.string(),
+  periodKey: z.string(),
+  assignedTo: z.string().nullable(),
+  assignedName: z.string().nullable(),
+  agentId: z.string(),
+  agentName: z.string().nullable(),
+  customerName: z.string().nullable(),
+  idNumberMasked: z.string().nullable(),
+  purposes: z.array(z.string()),
+  createdAt: z.string(),
+  sampledAt: z.string(),
+  status: RecheckStatus,
+  score: z.number().int().nullable(),
+});
+export type RecheckRow = z.infer<typeof RecheckRow>;
+export const RecheckQuery = z.object({
+  status: RecheckStatus.optional(),
+  /** Only those dealt to the asking reviewer. */
+  mine: z.enum(['true', 'false']).optional(),
+  branchId: z.string().max(40).optional(),
+  periodKey: PeriodKeyText.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+export const RecheckList = z.object({ items: z.array(RecheckRow) });
+
+export const EvaluationRequest = z.object({
+  formId: z.string().max(40),
+  formVersion: z.number().int().positive(),
+  items: z
+    .array(
+      z.object({
+        criterionId: z.string().max(40),
+        passed: z.boolean(),
+        comment: z.string().max(500).default(''),
+      }),
+    )
+    .max(50),
+  /** Remarks at moments of the recording. */
+  comments: z
+    .array(z.object({ atMs: z.number().int().nonnegative(), text: z.string().trim().min(1).max(500) }))
+    .max(100)
+    .default([]),
+  summary: z.string().max(2000).default(''),
+  /** When it fails: a new callback of the customer for head office's call center. */
+  followUp: z.boolean().default(false),
+});
+export type EvaluationRequestInput = z.input<typeof EvaluationRequest>;
+export const EvaluationResult = z.object({
+  recheckId: z.string(),
+  score: z.number().int(),
+  passed: z.boolean(),
+  failedCritical: z.array(z.string()),
+  followUpTaskId: z.string().nullable(),
+});
+export type EvaluationResult = z.infer<typeof EvaluationResult>;
+
+export const FindingStatus = z.enum(['open', 'assigned', 'resolved']);
+export const FindingRow = z.object({
+  id: z.string(),
+  resultId: z.string(),
+  createdAt: z.string(),
+  branchId: z.string(),
+  salespersonId: z.string().nullable(),
+  salespersonName: z.string().nullable(),
+  customerName: z.string().nullable(),
+  idNumberMasked: z.string().nullable(),
+  category: z.string(),
+  severity: z.string(),
+  about: z.string(),
+  textZh: z.string(),
+  recordingId: z.string().nullable(),
+  offsetMs: z.number().int().nullable(),
+  status: FindingStatus,
+  assigneeId: z.string().nullable(),
+  assigneeName: z.string().nullable(),
+  note: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+});
+export type FindingRow = z.infer<typeof FindingRow>;
+export const FindingsQuery = z.object({
+  branchId: z.string().max(40).optional(),
+  salespersonId: z.string().max(40).optional(),
+  status: FindingStatus.optional(),
+  severity: z.string().max(20).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+export const FindingsPage = z.object({ items: z.array(FindingRow) });
+export const FindingAction = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('assign'), assigneeId: Uuid, note: z.string().max(1000).default('') }),
+  z.object({ action: z.literal('resolve'), note: z.string().trim().min(2, '请填写处理说明').max(1000) }),
+]);
+export type FindingAction = z.input<typeof FindingAction>;
+
+/** Someone a finding may be given to. */
+export const StaffMember = z.object({
+  id: z.string(),
+  code: z.string(),
+  name: z.string(),
+  role: z.string(),
+  branchId: z.string().nullable(),
+});
+export const StaffList = z.object({ items: z.array(StaffMember) });
+
+export const ReportQuery = z.object({
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  branchId: z.string().max(40).optional(),
+});
+export type ReportQuery = z.infer<typeof ReportQuery>;
+/** What branch managers and head office read for a period (tasks created in it, results on them). */
+export const Report = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** Per branch and callback type: required, completed (on time, late), missed (deadline passed), unreachable. */
+  coverage: z.array(
+    z.object({
+      branchId: z.string(),
+      type: z.string(),
+      required: z.number().int(),
+      completed: z.number().int(),
+      onTime: z.number().int(),
+      late: z.number().int(),
+      missed: z.number().int(),
+      unreachable: z.number().int(),
+    }),
+  ),
+  findingsByBranch: z.array(
+    z.object({
+      branchId: z.string(),
+      open: z.number().int(),
+      resolved: z.number().int(),
+      total: z.number().int(),
+    }),
+  ),
+  findingsBySalesperson: z.array(
+    z.object({
+      salespersonId: z.string(),
+      name: z.string().nullable(),
+      branchId: z.string(),
+      total: z.number().int(),
+    }),
+  ),
+  rechecks: z.array(
+    z.object({
+      branchId: z.string(),
+      sampled: z.number().int(),
+      evaluated: z.number().int(),
+      passed: z.number().int(),
+      failed: z.number().int(),
+      averageScore: z.number().nullable(),
+    }),
+  ),
+});
+export type Report = z.infer<typeof Report>;
+export const REPORT_SECTIONS = ['coverage', 'findingsByBranch', 'findingsBySalesperson', 'rechecks'] as const;
+
 // ---- what the seat gives the console (window.seat), built on head office's answers ----
 
 /** A search from the console: head office's query, strictly. */

@@ -138,6 +138,7 @@ export const SyncErrorBody = z.object({
     'FORBIDDEN',
     'BAD_REQUEST',
     'NOT_FOUND',
+    'CONFLICT',
     'UNAVAILABLE',
   ]),
   message: z.string(),
