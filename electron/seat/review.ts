@@ -1,16 +1,31 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { type Connection, SeatError, type SessionInfo } from '../../shared/contract';
 import {
+  type EvaluateArgs,
+  EvaluationForm,
+  EvaluationResult,
+  type ExportArgs,
+  type FindingActArgs,
+  type FindingsArgs,
+  FindingsPage,
   PLAYBACK_PATH,
+  type RecheckArgs,
+  RecheckList,
+  RecheckPlan,
+  Report,
+  type ReportArgs,
   type ReviewDetail,
   type ReviewDownload,
   type ReviewMarker,
   type ReviewPlayback,
   type ReviewResult,
   type ReviewSearchArgs,
+  SampleReport,
+  type SavedFile,
   SEAT_PLAYBACK_ROUTE,
+  StaffList,
 } from '../../shared/contract/review';
 import { textFiller } from '../../shared/scripts/context';
 import { login } from './auth/login';
@@ -140,6 +155,63 @@ export class Review {
     };
   }
 
+  rechecks(conn: Connection, q: z.output<typeof RecheckArgs>) {
+    return this.#ask(() => this.#client(conn).get('/api/rechecks', RecheckList, q));
+  }
+
+  recheckForm(conn: Connection) {
+    return this.#ask(() => this.#client(conn).get('/api/recheck/form', EvaluationForm));
+  }
+
+  evaluate(conn: Connection, { recheckId, ...verdict }: z.output<typeof EvaluateArgs>) {
+    return this.#ask(() =>
+      this.#client(conn).post(`/api/rechecks/${recheckId}/evaluation`, EvaluationResult, verdict),
+    );
+  }
+
+  plans(conn: Connection) {
+    return this.#ask(() =>
+      this.#client(conn).get('/api/recheck/plans', z.object({ items: z.array(RecheckPlan) })),
+    );
+  }
+
+  setPlan(conn: Connection, { branchId, ...plan }: RecheckPlan) {
+    return this.#ask(() =>
+      this.#client(conn).put(`/api/recheck/plans/${encodeURIComponent(branchId)}`, RecheckPlan, plan),
+    );
+  }
+
+  sample(conn: Connection, periodKey: string) {
+    return this.#ask(() => this.#client(conn).post('/api/rechecks/sample', SampleReport, { periodKey }));
+  }
+
+  findings(conn: Connection, q: z.output<typeof FindingsArgs>) {
+    return this.#ask(() => this.#client(conn).get('/api/findings', FindingsPage, q));
+  }
+
+  findingAct(conn: Connection, { findingId, ...act }: z.output<typeof FindingActArgs>) {
+    return this.#ask(() => this.#client(conn).post(`/api/findings/${findingId}/actions`, z.object({}), act));
+  }
+
+  staff(conn: Connection) {
+    return this.#ask(() => this.#client(conn).get('/api/staff', StaffList));
+  }
+
+  report(conn: Connection, q: z.output<typeof ReportArgs>) {
+    return this.#ask(() => this.#client(conn).get('/api/reports', Report, q));
+  }
+
+  /** A report exported by head office, saved under the downloads folder. */
+  async export(conn: Connection, q: z.output<typeof ExportArgs>): Promise<SavedFile> {
+    mkdirSync(this.downloadsDir, { recursive: true });
+    const name = `回访报表-${q.from.slice(0, 10)}${q.format === 'csv' ? `-${q.section}` : ''}.${q.format}`;
+    const path = join(this.downloadsDir, name);
+    const params = new URLSearchParams({ from: q.from, to: q.to, format: q.format, section: q.section });
+    if (q.branchId) params.set('branchId', q.branchId);
+    const got = await this.#ask(() => this.#client(conn).download(`/api/reports/export?${params}`, path));
+    return { path, sizeBytes: got.sizeBytes, sha256: got.sha256 };
+  }
+
   /**
    * The stream of a playback grant, from head office, for the seat's own host (`/hq-playback/<token>`): the
    * token is the grant, so this needs no session; the player's Range goes through, and the answer comes back
@@ -184,7 +256,9 @@ export class Review {
               ? 'NOT_FOUND'
               : error.status === 401
                 ? 'NOT_AUTHENTICATED'
-                : 'BAD_REQUEST';
+                : error.status === 409
+                  ? 'CONFLICT'
+                  : 'BAD_REQUEST';
         throw new SeatError(code, error.message, { cause: error });
       }
       throw error;

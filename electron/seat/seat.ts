@@ -286,6 +286,17 @@ export class Seat {
       'review.result': ({ resultId }, conn) => this.review.result(conn, resultId),
       'review.playback': ({ recordingId }, conn) => this.review.playback(conn, recordingId),
       'review.download': ({ recordingId }, conn) => this.review.download(conn, recordingId),
+      'review.rechecks': (args, conn) => this.review.rechecks(conn, args),
+      'review.recheckForm': (_args, conn) => this.review.recheckForm(conn),
+      'review.evaluate': (args, conn) => this.review.evaluate(conn, args),
+      'review.plans': (_args, conn) => this.review.plans(conn),
+      'review.setPlan': (args, conn) => this.review.setPlan(conn, args),
+      'review.sample': ({ periodKey }, conn) => this.review.sample(conn, periodKey),
+      'review.findings': (args, conn) => this.review.findings(conn, args),
+      'review.findingAct': (args, conn) => this.review.findingAct(conn, args),
+      'review.staff': (_args, conn) => this.review.staff(conn),
+      'review.report': (args, conn) => this.review.report(conn, args),
+      'review.export': (args, conn) => this.review.export(conn, args),
       'settings.set': ({ key, value }, conn) => {
         const settings = store.setSetting(this.#session(conn).agentId, key, value);
         this.#outboxChanged();

@@ -2,7 +2,29 @@ import { z } from 'zod';
 import { CallbackType } from '../domain/callback-types';
 import { EngineState } from '../scripts/engine';
 import type { METHOD_NAMES } from './names';
-import { ReviewDownload, ReviewPage, ReviewPlayback, ReviewResult, ReviewSearchArgs } from './review';
+import {
+  EvaluateArgs,
+  EvaluationForm,
+  EvaluationResult,
+  ExportArgs,
+  FindingActArgs,
+  FindingsArgs,
+  FindingsPage,
+  RecheckArgs,
+  RecheckList,
+  RecheckPlan,
+  Report,
+  ReportArgs,
+  ReviewDownload,
+  ReviewPage,
+  ReviewPlayback,
+  ReviewResult,
+  ReviewSearchArgs,
+  SampleReport,
+  SampleRequest,
+  SavedFile,
+  StaffList,
+} from './review';
 import {
   AnswerValue,
   AttemptOutcome,
@@ -253,6 +275,25 @@ export const METHODS = {
   'review.playback': method('review', z.object({ recordingId: Id }).strict(), ReviewPlayback),
   /** Download the original to this computer; refused unless its SHA-256 matches the one the seat recorded. */
   'review.download': method('review', z.object({ recordingId: Id }).strict(), ReviewDownload),
+  /** Sampled callbacks to re-check (never the asker's own), with their state and score. */
+  'review.rechecks': method('review', RecheckArgs, RecheckList),
+  /** The current evaluation form. */
+  'review.recheckForm': method('review', Empty, EvaluationForm),
+  /** A reviewer's verdict, once; a failed one may create a follow-up task for head office's call center. */
+  'review.evaluate': method('review', EvaluateArgs, EvaluationResult),
+  /** Re-check plans per branch (share, month or quarter), and setting one (compliance, administrators). */
+  'review.plans': method('review', Empty, z.object({ items: z.array(RecheckPlan) })),
+  'review.setPlan': method('review', RecheckPlan.strict(), RecheckPlan),
+  /** Sample a period by the plans (compliance, administrators); a re-run only tops up. */
+  'review.sample': method('review', SampleRequest.strict(), SampleReport),
+  /** Findings with their state; assign or resolve one. */
+  'review.findings': method('review', FindingsArgs, FindingsPage),
+  'review.findingAct': method('review', FindingActArgs, z.object({})),
+  /** People a finding may be given to. */
+  'review.staff': method('review', Empty, StaffList),
+  /** The report of a period, and its export (CSV one section, XLSX all) saved on this computer. */
+  'review.report': method('review', ReportArgs, Report),
+  'review.export': method('review', ExportArgs, SavedFile),
   /**
    * Enrol this seat with head office, once: the head-office login of a supervisor or administrator given here
    * registers the seat under its own id and branch (head office checks the role); the seat keeps the token

@@ -34,6 +34,17 @@ export const METHOD_NAMES = [
   'review.result',
   'review.playback',
   'review.download',
+  'review.rechecks',
+  'review.recheckForm',
+  'review.evaluate',
+  'review.plans',
+  'review.setPlan',
+  'review.sample',
+  'review.findings',
+  'review.findingAct',
+  'review.staff',
+  'review.report',
+  'review.export',
 ] as const;
 
 export const EVENT_NAMES = ['session.changed', 'worklist.changed', 'outbox.changed', 'sync.changed'] as const;

@@ -387,3 +387,38 @@ export type ReviewDownload = z.infer<typeof ReviewDownload>;
 
 /** The seat's route that streams a playback copy from head office (`/hq-playback/<grant token>`). */
 export const SEAT_PLAYBACK_ROUTE = '/hq-playback/';
+
+// ---- the quality work as the console asks for it ----
+
+export const RecheckArgs = RecheckQuery.omit({ limit: true })
+  .extend({ limit: z.number().int().min(1).max(200).default(100) })
+  .strict();
+export const EvaluateArgs = EvaluationRequest.extend({ recheckId: Uuid }).strict();
+export const FindingsArgs = FindingsQuery.omit({ limit: true })
+  .extend({ limit: z.number().int().min(1).max(200).default(100) })
+  .strict();
+export const FindingActArgs = z.discriminatedUnion('action', [
+  z
+    .object({
+      findingId: Uuid,
+      action: z.literal('assign'),
+      assigneeId: Uuid,
+      note: z.string().max(1000).default(''),
+    })
+    .strict(),
+  z
+    .object({
+      findingId: Uuid,
+      action: z.literal('resolve'),
+      note: z.string().trim().min(2, '请填写处理说明').max(1000),
+    })
+    .strict(),
+]);
+export const ReportArgs = ReportQuery.strict();
+export const ExportArgs = ReportQuery.extend({
+  format: z.enum(['csv', 'xlsx']),
+  section: z.enum(REPORT_SECTIONS).default('coverage'),
+}).strict();
+/** A file saved on this computer from head office. */
+export const SavedFile = z.object({ path: z.string(), sizeBytes: z.number().int(), sha256: z.string() });
+export type SavedFile = z.infer<typeof SavedFile>;

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessBridge } from '../../electron/seat/in-process';
-import { PASSWORD } from '../support/fixtures';
+import { BRANCH, PASSWORD } from '../support/fixtures';
 import { invoke, startReviewScene } from '../support/review-scene';
 
 describe('the supervisor workspace at a seat, against a head-office process', () => {
@@ -124,5 +124,78 @@ describe('the supervisor workspace at a seat, against a head-office process', ()
     } finally {
       await scene.startHq();
     }
+  }, 60_000);
+
+  it('runs the re-check through the seat: plan, sample, verdict with a follow-up, report and its export', async () => {
+    const admin = inProcessBridge(scene.seat);
+    expect(await invoke(admin, 'session.login', { agentCode: 'HQ01', password: PASSWORD })).toMatchObject({
+      role: 'admin',
+      local: false,
+    });
+    await invoke(admin, 'review.setPlan', { branchId: BRANCH.branchId, share: 1, period: 'month' });
+    expect((await invoke(admin, 'review.plans', {})).items).toEqual([
+      { branchId: BRANCH.branchId, share: 1, period: 'month' },
+    ]);
+    const month = new Date(Date.now() + 8 * 3_600_000 + 60_000).toISOString().slice(0, 7);
+    const sampled = await invoke(admin, 'review.sample', { periodKey: month });
+    expect(sampled.branches).toEqual([
+      { branchId: BRANCH.branchId, candidates: 1, target: 1, added: 1, total: 1 },
+    ]);
+
+    const reviewer = inProcessBridge(scene.seat);
+    await invoke(reviewer, 'session.login', { agentCode: 'RV01', password: PASSWORD });
+    const mine = await invoke(reviewer, 'review.rechecks', { mine: 'true', status: 'open' });
+    expect(mine.items.map((i) => [i.resultId, i.status])).toEqual([[scene.done.resultId, 'open']]);
+    const recheckId = mine.items[0]?.id as string;
+    const form = await invoke(reviewer, 'review.recheckForm', {});
+    const incomplete = await reviewer.invoke('review.evaluate', {
+      recheckId,
+      formId: form.id,
+      formVersion: form.version,
+      items: [],
+    });
+    expect(incomplete.ok === false && incomplete.error).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: expect.stringContaining('还有评分项未评'),
+    });
+    const verdict = await invoke(reviewer, 'review.evaluate', {
+      recheckId,
+      formId: form.id,
+      formVersion: form.version,
+      items: form.criteria.map((c) => ({ criterionId: c.id, passed: c.id !== 'identity' })),
+      comments: [{ atMs: 1500, text: '未先核实身份即谈及账户' }],
+      followUp: true,
+    });
+    expect(verdict).toMatchObject({ passed: false, failedCritical: ['identity'] });
+    expect(verdict.followUpTaskId).toMatch(/^[0-9a-f-]{36}$/);
+    const again = await reviewer.invoke('review.evaluate', {
+      recheckId,
+      formId: form.id,
+      formVersion: form.version,
+      items: form.criteria.map((c) => ({ criterionId: c.id, passed: true })),
+    });
+    expect(again.ok === false && again.error.code).toBe('CONFLICT');
+
+    const range = { from: `${month}-01T00:00:00+08:00`, to: new Date(Date.now() + 86_400_000).toISOString() };
+    const report = await invoke(reviewer, 'review.report', range);
+    expect(
+      report.coverage.find((c) => c.branchId === BRANCH.branchId && c.type === 'notification'),
+    ).toMatchObject({
+      completed: 1,
+    });
+    expect(report.rechecks).toEqual([
+      {
+        branchId: BRANCH.branchId,
+        sampled: 1,
+        evaluated: 1,
+        passed: 0,
+        failed: 1,
+        averageScore: expect.any(Number),
+      },
+    ]);
+    const saved = await invoke(reviewer, 'review.export', { ...range, format: 'xlsx' });
+    expect(saved.path.endsWith('.xlsx')).toBe(true);
+    expect(createHash('sha256').update(readFileSync(saved.path)).digest('hex')).toBe(saved.sha256);
+    expect(readFileSync(saved.path).subarray(0, 2).toString()).toBe('PK');
   }, 60_000);
 });

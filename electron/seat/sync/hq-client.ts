@@ -47,7 +47,7 @@ export class HqClient {
   ) {}
 
   async #request<S extends z.ZodType>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PUT',
     path: string,
     schema: S,
     body?: unknown,
@@ -115,10 +115,24 @@ export class HqClient {
 
   // ---- the supervisor workspace (a user's session) ----
 
-  searchResults(query: Record<string, string | number | undefined>) {
+  /** A head-office route answered as `schema` (the review contract's); `query` becomes the query string. */
+  get<S extends z.ZodType>(path: string, schema: S, query: Record<string, string | number | undefined> = {}) {
     const params = new URLSearchParams();
     for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
-    return this.#request('GET', `/api/results?${params}`, ReviewPage);
+    const search = params.size > 0 ? `?${params}` : '';
+    return this.#request('GET', `${path}${search}`, schema);
+  }
+
+  post<S extends z.ZodType>(path: string, schema: S, body: unknown) {
+    return this.#request('POST', path, schema, body);
+  }
+
+  put<S extends z.ZodType>(path: string, schema: S, body: unknown) {
+    return this.#request('PUT', path, schema, body);
+  }
+
+  searchResults(query: Record<string, string | number | undefined>) {
+    return this.get('/api/results', ReviewPage, query);
   }
 
   result(resultId: string) {
@@ -137,8 +151,21 @@ export class HqClient {
     recordingId: string,
     target: string,
   ): Promise<{ sha256: string; expectedSha256: string; sizeBytes: number }> {
+    const got = await this.download(`/api/recordings/${recordingId}/original`, target);
+    return {
+      sha256: got.sha256,
+      sizeBytes: got.sizeBytes,
+      expectedSha256: got.headers.get('x-recording-sha256') ?? '',
+    };
+  }
+
+  /** A file from head office written to `target` as it arrives, with its SHA-256 computed on the way. */
+  async download(
+    path: string,
+    target: string,
+  ): Promise<{ sha256: string; sizeBytes: number; headers: Headers }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.auth.userToken ?? ''}` };
-    const res = await this.#open(`/api/recordings/${recordingId}/original`, headers);
+    const res = await this.#open(path, headers);
     if (res.status >= 500) throw new HqUnreachable(`总部服务暂时不可用（HTTP ${res.status}）`);
     if (!res.ok || !res.body) {
       const parsed = SyncErrorBody.safeParse(await res.json().catch(() => null));
@@ -157,11 +184,7 @@ export class HqClient {
       sizeBytes += chunk.length;
     });
     await pipeline(body, createWriteStream(target));
-    return {
-      sha256: hash.digest('hex'),
-      expectedSha256: res.headers.get('x-recording-sha256') ?? '',
-      sizeBytes,
-    };
+    return { sha256: hash.digest('hex'), sizeBytes, headers: res.headers };
   }
 
   /** Opens a playback copy's stream at head office (a grant's path), passing the player's Range on. */
