@@ -204,7 +204,8 @@ export class Review {
   /** A report exported by head office, saved under the downloads folder. */
   async export(conn: Connection, q: z.output<typeof ExportArgs>): Promise<SavedFile> {
     mkdirSync(this.downloadsDir, { recursive: true });
-    const name = `回访报表-${q.from.slice(0, 10)}${q.format === 'csv' ? `-${q.section}` : ''}.${q.format}`;
+    const day = new Date(Date.parse(q.from) + 8 * 3_600_000).toISOString().slice(0, 10); // China's date
+    const name = `回访报表-${day}${q.format === 'csv' ? `-${q.section}` : ''}.${q.format}`;
     const path = join(this.downloadsDir, name);
     const params = new URLSearchParams({ from: q.from, to: q.to, format: q.format, section: q.section });
     if (q.branchId) params.set('branchId', q.branchId);

@@ -32,6 +32,7 @@ import {
   setRecheckPlan,
 } from '../qa';
 import { buildReport, reportCsv, reportTables, reportXlsx } from '../reports';
+import { localDateOf } from '../rules/calendar';
 import { requireBranch, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
 
@@ -317,7 +318,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
         from: q.from,
         to: q.to,
       });
-      const day = q.from.slice(0, 10);
+      const day = localDateOf(q.from);
       if (format === 'csv') {
         return reply
           .header('content-type', 'text/csv; charset=utf-8')

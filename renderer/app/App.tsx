@@ -6,10 +6,13 @@ import { type ServiceState, StatusBar } from '../components/StatusBar';
 import { type Language, setLanguage } from '../i18n';
 import { createPhone } from '../phone/sip-phone';
 import { AuditTrail } from '../screens/AuditTrail';
+import { Findings } from '../screens/Findings';
 import { History } from '../screens/History';
 import { Login } from '../screens/Login';
 import { PhoneSettings } from '../screens/PhoneSettings';
+import { Recheck } from '../screens/Recheck';
 import { Recordings } from '../screens/Recordings';
+import { Reports } from '../screens/Reports';
 import { Review } from '../screens/Review';
 import { SyncSettings } from '../screens/SyncSettings';
 import { TaskView } from '../screens/TaskView';
@@ -17,7 +20,18 @@ import { Worklist } from '../screens/Worklist';
 import { PhoneContext, phoneConfig } from './phone-context';
 import { call, SeatContext } from './seat-context';
 
-type View = 'review' | 'worklist' | 'history' | 'recordings' | 'audit' | 'phone' | 'sync';
+type View =
+  | 'review'
+  | 'recheck'
+  | 'findings'
+  | 'reports'
+  | 'worklist'
+  | 'history'
+  | 'recordings'
+  | 'audit'
+  | 'phone'
+  | 'sync';
+const WORKSPACE: View[] = ['review', 'recheck', 'findings', 'reports'];
 const SEAT_VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone', 'sync'];
 
 /**
@@ -27,7 +41,7 @@ const SEAT_VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone
  */
 function viewsOf(session: SessionInfo): View[] {
   if (session.role === 'agent') return SEAT_VIEWS;
-  return session.local ? ['review', ...SEAT_VIEWS] : ['review', 'sync'];
+  return session.local ? [...WORKSPACE, ...SEAT_VIEWS] : [...WORKSPACE, 'sync'];
 }
 
 /** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
@@ -68,7 +82,8 @@ export function App({ seat }: { seat: Observable }) {
     if (picked) void call(seat, 'settings.set', { key: 'ui.language', value: picked });
     void call(seat, 'settings.get', {}).then((s) => {
       if (!picked) void setLanguage(s['ui.language']);
-      void phone.configure(phoneConfig(s));
+      // Head-office staff the seat does not know take no calls here: their phone stays off the line.
+      if (session.local) void phone.configure(phoneConfig(s));
     });
   }, [seat, session, phone]);
 
@@ -134,6 +149,12 @@ export function App({ seat }: { seat: Observable }) {
         </header>
         {view === 'review' ? (
           <Review session={session} />
+        ) : view === 'recheck' ? (
+          <Recheck session={session} />
+        ) : view === 'findings' ? (
+          <Findings session={session} />
+        ) : view === 'reports' ? (
+          <Reports session={session} />
         ) : view === 'worklist' ? (
           <main className="console">
             <Worklist onOpen={setOpenTaskId} openTaskId={openTaskId} refresh={refresh} />

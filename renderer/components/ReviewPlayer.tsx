@@ -78,7 +78,16 @@ function Waveform({ peaks }: { peaks: ReviewPlayback['peaks'] }) {
  * timeline for every answer and disclosure, channel choice and speed. Keys in the player: Space plays or
  * pauses, ←/→ move 5 s, ↑/↓ go to the previous or next marker.
  */
-export function ReviewPlayer({ playback, markers }: { playback: ReviewPlayback; markers: ReviewMarker[] }) {
+export function ReviewPlayer({
+  playback,
+  markers,
+  position: shared,
+}: {
+  playback: ReviewPlayback;
+  markers: ReviewMarker[];
+  /** Kept at the player's position (ms), for what is placed at a moment of the recording. */
+  position?: { current: number } | undefined;
+}) {
   const { t, i18n } = useTranslation();
   const audio = useRef<HTMLAudioElement>(null);
   const [position, setPosition] = useState(0);
@@ -92,6 +101,9 @@ export function ReviewPlayer({ playback, markers }: { playback: ReviewPlayback; 
   useEffect(() => {
     if (audio.current) audio.current.playbackRate = speed;
   }, [speed]);
+  useEffect(() => {
+    if (shared) shared.current = position;
+  }, [shared, position]);
 
   const seek = (ms: number, play = false) => {
     const el = audio.current;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { MethodArgs, SessionInfo } from '../../shared/contract';
-import type { ReviewDownload, ReviewPlayback, ReviewResult, ReviewRow } from '../../shared/contract/review';
+import type { ReviewRow } from '../../shared/contract/review';
 
 type ReviewSearch = MethodArgs<'review.search'>;
 
@@ -9,7 +9,7 @@ import { CALLBACK_TYPES } from '../../shared/domain/callback-types';
 import { formatDateTime } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
-import { ReviewPlayer } from '../components/ReviewPlayer';
+import { ResultDetail } from '../components/ResultDetail';
 
 const OUTCOMES = ['completed', 'identity_not_verified', 'refused', 'unreachable', 'retry'] as const;
 
@@ -69,9 +69,7 @@ export function Review({ session }: { session: SessionInfo }) {
   const [next, setNext] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<ReviewResult | null>(null);
-  const [playback, setPlayback] = useState<ReviewPlayback | null>(null);
-  const [download, setDownload] = useState<ReviewDownload | 'busy' | null>(null);
+  const [openId, setOpenId] = useState<string | null>(null);
 
   const set = <K extends keyof Filters>(key: K, value: Filters[K]) =>
     setFilters((f) => ({ ...f, [key]: value }));
@@ -90,32 +88,6 @@ export function Review({ session }: { session: SessionInfo }) {
     }
   }
 
-  async function openResult(row: ReviewRow) {
-    setError(null);
-    setPlayback(null);
-    setDownload(null);
-    try {
-      const detail = await call(seat, 'review.result', { resultId: row.id });
-      setOpen(detail);
-      if (detail.recording?.storedAt) {
-        setPlayback(await call(seat, 'review.playback', { recordingId: detail.recording.id }));
-      }
-    } catch (e) {
-      setError(errorText(e));
-    }
-  }
-
-  async function downloadOriginal(recordingId: string) {
-    setDownload('busy');
-    try {
-      setDownload(await call(seat, 'review.download', { recordingId }));
-    } catch (e) {
-      setDownload(null);
-      setError(errorText(e));
-    }
-  }
-
-  const recording = open?.recording ?? null;
   return (
     <main className="console review">
       <section aria-labelledby="review-title" className="review-search">
@@ -204,9 +176,9 @@ export function Review({ session }: { session: SessionInfo }) {
             </thead>
             <tbody>
               {(rows ?? []).map((r) => (
-                <tr key={r.id} aria-selected={open?.result.id === r.id}>
+                <tr key={r.id} aria-selected={openId === r.id}>
                   <td>
-                    <button type="button" className="link" onClick={() => void openResult(r)}>
+                    <button type="button" className="link" onClick={() => setOpenId(r.id)}>
                       {formatDateTime(r.createdAt, i18n.language)}
                     </button>
                   </td>
@@ -244,50 +216,11 @@ export function Review({ session }: { session: SessionInfo }) {
       <section aria-labelledby="review-detail-title" className="review-detail">
         <div className="panel-head">
           <h2 id="review-detail-title">{t('review.detail')}</h2>
-          {open && (
-            <span className="muted">
-              {t(`resultOutcome.${open.result.outcome}`)} · {t(`disposition.${open.result.disposition}`)}
-            </span>
-          )}
         </div>
-        {!open && <p className="muted pad">{t('review.pick')}</p>}
-        {open && recording && !recording.storedAt && <p className="muted pad">{t('review.notUploaded')}</p>}
-        {open && !recording && <p className="muted pad">{t('review.noRecording')}</p>}
-        {open && playback && <ReviewPlayer key={open.result.id} playback={playback} markers={open.markers} />}
-        {open && recording?.storedAt && (
-          <div className="download pad">
-            <button
-              type="button"
-              disabled={download === 'busy'}
-              onClick={() => void downloadOriginal(recording.id)}
-            >
-              {t('review.download')}
-            </button>
-            {download && download !== 'busy' && (
-              <p className="verified" role="status">
-                {t('review.verified', { path: download.path })}
-                <span className="mono hash">SHA-256 {download.sha256}</span>
-              </p>
-            )}
-          </div>
-        )}
-        {open && open.findings.length > 0 && (
-          <div className="pad">
-            <h3>{t('review.findingsTitle')}</h3>
-            <ul className="findings">
-              {open.findings.map((f) => (
-                <li key={f.id}>
-                  <span className={`tag severity-${f.severity}`}>{f.severity}</span> {f.textZh}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
-        {open?.result.notes && (
-          <p className="pad">
-            <span className="muted">{t('review.notes')}：</span>
-            {open.result.notes}
-          </p>
+        {openId ? (
+          <ResultDetail key={openId} resultId={openId} />
+        ) : (
+          <p className="muted pad">{t('review.pick')}</p>
         )}
       </section>
     </main>

@@ -152,4 +152,114 @@ describe('the supervisor workspace in Chromium', () => {
     );
     expect(cspViolations).toEqual([]);
   }, 120_000);
+
+  async function login(page: Page, code: string) {
+    await page.getByLabel('工号').fill(code);
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+  }
+
+  it('samples by plan, scores a re-check that fails on a critical item, works a finding and reads the report', async () => {
+    // Head office's administrator sets Shanghai's plan and samples this month.
+    const admin = await openConsole();
+    await login(admin, 'HQ01');
+    await admin.getByRole('button', { name: '复核抽检' }).click();
+    await admin.getByText('抽查计划与抽样').click();
+    await admin.getByRole('textbox', { name: '营业部' }).fill('BR-SH-001');
+    await admin.getByRole('spinbutton', { name: /抽查比例/ }).fill('100');
+    await admin.getByRole('button', { name: '保存计划' }).click();
+    await admin.getByRole('cell', { name: '100%' }).waitFor();
+    const month = new Date(Date.now() + 8 * 3_600_000 + 60_000).toISOString().slice(0, 7);
+    await admin.getByRole('textbox', { name: '抽样期间' }).fill(month);
+    await admin.getByRole('button', { name: '抽样', exact: true }).click();
+    await admin
+      .getByRole('status')
+      .filter({ hasText: 'BR-SH-001：新抽 1 条，共 1 条（完成回访 1 条）' })
+      .waitFor();
+    await admin.close();
+
+    // A finding on the callback, as a seat would have raised it (written at head office for this screen).
+    await scene.withHqStopped(async (db) => {
+      const result = await db
+        .selectFrom('results')
+        .select(['branch_id', 'customer_id'])
+        .where('id', '=', scene.done.resultId)
+        .executeTakeFirstOrThrow();
+      await db
+        .insertInto('findings')
+        .values({
+          id: crypto.randomUUID(),
+          result_id: scene.done.resultId,
+          step_id: 'notification.question',
+          purposes: JSON.stringify(['notification']),
+          category: 'promised_returns',
+          severity: 'high',
+          about: 'salesperson',
+          text_zh: '客户称营销人员承诺保本收益',
+          salesperson_id: scene.seeded.salesperson,
+          branch_id: result.branch_id ?? '',
+          customer_id: result.customer_id ?? '',
+          recording_id: scene.done.recordingId,
+          offset_ms: 27_000,
+        })
+        .execute();
+    });
+
+    // The reviewer scores it: everything met but the risk disclosure, a remark at the player's position.
+    const page = await openConsole();
+    await login(page, 'RV01');
+    await page.getByRole('button', { name: '复核抽检' }).click();
+    const list = page.getByRole('table', { name: '复核任务列表' });
+    await list.locator('tbody tr').first().getByRole('button').click();
+    const form = page.getByRole('form', { name: '回访复核评分表' });
+    await form.waitFor();
+    await page
+      .getByRole('list', { name: '录音时间点' })
+      .getByRole('button', { name: /风险揭示/ })
+      .click();
+    for (const group of await form.getByRole('group').all()) {
+      const label = (await group.getAttribute('aria-label')) ?? '';
+      await group
+        .getByRole('radio', { name: label.startsWith('风险揭示') ? '不合格' : '合格', exact: true })
+        .check();
+    }
+    await form.getByLabel('在录音当前位置添加备注').fill('此处风险揭示未读完');
+    await form.getByRole('button', { name: '添加备注' }).click();
+    await form.getByText(/^0:(09|1\d) 此处风险揭示未读完$/).waitFor();
+    await form.getByLabel('复核意见').fill('风险揭示不完整，需由总部再次回访');
+    await form.getByText('得分 80：不合格').waitFor();
+    expect(await form.getByLabel('由总部呼叫中心再次回访该客户').isChecked()).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'recheck-form.png') });
+    await form.getByRole('button', { name: '提交复核结论' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: '已提交：不合格（80 分） 已为总部呼叫中心生成回访任务。' })
+      .waitFor();
+    await page.close();
+
+    // Compliance work on the finding, then the report.
+    const hq = await openConsole();
+    await login(hq, 'HQ01');
+    await hq.getByRole('button', { name: '问题跟踪' }).click();
+    const findings = hq.getByRole('table', { name: '问题列表' });
+    await findings.getByText('客户称营销人员承诺保本收益').waitFor();
+    await findings.getByRole('combobox', { name: '指派给…' }).selectOption({ label: '上海主管（SH01）' });
+    await findings.getByRole('button', { name: '指派' }).click();
+    await hq.getByLabel('处理状态').selectOption('assigned');
+    await findings.getByText('处理中 · 上海主管').waitFor();
+    await hq.screenshot({ path: join(SHOTS, 'findings.png') });
+
+    await hq.getByRole('button', { name: '统计报表' }).click();
+    const coverage = hq.getByRole('table', { name: '回访覆盖与时限' });
+    await coverage.getByRole('row', { name: /BR-SH-001 通知类/ }).waitFor();
+    const rechecks = hq.getByRole('table', { name: '复核评分' });
+    const cells = await rechecks.getByRole('row').nth(1).getByRole('cell').allTextContents();
+    expect(cells.slice(0, 6)).toEqual(['BR-SH-001', '1', '1', '0', '1', '80']);
+    await hq.getByRole('button', { name: '导出 Excel' }).click();
+    const saved = hq.getByRole('status').filter({ hasText: '已保存到' });
+    await saved.waitFor();
+    expect(await saved.textContent()).toMatch(/\.xlsx$/);
+    await hq.screenshot({ path: join(SHOTS, 'reports.png'), fullPage: true });
+    expect(cspViolations).toEqual([]);
+  }, 120_000);
 });

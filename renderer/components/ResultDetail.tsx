@@ -1,0 +1,108 @@
+import { type ReactNode, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { ReviewDownload, ReviewPlayback, ReviewResult } from '../../shared/contract/review';
+import { call, useErrorText, useSeat } from '../app/seat-context';
+import { ErrorLine } from './ErrorLine';
+import { ReviewPlayer } from './ReviewPlayer';
+
+/**
+ * One callback from head office: outcome, the recording in the player with its markers, the original to
+ * download with its hash verified, findings and notes. `position` follows the player (a reviewer's comment
+ * is placed at it); `children` come after the player (the evaluation form).
+ */
+export function ResultDetail({
+  resultId,
+  position,
+  children,
+}: {
+  resultId: string;
+  position?: { current: number };
+  children?: (detail: ReviewResult) => ReactNode;
+}) {
+  const { t } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [detail, setDetail] = useState<ReviewResult | null>(null);
+  const [playback, setPlayback] = useState<ReviewPlayback | null>(null);
+  const [download, setDownload] = useState<ReviewDownload | 'busy' | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const opened = await call(seat, 'review.result', { resultId });
+      if (!live) return;
+      setDetail(opened);
+      if (opened.recording?.storedAt) {
+        const grant = await call(seat, 'review.playback', { recordingId: opened.recording.id });
+        if (live) setPlayback(grant);
+      }
+    })().catch((e: unknown) => live && setError(errorText(e)));
+    return () => {
+      live = false;
+    };
+  }, [seat, resultId, errorText]);
+
+  async function downloadOriginal(recordingId: string) {
+    setDownload('busy');
+    try {
+      setDownload(await call(seat, 'review.download', { recordingId }));
+    } catch (e) {
+      setDownload(null);
+      setError(errorText(e));
+    }
+  }
+
+  const recording = detail?.recording ?? null;
+  return (
+    <div className="result-detail">
+      <ErrorLine text={error} />
+      {detail && (
+        <p className="muted pad">
+          {t(`resultOutcome.${detail.result.outcome}`)} · {t(`disposition.${detail.result.disposition}`)}
+        </p>
+      )}
+      {detail && recording && !recording.storedAt && <p className="muted pad">{t('review.notUploaded')}</p>}
+      {detail && !recording && <p className="muted pad">{t('review.noRecording')}</p>}
+      {detail && playback && (
+        <ReviewPlayer playback={playback} markers={detail.markers} position={position} />
+      )}
+      {recording?.storedAt && (
+        <div className="download pad">
+          <button
+            type="button"
+            disabled={download === 'busy'}
+            onClick={() => void downloadOriginal(recording.id)}
+          >
+            {t('review.download')}
+          </button>
+          {download && download !== 'busy' && (
+            <p className="verified" role="status">
+              {t('review.verified', { path: download.path })}
+              <span className="mono hash">SHA-256 {download.sha256}</span>
+            </p>
+          )}
+        </div>
+      )}
+      {detail && children?.(detail)}
+      {detail && detail.findings.length > 0 && (
+        <div className="pad">
+          <h3>{t('review.findingsTitle')}</h3>
+          <ul className="findings">
+            {detail.findings.map((f) => (
+              <li key={f.id}>
+                <span className={`tag severity-${f.severity}`}>{f.severity}</span> {f.textZh}
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {detail?.result.notes && (
+        <p className="pad">
+          <span className="muted">{t('review.notes')}：</span>
+          {detail.result.notes}
+        </p>
+      )}
+    </div>
+  );
+}
