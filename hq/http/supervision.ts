@@ -135,6 +135,14 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
         .limit(q.limit + 1);
       if (branchId !== null) query = query.where('r.branch_id', '=', branchId);
       if (q.agentId) query = query.where('r.agent_id', '=', q.agentId);
+      if (q.agentCode) {
+        const agent = await hq.db.db
+          .selectFrom('users')
+          .select('id')
+          .where('code', '=', q.agentCode)
+          .executeTakeFirst();
+        query = query.where('r.agent_id', '=', agent?.id ?? '00000000-0000-0000-0000-000000000000');
+      }
       if (q.outcome) query = query.where('r.outcome', '=', q.outcome);
       if (q.from) query = query.where('r.created_at', '>=', q.from);
       if (q.to) query = query.where('r.created_at', '<', q.to);

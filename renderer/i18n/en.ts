@@ -359,6 +359,8 @@ export const en: Resources = {
     allBranches: 'All branches',
     customer: 'Customer',
     customerHint: 'Full ID number or mobile number',
+    agentCode: 'Agent code',
+    salesperson: 'Salesperson ID',
     branch: 'Branch',
     type: 'Callback type',
     outcome: 'Outcome',

@@ -357,6 +357,8 @@ export const zhCN = {
     allBranches: '全部营业部',
     customer: '客户',
     customerHint: '完整身份证号或手机号',
+    agentCode: '坐席工号',
+    salesperson: '营销人员编号',
     branch: '营业部',
     type: '回访类型',
     outcome: '结果',

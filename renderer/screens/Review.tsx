@@ -22,6 +22,8 @@ const dayStart = (day: string, plusDays = 0) => {
 
 interface Filters {
   customer: string;
+  agentCode: string;
+  salespersonId: string;
   branchId: string;
   type: string;
   outcome: string;
@@ -31,6 +33,8 @@ interface Filters {
 }
 const EMPTY: Filters = {
   customer: '',
+  agentCode: '',
+  salespersonId: '',
   branchId: '',
   type: '',
   outcome: '',
@@ -46,6 +50,8 @@ function query(f: Filters, before?: string): ReviewSearch {
   if (/^\d{17}[\dX]$/.test(customer)) q.idNumber = customer;
   else if (customer) q.phone = customer;
   if (f.branchId.trim()) q.branchId = f.branchId.trim();
+  if (f.agentCode.trim()) q.agentCode = f.agentCode.trim();
+  if (f.salespersonId.trim()) q.salespersonId = f.salespersonId.trim();
   if (f.type) q.type = f.type as ReviewSearch['type'];
   if (f.outcome) q.outcome = f.outcome as ReviewSearch['outcome'];
   if (f.from) q.from = dayStart(f.from);
@@ -109,6 +115,24 @@ export function Review({ session }: { session: SessionInfo }) {
               onChange={(e) => set('customer', e.target.value)}
               placeholder={t('review.customerHint')}
               inputMode="numeric"
+              autoComplete="off"
+            />
+          </label>
+          <label>
+            {t('review.agentCode')}
+            <input
+              className="short"
+              value={filters.agentCode}
+              onChange={(e) => set('agentCode', e.target.value)}
+              autoComplete="off"
+            />
+          </label>
+          <label>
+            {t('review.salesperson')}
+            <input
+              className="short"
+              value={filters.salespersonId}
+              onChange={(e) => set('salespersonId', e.target.value)}
               autoComplete="off"
             />
           </label>

@@ -12,6 +12,8 @@ import { ResultOutcome } from './schemas';
 export const ReviewSearch = z.object({
   branchId: z.string().max(40).optional(),
   agentId: z.guid().optional(),
+  /** An agent by their code (工号), as people know them. */
+  agentCode: z.string().trim().min(1).max(32).optional(),
   salespersonId: z.string().max(40).optional(),
   type: CallbackType.optional(),
   outcome: ResultOutcome.optional(),

@@ -337,6 +337,14 @@ describe.each(DB_KINDS)('quality work at head office on %s', (kind) => {
     };
     expect(failed.items.map((i) => [i.id, i.score])).toEqual([[first.id, 80]]);
     expect((await call('A100', 'GET', '/api/rechecks')).statusCode).toBe(403);
+    // A branch supervisor sees their branch's re-checks only; another branch's by name is refused.
+    const shList = (await call('SH01', 'GET', '/api/rechecks')).json() as { items: RecheckRow[] };
+    expect(shList.items.length).toBeGreaterThan(0);
+    expect(shList.items.every((i) => i.branchId === BRANCH.branchId)).toBe(true);
+    expect((await call('BJ01', 'GET', `/api/rechecks?branchId=${BRANCH.branchId}`)).statusCode).toBe(403);
+    expect((await call('BJ01', 'GET', `/api/findings?branchId=${BRANCH.branchId}`)).statusCode).toBe(403);
+    const bjOwn = (await call('BJ01', 'GET', '/api/rechecks')).json() as { items: RecheckRow[] };
+    expect(bjOwn.items.every((i) => i.branchId === OTHER_BRANCH.branchId)).toBe(true);
   });
 
   it('takes a finding from open to assigned to resolved, within the supervisor’s branch only', async () => {

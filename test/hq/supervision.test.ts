@@ -282,6 +282,27 @@ describe.each(DB_KINDS)(
     const stream = (path: string, range?: string) =>
       t.app.inject({ method: 'GET', url: path, headers: range ? { range } : {} });
 
+    it('finds an agent’s callbacks by the agent’s code, and nothing for a code nobody has', async () => {
+      const agent = await t.hq.db.db
+        .selectFrom('results')
+        .select('agent_id')
+        .where('id', '=', done.sh.resultId)
+        .executeTakeFirstOrThrow();
+      await upsertUser(t.hq.db.db, {
+        id: agent.agent_id,
+        code: 'A777',
+        name: '孙坐席',
+        role: 'agent',
+        branchId: BRANCH.branchId,
+        passwordHash: await hashPassword(HQ_PASSWORD, { N: 1024 }),
+      });
+      const found = (await get('HQ01', '/api/results?agentCode=A777')).json() as {
+        items: { id: string; agentName: string }[];
+      };
+      expect(found.items.map((i) => [i.id, i.agentName])).toEqual([[done.sh.resultId, '孙坐席']]);
+      expect((await get('HQ01', '/api/results?agentCode=NOBODY')).json()).toEqual({ items: [], next: null });
+    });
+
     it('finds the callbacks of a salesperson’s customers', async () => {
       const res = await get('HQ01', '/api/results?salespersonId=SP-SH-1');
       const { items } = res.json() as { items: { id: string; salespersonName: string }[] };
