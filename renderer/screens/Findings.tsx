@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../shared/contract';
 import type { FindingRow } from '../../shared/contract/review';
 import { formatDateTime, formatDuration } from '../app/format';
+import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
 
@@ -74,15 +75,17 @@ export function Findings({ session }: { session: SessionInfo }) {
   const [error, setError] = useState<string | null>(null);
   const canAct = ['supervisor', 'compliance', 'admin'].includes(session.role);
 
+  const latest = useLatest();
   const load = useCallback(() => {
-    call(seat, 'review.findings', {
-      ...(status ? { status } : {}),
-      ...(branchId.trim() ? { branchId: branchId.trim() } : {}),
-    }).then(
+    latest(
+      call(seat, 'review.findings', {
+        ...(status ? { status } : {}),
+        ...(branchId.trim() ? { branchId: branchId.trim() } : {}),
+      }),
       (r) => setRows(r.items),
-      (e: unknown) => setError(errorText(e)),
+      (e) => setError(errorText(e)),
     );
-  }, [seat, status, branchId, errorText]);
+  }, [seat, status, branchId, errorText, latest]);
   useEffect(load, [load]);
   useEffect(() => {
     if (canAct)

@@ -10,6 +10,7 @@ import type {
 } from '../../shared/contract/review';
 import { scoreEvaluation } from '../../shared/domain/evaluation';
 import { formatDateTime, formatDuration } from '../app/format';
+import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
 import { ResultDetail } from '../components/ResultDetail';
@@ -325,15 +326,17 @@ export function Recheck({ session }: { session: SessionInfo }) {
   const [error, setError] = useState<string | null>(null);
   const position = useRef(0);
 
+  const latest = useLatest();
   const load = useCallback(() => {
-    call(seat, 'review.rechecks', {
-      ...(status ? { status } : {}),
-      ...(mine ? { mine: 'true' as const } : {}),
-    }).then(
+    latest(
+      call(seat, 'review.rechecks', {
+        ...(status ? { status } : {}),
+        ...(mine ? { mine: 'true' as const } : {}),
+      }),
       (r) => setRows(r.items),
-      (e: unknown) => setError(errorText(e)),
+      (e) => setError(errorText(e)),
     );
-  }, [seat, status, mine, errorText]);
+  }, [seat, status, mine, errorText, latest]);
   useEffect(load, [load]);
   useEffect(() => {
     call(seat, 'review.recheckForm', {}).then(setForm, (e: unknown) => setError(errorText(e)));

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../shared/contract';
 import type { Report, SavedFile } from '../../shared/contract/review';
+import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
 
@@ -60,10 +61,11 @@ export function Reports({ session }: { session: SessionInfo }) {
     }),
     [range, branchId],
   );
+  const latest = useLatest();
   const load = useCallback(() => {
     setError(null);
-    call(seat, 'review.report', query()).then(setReport, (e: unknown) => setError(errorText(e)));
-  }, [seat, query, errorText]);
+    latest(call(seat, 'review.report', query()), setReport, (e) => setError(errorText(e)));
+  }, [seat, query, errorText, latest]);
   // The first report when the screen opens; after that, on 查询 (editing the dates does not reload).
   const [first] = useState(() => load);
   useEffect(() => first(), [first]);
