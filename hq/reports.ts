@@ -63,18 +63,19 @@ export async function buildReport(hq: Hq, q: ReportQuery): Promise<Report> {
 
   const findingsBySalesperson = await sql<{
     salesperson_id: string;
+    code: string | null;
     name: string | null;
     branch_id: string;
     total: number;
   }>`
-    SELECT f.salesperson_id, s.name, f.branch_id, count(*) AS total
+    SELECT f.salesperson_id, s.code, s.name, f.branch_id, count(*) AS total
     FROM findings f
     JOIN results r ON r.id = f.result_id
     LEFT JOIN salespeople s ON s.id = f.salesperson_id
     WHERE f.salesperson_id IS NOT NULL
       AND r.created_at >= ${q.from}::timestamptz AND r.created_at < ${q.to}::timestamptz
       AND (${branch}::text IS NULL OR f.branch_id = ${branch}::text)
-    GROUP BY f.salesperson_id, s.name, f.branch_id
+    GROUP BY f.salesperson_id, s.code, s.name, f.branch_id
     ORDER BY total DESC, f.salesperson_id
     LIMIT 100`.execute(db);
 
@@ -121,6 +122,7 @@ export async function buildReport(hq: Hq, q: ReportQuery): Promise<Report> {
     })),
     findingsBySalesperson: findingsBySalesperson.rows.map((r) => ({
       salespersonId: r.salesperson_id,
+      code: r.code,
       name: r.name,
       branchId: r.branch_id,
       total: Number(r.total),
@@ -181,8 +183,8 @@ export function reportTables(report: Report): Record<ReportSection, Table> {
     },
     findingsBySalesperson: {
       title: '问题（按营销人员）',
-      header: ['营销人员编号', '姓名', '营业部', '问题数'],
-      rows: report.findingsBySalesperson.map((f) => [f.salespersonId, f.name, f.branchId, f.total]),
+      header: ['营销人员工号', '姓名', '营业部', '问题数'],
+      rows: report.findingsBySalesperson.map((f) => [f.code ?? f.salespersonId, f.name, f.branchId, f.total]),
     },
     rechecks: {
       title: '复核评分',

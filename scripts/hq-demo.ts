@@ -1,24 +1,42 @@
 import { generateDemoBranch } from '../electron/seat/demo/generate';
 import { DEMO_PASSWORD, DEMO_SEED } from '../electron/seat/demo/seed';
 import { hashPassword as hqHash } from '../hq/auth/password';
-import type { HqDb } from '../hq/db/database';
+import type { Hq } from '../hq/context';
 import { addPurposes, upsertBranch, upsertCustomers, upsertSalespeople, upsertUser } from '../hq/reference';
+import { seedDemoHistory } from './hq-demo-history';
 
 /**
  * Head office with the demo branch, as `npm start` runs it beside the seat on first start: the branch, its
- * agents (A001–A008, password huifang123), salespeople, customers and open tasks, and an administrator HQ01.
+ * agents (A001–A008, password huifang123), salespeople, customers and open tasks, an administrator HQ01, a
+ * reviewer RV01 and a compliance officer CP01 (same password), and the branch's recent callbacks with their
+ * recordings (`hq-demo-history.ts`) for the supervisor workspace.
  * Seats then receive all of it by pulling, as they would from a real head office.
  */
 export async function seedHqDemo(
-  db: HqDb,
+  hq: Hq,
   now = new Date(),
 ): Promise<{ branchId: string; branchName: string }> {
+  const db = hq.db;
   const passwordHash = await hqHash(DEMO_PASSWORD);
   const branch = generateDemoBranch({ seed: DEMO_SEED, now, passwordHash });
   const branchId = branch.salespeople[0]?.branchId ?? 'DEMO';
   await db.db.transaction().execute(async (tx) => {
     await upsertBranch(tx, { id: branchId, name: branch.branchName });
     await upsertUser(tx, { code: 'HQ01', name: '总部管理员', role: 'admin', branchId: null, passwordHash });
+    await upsertUser(tx, {
+      code: 'RV01',
+      name: '总部复核员',
+      role: 'reviewer',
+      branchId: null,
+      passwordHash,
+    });
+    await upsertUser(tx, {
+      code: 'CP01',
+      name: '合规专员',
+      role: 'compliance',
+      branchId: null,
+      passwordHash,
+    });
     for (const a of branch.agents) {
       await upsertUser(tx, {
         id: a.id,
@@ -42,5 +60,6 @@ export async function seedHqDemo(
       );
     }
   });
+  await seedDemoHistory(hq, branch, branchId, now);
   return { branchId, branchName: branch.branchName };
 }

@@ -51,11 +51,9 @@ async function startLocalHq(seatDir: string): Promise<LocalHq | null> {
   mkdirSync(join(dir, 'recordings'), { recursive: true });
   const db = await openHqDb({ dataDir: join(dir, 'pgdata') });
   const fresh = (await db.db.selectFrom('branches').select('id').limit(1).execute()).length === 0;
-  const branch = fresh ? await seedHqDemo(db) : null;
-  const app = await buildApp(
-    { db, recordings: new DirectoryRecordingStore(join(dir, 'recordings')), now: () => new Date() },
-    { uploadsDir: join(dir, 'uploads') },
-  );
+  const hq = { db, recordings: new DirectoryRecordingStore(join(dir, 'recordings')), now: () => new Date() };
+  const branch = fresh ? await seedHqDemo(hq) : null;
+  const app = await buildApp(hq, { uploadsDir: join(dir, 'uploads') });
   let url: string;
   try {
     url = await app.listen({ host: '127.0.0.1', port: Number(process.env.SEAT_HQ_PORT ?? 8610) });

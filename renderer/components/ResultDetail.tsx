@@ -91,7 +91,8 @@ export function ResultDetail({
           <ul className="findings">
             {detail.findings.map((f) => (
               <li key={f.id}>
-                <span className={`tag severity-${f.severity}`}>{f.severity}</span> {f.textZh}
+                <span className={`tag severity-${f.severity}`}>{t(`findings.severity.${f.severity}`)}</span>{' '}
+                {f.textZh}
               </li>
             ))}
           </ul>

@@ -269,7 +269,7 @@ export function Reports({ session }: { session: SessionInfo }) {
                     {report.findingsBySalesperson.map((f) => (
                       <tr key={`${f.salespersonId}-${f.branchId}`}>
                         <td>
-                          {f.name ?? '—'} <span className="muted mono">{f.salespersonId}</span>
+                          {f.name ?? '—'} <span className="muted mono">{f.code ?? f.salespersonId}</span>
                         </td>
                         <td>{f.branchId}</td>
                         <td className="num">{f.total}</td>

@@ -332,6 +332,8 @@ export const Report = z.object({
   findingsBySalesperson: z.array(
     z.object({
       salespersonId: z.string(),
+      /** The salesperson's staff code (工号), as people know them. */
+      code: z.string().nullable(),
       name: z.string().nullable(),
       branchId: z.string(),
       total: z.number().int(),

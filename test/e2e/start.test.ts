@@ -2,7 +2,8 @@
  * `npm start` as a newcomer runs it (here without a display and without an Electron binary; the build step is
  * npm test's own, run before): it starts head office beside the browser seat on a fresh data directory, the
  * seat enrols and pulls the demo branch from it, prints the URL and the demo credentials, serves a console
- * an agent can log in to that shows head office online, and stops cleanly on Ctrl+C (SIGINT).
+ * an agent can log in to that shows head office online, where head office's reviewer finds the branch's recent
+ * callbacks with their recordings and this month's re-check sample, and stops cleanly on Ctrl+C (SIGINT).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -77,6 +78,20 @@ describe('npm start (browser seat)', () => {
     await page.getByRole('listbox', { name: '回访任务列表' }).getByRole('option').first().waitFor();
     // Synced out of the box: the login went home, and the status bar says so.
     await page.getByText('总部同步：在线').waitFor({ timeout: 30_000 });
+
+    // Head office holds the branch's recent callbacks, recorded: a reviewer finds them and this month's sample.
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await page.getByLabel('工号').fill('RV01');
+    await page.getByLabel('密码').fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '查询' }).click();
+    const results = page.getByRole('table', { name: '回访结果列表' }).locator('tbody tr');
+    await expect.poll(() => results.count(), { timeout: 20_000 }).toBeGreaterThan(10);
+    await results.first().getByRole('button').click();
+    await page.getByRole('list', { name: '录音时间点' }).getByRole('button').first().waitFor();
+    await page.getByRole('button', { name: '复核抽检' }).click();
+    const sampled = page.getByRole('table', { name: '复核任务列表' }).locator('tbody tr');
+    await expect.poll(() => sampled.count(), { timeout: 20_000 }).toBeGreaterThan(0);
 
     const exit = new Promise<number | null>((done) => proc.on('exit', (code) => done(code)));
     proc.kill('SIGINT');

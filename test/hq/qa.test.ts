@@ -472,7 +472,7 @@ describe.each(DB_KINDS)('quality work at head office on %s', (kind) => {
     const report = (await call('SH01', 'GET', `/api/reports?${nov}&branchId=${BRANCH.branchId}`)).json();
     expect(report.findingsByBranch).toEqual([{ branchId: BRANCH.branchId, open: 0, resolved: 1, total: 1 }]);
     expect(report.findingsBySalesperson).toEqual([
-      { salespersonId: 'SP-QA-1', name: '赵营销', branchId: BRANCH.branchId, total: 1 },
+      { salespersonId: 'SP-QA-1', code: 'S01', name: '赵营销', branchId: BRANCH.branchId, total: 1 },
     ]);
     expect(report.rechecks).toEqual([
       { branchId: BRANCH.branchId, sampled: 10, evaluated: 2, passed: 1, failed: 1, averageScore: 85 },
