@@ -13,10 +13,12 @@ import { ReviewPlayer } from './ReviewPlayer';
 export function ResultDetail({
   resultId,
   position,
+  startAtMs,
   children,
 }: {
   resultId: string;
   position?: { current: number };
+  startAtMs?: number | undefined;
   children?: (detail: ReviewResult) => ReactNode;
 }) {
   const { t } = useTranslation();
@@ -65,7 +67,12 @@ export function ResultDetail({
       {detail && recording && !recording.storedAt && <p className="muted pad">{t('review.notUploaded')}</p>}
       {detail && !recording && <p className="muted pad">{t('review.noRecording')}</p>}
       {detail && playback && (
-        <ReviewPlayer playback={playback} markers={detail.markers} position={position} />
+        <ReviewPlayer
+          playback={playback}
+          markers={detail.markers}
+          position={position}
+          startAtMs={startAtMs}
+        />
       )}
       {recording?.storedAt && (
         <div className="download pad">

@@ -82,11 +82,14 @@ export function ReviewPlayer({
   playback,
   markers,
   position: shared,
+  startAtMs,
 }: {
   playback: ReviewPlayback;
   markers: ReviewMarker[];
   /** Kept at the player's position (ms), for what is placed at a moment of the recording. */
   position?: { current: number } | undefined;
+  /** Where to start (a finding's moment): the player seeks there and plays once the recording is open. */
+  startAtMs?: number | undefined;
 }) {
   const { t, i18n } = useTranslation();
   const audio = useRef<HTMLAudioElement>(null);
@@ -145,6 +148,11 @@ export function ReviewPlayer({
         ref={audio}
         src={playback.url}
         preload="metadata"
+        onLoadedMetadata={(e) => {
+          if (startAtMs === undefined) return;
+          e.currentTarget.currentTime = startAtMs / 1000;
+          void e.currentTarget.play().catch(() => {});
+        }}
         onTimeUpdate={(e) => setPosition(e.currentTarget.currentTime * 1000)}
         onSeeked={(e) => setPosition(e.currentTarget.currentTime * 1000)}
         onPlay={() => setPlaying(true)}

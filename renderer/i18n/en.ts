@@ -329,6 +329,9 @@ export const en: Resources = {
     resolve: 'Resolve',
     none: 'No findings match',
     count: 'Findings',
+    listen: 'Listen from {{at}}',
+    recording: 'The recording of the finding',
+    close: 'Close',
     severity: { high: 'High', medium: 'Medium', low: 'Low' },
   },
   reports: {

@@ -327,6 +327,9 @@ export const zhCN = {
     resolve: '办结',
     none: '没有符合条件的问题',
     count: '问题数',
+    listen: '从 {{at}} 处收听录音',
+    recording: '问题所在的录音',
+    close: '关闭',
     severity: { high: '严重', medium: '一般', low: '轻微' },
   },
   reports: {

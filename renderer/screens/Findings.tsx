@@ -6,6 +6,7 @@ import { formatDateTime, formatDuration } from '../app/format';
 import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
+import { ResultDetail } from '../components/ResultDetail';
 
 type Staff = { id: string; code: string; name: string; role: string };
 
@@ -73,6 +74,7 @@ export function Findings({ session }: { session: SessionInfo }) {
   const [rows, setRows] = useState<FindingRow[] | null>(null);
   const [staff, setStaff] = useState<Staff[]>([]);
   const [error, setError] = useState<string | null>(null);
+  const [listening, setListening] = useState<FindingRow | null>(null);
   const canAct = ['supervisor', 'compliance', 'admin'].includes(session.role);
 
   const latest = useLatest();
@@ -96,7 +98,7 @@ export function Findings({ session }: { session: SessionInfo }) {
   }, [seat, canAct]);
 
   return (
-    <main className="console single">
+    <main className={listening ? 'console review' : 'console single'}>
       <section aria-labelledby="findings-title" className="review-search">
         <div className="panel-head">
           <h2 id="findings-title">{t('findings.title')}</h2>
@@ -149,7 +151,20 @@ export function Findings({ session }: { session: SessionInfo }) {
                     </span>{' '}
                     {f.textZh}
                   </td>
-                  <td className="mono">{f.offsetMs === null ? '—' : formatDuration(f.offsetMs)}</td>
+                  <td>
+                    {f.recordingId && f.offsetMs !== null ? (
+                      <button
+                        type="button"
+                        className="link mono"
+                        aria-label={t('findings.listen', { at: formatDuration(f.offsetMs) })}
+                        onClick={() => setListening(f)}
+                      >
+                        ▶ {formatDuration(f.offsetMs)}
+                      </button>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td>
                     {t(`findings.statuses.${f.status}`)}
                     {f.assigneeName && <span className="muted"> · {f.assigneeName}</span>}
@@ -165,6 +180,23 @@ export function Findings({ session }: { session: SessionInfo }) {
           {rows?.length === 0 && <p className="muted pad">{t('findings.none')}</p>}
         </div>
       </section>
+      {listening && (
+        <section aria-labelledby="finding-detail-title" className="review-detail">
+          <div className="panel-head">
+            <h2 id="finding-detail-title">{t('findings.recording')}</h2>
+            <span className="muted">{listening.textZh}</span>
+            <span className="spacer" />
+            <button type="button" className="small" onClick={() => setListening(null)}>
+              {t('findings.close')}
+            </button>
+          </div>
+          <ResultDetail
+            key={listening.id}
+            resultId={listening.resultId}
+            startAtMs={listening.offsetMs ?? undefined}
+          />
+        </section>
+      )}
     </main>
   );
 }

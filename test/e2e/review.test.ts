@@ -252,6 +252,18 @@ describe('the supervisor workspace in Chromium', () => {
     await hq.getByText('没有符合条件的问题').waitFor();
     await hq.getByLabel('处理状态').selectOption('assigned');
     await findings.getByText('处理中 · 上海主管').waitFor();
+    // From the finding straight to its moment in the recording.
+    await findings.getByRole('button', { name: '从 0:27 处收听录音' }).click();
+    await hq.waitForFunction(
+      () => {
+        const el = (globalThis as unknown as PageGlobals).document.querySelector(
+          '[data-testid="review-audio"]',
+        );
+        return el !== null && !el.paused && el.currentTime > 27 && el.currentTime < 28;
+      },
+      undefined,
+      { timeout: T },
+    );
     await hq.screenshot({ path: join(SHOTS, 'findings.png') });
 
     await hq.getByRole('button', { name: '统计报表' }).click();
