@@ -8,26 +8,38 @@ const SPEEDS = [0.75, 1, 1.25, 1.5, 2] as const;
 
 /**
  * Which ears hear what: the recording is agent left, customer right. "Both" keeps it as recorded; one side
- * plays that channel in both ears. The element's output goes through Web Audio only once a choice needs it
- * (a media element can be routed once, and only after a gesture may its context start).
+ * plays that channel in both ears. The element's output goes through Web Audio from its first play on (a
+ * media element can be routed once, and only after a gesture may its context start); what leaves for the
+ * ears is measured per side, about ten times a second while playing, for the player's output meters.
  */
-function useChannelRouting(audio: React.RefObject<HTMLAudioElement | null>, channel: Channel) {
+function useChannelRouting(
+  audio: React.RefObject<HTMLAudioElement | null>,
+  channel: Channel,
+  playing: boolean,
+): { left: number; right: number } {
   const graph = useRef<{
     ctx: AudioContext;
     splitter: ChannelSplitterNode;
     merger: ChannelMergerNode;
+    ears: [AnalyserNode, AnalyserNode];
   } | null>(null);
+  const [levels, setLevels] = useState({ left: 0, right: 0 });
   useEffect(() => {
     const element = audio.current;
-    if (!element || (channel === 'both' && !graph.current)) return;
+    if (!element || (!playing && !graph.current)) return;
     if (!graph.current) {
       const ctx = new AudioContext();
       const source = ctx.createMediaElementSource(element);
       const splitter = ctx.createChannelSplitter(2);
       const merger = ctx.createChannelMerger(2);
+      const out = ctx.createChannelSplitter(2);
+      const ears: [AnalyserNode, AnalyserNode] = [ctx.createAnalyser(), ctx.createAnalyser()];
       source.connect(splitter);
       merger.connect(ctx.destination);
-      graph.current = { ctx, splitter, merger };
+      merger.connect(out);
+      out.connect(ears[0], 0);
+      out.connect(ears[1], 1);
+      graph.current = { ctx, splitter, merger, ears };
     }
     const { ctx, splitter, merger } = graph.current;
     void ctx.resume();
@@ -35,13 +47,35 @@ function useChannelRouting(audio: React.RefObject<HTMLAudioElement | null>, chan
     const [toLeft, toRight] = channel === 'agent' ? [0, 0] : channel === 'customer' ? [1, 1] : [0, 1];
     splitter.connect(merger, toLeft, 0);
     splitter.connect(merger, toRight, 1);
-  }, [audio, channel]);
+  }, [audio, channel, playing]);
+  useEffect(() => {
+    const ears = graph.current?.ears;
+    if (!playing || !ears) return;
+    const samples = new Float32Array(ears[0].fftSize);
+    const peak = (ear: AnalyserNode) => {
+      ear.getFloatTimeDomainData(samples);
+      let max = 0;
+      for (const v of samples) max = Math.max(max, Math.abs(v));
+      return Math.round(max * 100) / 100;
+    };
+    const timer = setInterval(() => setLevels({ left: peak(ears[0]), right: peak(ears[1]) }), 100);
+    return () => {
+      clearInterval(timer);
+      setLevels({ left: 0, right: 0 });
+    };
+  }, [playing]);
   useEffect(
     () => () => {
       void graph.current?.ctx.close();
     },
     [],
   );
+  return levels;
+}
+
+/** What one ear gets, 0–1. */
+function EarMeter({ label, value }: { label: string; value: number }) {
+  return <meter className="ear" aria-label={label} min={0} max={1} value={value} />;
 }
 
 /** The two channels' peaks, agent above the line and customer below. */
@@ -97,7 +131,7 @@ export function ReviewPlayer({
   const [playing, setPlaying] = useState(false);
   const [channel, setChannel] = useState<Channel>('both');
   const [speed, setSpeed] = useState(1);
-  useChannelRouting(audio, channel);
+  const ears = useChannelRouting(audio, channel, playing);
   const duration = playback.durationMs;
   const language = i18n.language.startsWith('en') ? 'en' : 'zh';
 
@@ -205,6 +239,10 @@ export function ReviewPlayer({
             ))}
           </select>
         </label>
+        <span className="ears">
+          <EarMeter label={t('review.leftEar')} value={ears.left} />
+          <EarMeter label={t('review.rightEar')} value={ears.right} />
+        </span>
         <span className="muted legend">
           <span className="swatch agent" /> {t('review.channels.agent')}
           <span className="swatch customer" /> {t('review.channels.customer')}

@@ -393,6 +393,8 @@ export const en: Resources = {
     channel: 'Channel',
     channels: { both: 'Both', agent: 'Agent', customer: 'Customer' },
     speed: 'Speed',
+    leftEar: 'Left ear',
+    rightEar: 'Right ear',
     markers: 'Moments in the recording',
     kinds: {
       identity: 'Identity',

@@ -391,6 +391,8 @@ export const zhCN = {
     channel: '声道',
     channels: { both: '双方', agent: '坐席', customer: '客户' },
     speed: '倍速',
+    leftEar: '左耳输出',
+    rightEar: '右耳输出',
     markers: '录音时间点',
     kinds: {
       identity: '身份核实',

@@ -116,7 +116,29 @@ describe('the supervisor workspace in Chromium', () => {
       { timeout: T },
     );
 
+    // What reaches each ear: as recorded (agent's tone left at 0.5, customer's right at 0.25), then one voice
+    // in both ears.
+    const ears = async () =>
+      Promise.all(
+        ['左耳输出', '右耳输出'].map(async (name) =>
+          Number(await page.getByRole('meter', { name }).getAttribute('value')),
+        ),
+      );
+    const hearing = async (left: number, right: number) =>
+      expect
+        .poll(
+          async () => {
+            const [l, r] = await ears();
+            return Math.abs((l ?? 0) - left) < 0.08 && Math.abs((r ?? 0) - right) < 0.08;
+          },
+          { timeout: T },
+        )
+        .toBe(true);
+    await hearing(0.5, 0.25);
+    await page.getByLabel('声道').selectOption('agent');
+    await hearing(0.5, 0.5);
     await page.getByLabel('声道').selectOption('customer');
+    await hearing(0.25, 0.25);
     await page.getByLabel('倍速').selectOption('1.5');
     expect(await audio.evaluate((el: AudioLike) => el.playbackRate)).toBe(1.5);
     await page.screenshot({ path: join(SHOTS, 'review-player.png') });
