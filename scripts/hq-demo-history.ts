@@ -9,10 +9,10 @@ import type { Hq } from '../hq/context';
 import { sampleRechecks, setRecheckPlan } from '../hq/qa';
 import { addPurposes } from '../hq/reference';
 import { applyPush } from '../hq/sync/push';
-import type { AnswerValue } from '../shared/contract';
 import type { OutboxEntry } from '../shared/contract/sync';
 import { maskPhone } from '../shared/domain/masking';
-import { current, finish, answer as give, type StepView, start } from '../shared/scripts/engine';
+import { plainAnswer } from '../shared/scripts/answers';
+import { current, finish, answer as give, start } from '../shared/scripts/engine';
 import { parseScript, type Script } from '../shared/scripts/format';
 import { mergeScripts } from '../shared/scripts/merge';
 
@@ -33,40 +33,6 @@ function recording(seconds: number, left: number, right: number): Buffer {
     ],
     { maxBuffer: 64 * 1024 * 1024 },
   );
-}
-
-/** The answer a demo agent records: the plain one, or (for some calls) the one that raises the step's finding. */
-function demoAnswer(step: StepView, raise: boolean): AnswerValue {
-  switch (step.kind) {
-    case 'identity':
-    case 'disclosure':
-      return true;
-    case 'say':
-    case 'end':
-      return null;
-    case 'question': {
-      const raises = new Set((step.findings ?? []).map((f) => f.when));
-      const finding = raise ? step.findings?.[0]?.when : undefined;
-      switch (step.input) {
-        case 'yes_no':
-          return finding !== undefined ? finding === true : raises.has(false);
-        case 'single_choice':
-        case 'multi_choice': {
-          const pick =
-            typeof finding === 'string'
-              ? finding
-              : ((step.options ?? []).find((o) => !raises.has(o.id))?.id ?? '');
-          return step.input === 'single_choice' ? pick : [pick];
-        }
-        case 'free_text':
-          return '无';
-        case 'date':
-          return '2020-01-01';
-        case 'number':
-          return step.min ?? 0;
-      }
-    }
-  }
 }
 
 /**
@@ -174,7 +140,7 @@ export async function seedDemoHistory(
       if (step.kind === 'end') break;
       const raising = raise && step.kind === 'question' && (step.findings?.length ?? 0) > 0;
       if (raising) raise = false;
-      const next = give(state, demoAnswer(step, raising));
+      const next = give(state, plainAnswer(step, raising));
       if (!next.ok) break;
       state = next.value;
     }

@@ -131,3 +131,24 @@ export async function requireSeat(hq: Hq, req: FastifyRequest): Promise<SeatPrin
   }
   return seat;
 }
+
+/** An audit entry of something a user did: who, from which seat (their login's), from where, what, on what. */
+export async function auditUser(
+  hq: Hq,
+  user: UserPrincipal,
+  ip: string,
+  action: string,
+  entity: [type: string, id: string],
+  detail: object = {},
+): Promise<void> {
+  await hqAudit(hq.db.db, {
+    at: hq.now().toISOString(),
+    userId: user.id,
+    seatId: user.seatId,
+    action,
+    entityType: entity[0],
+    entityId: entity[1],
+    detail: { ...detail },
+    ip,
+  });
+}

@@ -21,7 +21,6 @@ import {
 } from '../../shared/contract/review';
 import { SyncErrorBody } from '../../shared/contract/sync';
 import { maskIdNumber } from '../../shared/domain/masking';
-import { hqAudit } from '../audit';
 import type { Hq } from '../context';
 import {
   actOnFinding,
@@ -33,7 +32,7 @@ import {
 } from '../qa';
 import { buildReport, reportCsv, reportTables, reportXlsx } from '../reports';
 import { localDateOf } from '../rules/calendar';
-import { requireBranch, requireUser, type UserPrincipal } from './access';
+import { auditUser, requireBranch, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
 
 const SUPERVISING = ['supervisor', 'reviewer', 'compliance', 'admin'] as const;
@@ -55,16 +54,7 @@ const Errors = {
 export function qaRoutes(app: FastifyInstance, hq: Hq): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const audit = (user: UserPrincipal, ip: string, action: string, entity: [string, string], detail = {}) =>
-    hqAudit(hq.db.db, {
-      at: hq.now().toISOString(),
-      userId: user.id,
-      seatId: user.seatId,
-      action,
-      entityType: entity[0],
-      entityId: entity[1],
-      detail,
-      ip,
-    });
+    auditUser(hq, user, ip, action, entity, detail);
 
   r.get(
     '/api/recheck/plans',

@@ -14,36 +14,15 @@ import {
 } from '../../shared/contract/review';
 import { SyncErrorBody } from '../../shared/contract/sync';
 import { maskIdNumber, maskPhone } from '../../shared/domain/masking';
-import { hqAudit } from '../audit';
 import { newToken, tokenHash } from '../auth/tokens';
 import type { Hq } from '../context';
 import { ensurePlaybackCopy } from '../recordings/playback';
-import { auditRefusal, requireUser, type UserPrincipal } from './access';
+import { auditRefusal, auditUser, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
 
 const SUPERVISING = ['supervisor', 'reviewer', 'compliance', 'admin'] as const;
 /** How long a playback grant lasts: a long call listened to at half speed, with pauses. */
 const PLAYBACK_GRANT_MS = 4 * 3600_000;
-
-async function audit(
-  hq: Hq,
-  user: UserPrincipal,
-  ip: string,
-  action: string,
-  entity: [string, string],
-  detail: object,
-) {
-  await hqAudit(hq.db.db, {
-    at: hq.now().toISOString(),
-    userId: user.id,
-    seatId: user.seatId,
-    action,
-    entityType: entity[0],
-    entityId: entity[1],
-    detail: { ...detail },
-    ip,
-  });
-}
 
 /** A branch supervisor sees their branch; head-office roles (no branch) see all. Refusals audited. */
 async function branchAllowed(
@@ -175,7 +154,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
       }
       const rows = await query.execute();
       const page = rows.slice(0, q.limit);
-      await audit(hq, user, req.ip, 'hq.search', ['results', branchId ?? '*'], {
+      await auditUser(hq, user, req.ip, 'hq.search', ['results', branchId ?? '*'], {
         // Which filters were used; a customer's ID number or phone is never written to the trail.
         filters: Object.keys(q).filter((k) => k !== 'limit' && k !== 'before'),
         results: page.length,
@@ -239,7 +218,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
               .executeTakeFirst()
           : undefined,
       ]);
-      await audit(hq, user, req.ip, 'hq.result_view', ['result', result.id], {});
+      await auditUser(hq, user, req.ip, 'hq.result_view', ['result', result.id], {});
       return {
         result: {
           id: result.id,
@@ -348,7 +327,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
           expires_at: expiresAt,
         })
         .execute();
-      await audit(hq, user, req.ip, 'hq.recording_playback', ['recording', rec.id], {
+      await auditUser(hq, user, req.ip, 'hq.recording_playback', ['recording', rec.id], {
         copySha256: copy.sha256,
       });
       return {
@@ -417,7 +396,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
       const user = await requireUser(hq, req, SUPERVISING);
       const rec = await recordingFor(req, user, req.params.id);
       const path = hq.recordings.localPath(rec.seat_id, rec.id);
-      await audit(hq, user, req.ip, 'hq.recording_download', ['recording', rec.id], {});
+      await auditUser(hq, user, req.ip, 'hq.recording_download', ['recording', rec.id], {});
       return (
         reply
           .header('content-type', rec.mime_type.split(';')[0] ?? 'audio/webm')

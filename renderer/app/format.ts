@@ -38,3 +38,10 @@ export const formatShort = (iso: string, lng: string) => formatter(lng, 'short')
 /** A call's length as m:ss; a dash when unknown. */
 export const formatDuration = (ms: number | null) =>
   ms === null ? '—' : `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
+
+/** The instant a calendar day (`YYYY-MM-DD`, as date inputs give it) begins in China, `plusDays` later. */
+export function chinaDayStart(day: string, plusDays = 0): string {
+  const d = new Date(`${day}T00:00:00+08:00`);
+  d.setUTCDate(d.getUTCDate() + plusDays);
+  return d.toISOString();
+}

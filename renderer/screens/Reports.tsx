@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../shared/contract';
 import type { Report, SavedFile } from '../../shared/contract/review';
+import { chinaDayStart } from '../app/format';
 import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
@@ -13,11 +14,6 @@ function defaultRange() {
   const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
   return { from: `${today.slice(0, 8)}01`, to: today };
 }
-const startOf = (day: string, plusDays = 0) => {
-  const d = new Date(`${day}T00:00:00+08:00`);
-  d.setUTCDate(d.getUTCDate() + plusDays);
-  return d.toISOString();
-};
 const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);
 
 /** A bar of parts (on time, late, missed, not yet due), each as wide as its share, labelled for screen readers. */
@@ -55,8 +51,8 @@ export function Reports({ session }: { session: SessionInfo }) {
 
   const query = useCallback(
     () => ({
-      from: startOf(range.from),
-      to: startOf(range.to, 1),
+      from: chinaDayStart(range.from),
+      to: chinaDayStart(range.to, 1),
       ...(branchId.trim() ? { branchId: branchId.trim() } : {}),
     }),
     [range, branchId],

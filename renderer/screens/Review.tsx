@@ -6,19 +6,12 @@ import type { ReviewRow } from '../../shared/contract/review';
 type ReviewSearch = MethodArgs<'review.search'>;
 
 import { CALLBACK_TYPES } from '../../shared/domain/callback-types';
-import { formatDateTime } from '../app/format';
+import { chinaDayStart, formatDateTime } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
 import { ResultDetail } from '../components/ResultDetail';
 
 const OUTCOMES = ['completed', 'identity_not_verified', 'refused', 'unreachable', 'retry'] as const;
-
-/** A date from the form (the seat's calendar day) as the instant it starts, in China's time zone. */
-const dayStart = (day: string, plusDays = 0) => {
-  const d = new Date(`${day}T00:00:00+08:00`);
-  d.setUTCDate(d.getUTCDate() + plusDays);
-  return d.toISOString();
-};
 
 interface Filters {
   customer: string;
@@ -54,8 +47,8 @@ function query(f: Filters, before?: string): ReviewSearch {
   if (f.salespersonId.trim()) q.salespersonId = f.salespersonId.trim();
   if (f.type) q.type = f.type as ReviewSearch['type'];
   if (f.outcome) q.outcome = f.outcome as ReviewSearch['outcome'];
-  if (f.from) q.from = dayStart(f.from);
-  if (f.to) q.to = dayStart(f.to, 1);
+  if (f.from) q.from = chinaDayStart(f.from);
+  if (f.to) q.to = chinaDayStart(f.to, 1);
   if (f.findingsOnly) q.findingsOnly = 'true';
   if (before) q.before = before;
   return q;

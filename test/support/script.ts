@@ -3,7 +3,8 @@ import { Recordings } from '../../electron/seat/recordings/recordings';
 import type { SeatStore } from '../../electron/seat/store/seat-store';
 import type { AnswerValue, ScriptDraft } from '../../shared/contract';
 import type { CallbackType } from '../../shared/domain/callback-types';
-import { current, type StepView } from '../../shared/scripts/engine';
+import { plainAnswer } from '../../shared/scripts/answers';
+import { current } from '../../shared/scripts/engine';
 import { BRANCH } from './fixtures';
 
 /** A new open task for an existing customer with these purposes (deadline 2026-12-04, end of day). */
@@ -59,36 +60,7 @@ export function answeredCall(store: SeatStore, agentId: string, taskId: string, 
 }
 
 /** An answer that fits the step and raises nothing a test did not ask for. */
-export function plainAnswer(step: StepView): AnswerValue {
-  switch (step.kind) {
-    case 'identity':
-    case 'disclosure':
-      return true;
-    case 'say':
-    case 'end':
-      return null;
-    case 'question':
-      switch (step.input) {
-        case 'yes_no': {
-          // The finding-free answer: the one no finding rule names.
-          const raises = new Set((step.findings ?? []).map((f) => f.when));
-          return raises.has(false);
-        }
-        case 'single_choice':
-        case 'multi_choice': {
-          const raises = new Set((step.findings ?? []).map((f) => f.when));
-          const id = (step.options ?? []).find((o) => !raises.has(o.id))?.id ?? '';
-          return step.input === 'single_choice' ? id : [id];
-        }
-        case 'free_text':
-          return '无';
-        case 'date':
-          return '2020-01-01';
-        case 'number':
-          return step.min ?? 0;
-      }
-  }
-}
+export { plainAnswer };
 
 /**
  * Answers the task's script step by step up to its end (or up to `stopBefore`), with `answers` where given
