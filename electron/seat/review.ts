@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type Connection, SeatError, type SessionInfo } from '../../shared/contract';
+import { type Connection, type ErrorCode, SeatError, type SessionInfo } from '../../shared/contract';
 import {
   type EvaluateArgs,
   EvaluationForm,
@@ -11,14 +11,16 @@ import {
   type FindingsArgs,
   FindingsPage,
   PLAYBACK_PATH,
+  PlaybackGrant,
   type RecheckArgs,
   RecheckList,
   RecheckPlan,
   Report,
   type ReportArgs,
-  type ReviewDetail,
+  ReviewDetail,
   type ReviewDownload,
   type ReviewMarker,
+  ReviewPage,
   type ReviewPlayback,
   type ReviewResult,
   type ReviewSearchArgs,
@@ -33,6 +35,14 @@ import type { SeatStore } from './store/seat-store';
 import { HqClient, HqRefused, HqUnreachable } from './sync/hq-client';
 
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Head office's refusals by HTTP status, as the console's error codes (others: BAD_REQUEST). */
+const REFUSALS: Partial<Record<number, ErrorCode>> = {
+  401: 'NOT_AUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+};
 
 /** A step's text as a reviewer reads it in a list: placeholders in general words, no customer's name. */
 const NEUTRAL = textFiller({
@@ -120,16 +130,18 @@ export class Review {
   }
 
   async search(conn: Connection, query: z.output<typeof ReviewSearchArgs>) {
-    return this.#ask(() => this.#client(conn).searchResults(query));
+    return this.#hq(conn, (hq) => hq.get('/api/results', ReviewPage, query));
   }
 
   async result(conn: Connection, resultId: string): Promise<ReviewResult> {
-    const detail = await this.#ask(() => this.#client(conn).result(resultId));
+    const detail = await this.#hq(conn, (hq) => hq.get(`/api/results/${resultId}`, ReviewDetail));
     return { ...detail, markers: this.#markers(detail) };
   }
 
   async playback(conn: Connection, recordingId: string): Promise<ReviewPlayback> {
-    const { path, ...grant } = await this.#ask(() => this.#client(conn).playback(recordingId));
+    const { path, ...grant } = await this.#hq(conn, (hq) =>
+      hq.post(`/api/recordings/${recordingId}/playback`, PlaybackGrant, {}),
+    );
     if (!path.startsWith(PLAYBACK_PATH)) throw new SeatError('INTERNAL', '总部返回的回放地址无效');
     return { ...grant, url: `${SEAT_PLAYBACK_ROUTE}${path.slice(PLAYBACK_PATH.length)}` };
   }
@@ -138,8 +150,10 @@ export class Review {
   async download(conn: Connection, recordingId: string): Promise<ReviewDownload> {
     mkdirSync(this.downloadsDir, { recursive: true });
     const path = join(this.downloadsDir, `${recordingId}.webm`);
-    const got = await this.#ask(() => this.#client(conn).downloadOriginal(recordingId, path));
-    if (!got.expectedSha256 || got.sha256 !== got.expectedSha256) {
+    const got = await this.#hq(conn, (hq) => hq.download(`/api/recordings/${recordingId}/original`, path));
+    // The hash recorded at the seat, as head office holds it.
+    const expectedSha256 = got.headers.get('x-recording-sha256') ?? '';
+    if (!expectedSha256 || got.sha256 !== expectedSha256) {
       rmSync(path, { force: true });
       throw new SeatError(
         'CONFLICT',
@@ -150,55 +164,53 @@ export class Review {
       path,
       sizeBytes: got.sizeBytes,
       sha256: got.sha256,
-      expectedSha256: got.expectedSha256,
+      expectedSha256,
       verified: true,
     };
   }
 
   rechecks(conn: Connection, q: z.output<typeof RecheckArgs>) {
-    return this.#ask(() => this.#client(conn).get('/api/rechecks', RecheckList, q));
+    return this.#hq(conn, (hq) => hq.get('/api/rechecks', RecheckList, q));
   }
 
   recheckForm(conn: Connection) {
-    return this.#ask(() => this.#client(conn).get('/api/recheck/form', EvaluationForm));
+    return this.#hq(conn, (hq) => hq.get('/api/recheck/form', EvaluationForm));
   }
 
   evaluate(conn: Connection, { recheckId, ...verdict }: z.output<typeof EvaluateArgs>) {
-    return this.#ask(() =>
-      this.#client(conn).post(`/api/rechecks/${recheckId}/evaluation`, EvaluationResult, verdict),
+    return this.#hq(conn, (hq) =>
+      hq.post(`/api/rechecks/${recheckId}/evaluation`, EvaluationResult, verdict),
     );
   }
 
   plans(conn: Connection) {
-    return this.#ask(() =>
-      this.#client(conn).get('/api/recheck/plans', z.object({ items: z.array(RecheckPlan) })),
-    );
+    return this.#hq(conn, (hq) => hq.get('/api/recheck/plans', z.object({ items: z.array(RecheckPlan) })));
   }
 
   setPlan(conn: Connection, { branchId, ...plan }: RecheckPlan) {
-    return this.#ask(() =>
-      this.#client(conn).put(`/api/recheck/plans/${encodeURIComponent(branchId)}`, RecheckPlan, plan),
+    return this.#hq(conn, (hq) =>
+      hq.put(`/api/recheck/plans/${encodeURIComponent(branchId)}`, RecheckPlan, plan),
     );
   }
 
   sample(conn: Connection, periodKey: string) {
-    return this.#ask(() => this.#client(conn).post('/api/rechecks/sample', SampleReport, { periodKey }));
+    return this.#hq(conn, (hq) => hq.post('/api/rechecks/sample', SampleReport, { periodKey }));
   }
 
   findings(conn: Connection, q: z.output<typeof FindingsArgs>) {
-    return this.#ask(() => this.#client(conn).get('/api/findings', FindingsPage, q));
+    return this.#hq(conn, (hq) => hq.get('/api/findings', FindingsPage, q));
   }
 
   findingAct(conn: Connection, { findingId, ...act }: z.output<typeof FindingActArgs>) {
-    return this.#ask(() => this.#client(conn).post(`/api/findings/${findingId}/actions`, z.object({}), act));
+    return this.#hq(conn, (hq) => hq.post(`/api/findings/${findingId}/actions`, z.object({}), act));
   }
 
   staff(conn: Connection) {
-    return this.#ask(() => this.#client(conn).get('/api/staff', StaffList));
+    return this.#hq(conn, (hq) => hq.get('/api/staff', StaffList));
   }
 
   report(conn: Connection, q: z.output<typeof ReportArgs>) {
-    return this.#ask(() => this.#client(conn).get('/api/reports', Report, q));
+    return this.#hq(conn, (hq) => hq.get('/api/reports', Report, q));
   }
 
   /** A report exported by head office, saved under the downloads folder. */
@@ -209,7 +221,7 @@ export class Review {
     const path = join(this.downloadsDir, name);
     const params = new URLSearchParams({ from: q.from, to: q.to, format: q.format, section: q.section });
     if (q.branchId) params.set('branchId', q.branchId);
-    const got = await this.#ask(() => this.#client(conn).download(`/api/reports/export?${params}`, path));
+    const got = await this.#hq(conn, (hq) => hq.download(`/api/reports/export?${params}`, path));
     return { path, sizeBytes: got.sizeBytes, sha256: got.sha256 };
   }
 
@@ -242,25 +254,18 @@ export class Review {
     return new HqClient(config.hqUrl, { userToken: token });
   }
 
-  /** Head office's refusals and absence, as the console's errors (Chinese, from head office where it gave one). */
-  async #ask<T>(request: () => Promise<T>): Promise<T> {
+  /**
+   * A request to head office with the connection's session; its refusals and absence become the console's
+   * errors (Chinese, head office's own sentence where it gave one).
+   */
+  async #hq<T>(conn: Connection, request: (hq: HqClient) => Promise<T>): Promise<T> {
     try {
-      return await request();
+      return await request(this.#client(conn));
     } catch (error) {
       if (error instanceof HqUnreachable)
         throw new SeatError('HQ_UNAVAILABLE', error.message, { cause: error });
       if (error instanceof HqRefused) {
-        const code =
-          error.status === 403
-            ? 'FORBIDDEN'
-            : error.status === 404
-              ? 'NOT_FOUND'
-              : error.status === 401
-                ? 'NOT_AUTHENTICATED'
-                : error.status === 409
-                  ? 'CONFLICT'
-                  : 'BAD_REQUEST';
-        throw new SeatError(code, error.message, { cause: error });
+        throw new SeatError(REFUSALS[error.status] ?? 'BAD_REQUEST', error.message, { cause: error });
       }
       throw error;
     }

@@ -87,15 +87,18 @@ export async function requireUser(
   };
 }
 
-/** A user may act on a branch when it is theirs, or when theirs is head office (null). Audited when not. */
+/**
+ * A user may act on a branch when it is theirs, or when theirs is head office (null). Audited when not. A
+ * record of no known branch (null) is head office's only.
+ */
 export async function requireBranch(
   hq: Hq,
   req: FastifyRequest,
   user: UserPrincipal,
-  branchId: string,
+  branchId: string | null,
 ): Promise<void> {
   if (user.branchId === null || user.branchId === branchId) return;
-  await auditRefusal(hq, req, { userId: user.id, seatId: user.seatId }, `branch ${branchId}`);
+  await auditRefusal(hq, req, { userId: user.id, seatId: user.seatId }, `branch ${branchId ?? '?'}`);
   throw new HqError(403, 'FORBIDDEN', '您无权访问其他营业部的数据');
 }
 

@@ -53,8 +53,6 @@ const Errors = {
  */
 export function qaRoutes(app: FastifyInstance, hq: Hq): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const audit = (user: UserPrincipal, ip: string, action: string, entity: [string, string], detail = {}) =>
-    auditUser(hq, user, ip, action, entity, detail);
 
   r.get(
     '/api/recheck/plans',
@@ -79,7 +77,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
       const user = await requireUser(hq, req, MANAGING);
       const plan = { ...req.body, branchId: req.params.branchId };
       await setRecheckPlan(hq, plan, user.id);
-      await audit(user, req.ip, 'hq.recheck_plan', ['branch', plan.branchId], {
+      await auditUser(hq, user, req.ip, 'hq.recheck_plan', ['branch', plan.branchId], {
         share: plan.share,
         period: plan.period,
       });
@@ -93,7 +91,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     async (req) => {
       const user = await requireUser(hq, req, MANAGING);
       const report = await sampleRechecks(hq, req.body.periodKey);
-      await audit(user, req.ip, 'hq.recheck_sample', ['period', req.body.periodKey], {
+      await auditUser(hq, user, req.ip, 'hq.recheck_sample', ['period', req.body.periodKey], {
         added: report.branches.reduce((n, b) => n + b.added, 0),
       });
       return report;
@@ -111,7 +109,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     async (req) => {
       const user = await requireUser(hq, req, SUPERVISING);
       const q = req.query;
-      if (user.branchId !== null && q.branchId !== undefined) await requireBranch(hq, req, user, q.branchId);
+      if (q.branchId !== undefined) await requireBranch(hq, req, user, q.branchId);
       let query = hq.db.db
         .selectFrom('rechecks as k')
         .innerJoin('results as r', 'r.id', 'k.result_id')
@@ -155,7 +153,9 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
       if (q.status === 'passed') query = query.where('e.passed', '=', true);
       if (q.status === 'failed') query = query.where('e.passed', '=', false);
       const rows = await query.execute();
-      await audit(user, req.ip, 'hq.recheck_list', ['rechecks', branch ?? '*'], { results: rows.length });
+      await auditUser(hq, user, req.ip, 'hq.recheck_list', ['rechecks', branch ?? '*'], {
+        results: rows.length,
+      });
       return {
         items: rows.map((x) => ({
           id: x.id,
@@ -193,7 +193,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     async (req) => {
       const user = await requireUser(hq, req, REVIEWING);
       const verdict = await evaluateRecheck(hq, req.params.id, user.id, req.body);
-      await audit(user, req.ip, 'hq.recheck_evaluate', ['recheck', req.params.id], {
+      await auditUser(hq, user, req.ip, 'hq.recheck_evaluate', ['recheck', req.params.id], {
         score: verdict.score,
         passed: verdict.passed,
         followUpTaskId: verdict.followUpTaskId,
@@ -207,11 +207,10 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     { schema: { querystring: FindingsQuery, response: { 200: FindingsPage, ...Errors } } },
     async (req) => {
       const user = await requireUser(hq, req, SUPERVISING);
-      if (user.branchId !== null && req.query.branchId !== undefined) {
-        await requireBranch(hq, req, user, req.query.branchId);
-      }
+      if (req.query.branchId !== undefined) await requireBranch(hq, req, user, req.query.branchId);
       const items = await listFindings(hq, req.query, user.branchId);
-      await audit(
+      await auditUser(
+        hq,
         user,
         req.ip,
         'hq.findings_list',
@@ -243,7 +242,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
       if (!finding) throw new HqError(404, 'NOT_FOUND', '问题记录不存在');
       await requireBranch(hq, req, user, finding.branch_id);
       await actOnFinding(hq, finding.id, user.id, req.body);
-      await audit(user, req.ip, `hq.finding_${req.body.action}`, ['finding', finding.id], {
+      await auditUser(hq, user, req.ip, `hq.finding_${req.body.action}`, ['finding', finding.id], {
         ...(req.body.action === 'assign' ? { assigneeId: req.body.assigneeId } : {}),
       });
       return {};
@@ -269,7 +268,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
 
   /** A branch supervisor's report is their branch's, whatever was asked. */
   const reportFor = async (req: Parameters<typeof requireUser>[1], user: UserPrincipal, q: ReportQuery) => {
-    if (user.branchId !== null && q.branchId !== undefined) await requireBranch(hq, req, user, q.branchId);
+    if (q.branchId !== undefined) await requireBranch(hq, req, user, q.branchId);
     return buildReport(hq, { ...q, branchId: user.branchId ?? q.branchId });
   };
 
@@ -279,7 +278,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     async (req) => {
       const user = await requireUser(hq, req, SUPERVISING);
       const report = await reportFor(req, user, req.query);
-      await audit(user, req.ip, 'hq.report', ['report', user.branchId ?? req.query.branchId ?? '*'], {
+      await auditUser(hq, user, req.ip, 'hq.report', ['report', user.branchId ?? req.query.branchId ?? '*'], {
         from: req.query.from,
         to: req.query.to,
       });
@@ -302,7 +301,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
       const user = await requireUser(hq, req, SUPERVISING);
       const { format, section, ...q } = req.query;
       const report = await reportFor(req, user, q);
-      await audit(user, req.ip, 'hq.report_export', ['report', user.branchId ?? q.branchId ?? '*'], {
+      await auditUser(hq, user, req.ip, 'hq.report_export', ['report', user.branchId ?? q.branchId ?? '*'], {
         format,
         section: format === 'csv' ? section : 'all',
         from: q.from,

@@ -17,24 +17,12 @@ import { maskIdNumber, maskPhone } from '../../shared/domain/masking';
 import { newToken, tokenHash } from '../auth/tokens';
 import type { Hq } from '../context';
 import { ensurePlaybackCopy } from '../recordings/playback';
-import { auditRefusal, auditUser, requireUser, type UserPrincipal } from './access';
+import { type auditRefusal, auditUser, requireBranch, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
 
 const SUPERVISING = ['supervisor', 'reviewer', 'compliance', 'admin'] as const;
 /** How long a playback grant lasts: a long call listened to at half speed, with pauses. */
 const PLAYBACK_GRANT_MS = 4 * 3600_000;
-
-/** A branch supervisor sees their branch; head-office roles (no branch) see all. Refusals audited. */
-async function branchAllowed(
-  hq: Hq,
-  req: Parameters<typeof auditRefusal>[1],
-  user: UserPrincipal,
-  branchId: string | null,
-) {
-  if (user.branchId === null || user.branchId === branchId) return;
-  await auditRefusal(hq, req, { userId: user.id, seatId: user.seatId }, `branch ${branchId ?? '?'}`);
-  throw new HqError(403, 'FORBIDDEN', '您无权访问其他营业部的数据');
-}
 
 /**
  * What supervisors, reviewers and compliance use at head office: search results, open one, download the
@@ -60,7 +48,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
     async (req) => {
       const user = await requireUser(hq, req, SUPERVISING);
       const q = req.query;
-      if (user.branchId !== null && q.branchId !== undefined) await branchAllowed(hq, req, user, q.branchId);
+      if (q.branchId !== undefined) await requireBranch(hq, req, user, q.branchId);
       const branchId = user.branchId ?? q.branchId ?? null;
       let customers: string[] | null = null;
       if (q.idNumber || q.phone || q.salespersonId) {
@@ -200,7 +188,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
         .where('id', '=', req.params.id)
         .executeTakeFirst();
       if (!result) throw new HqError(404, 'NOT_FOUND', '回访结果不存在');
-      await branchAllowed(hq, req, user, result.branch_id);
+      await requireBranch(hq, req, user, result.branch_id);
       const [answers, purposes, findings, recording] = await Promise.all([
         hq.db.db
           .selectFrom('answers')
@@ -288,7 +276,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
       .where('recordings.id', '=', id)
       .executeTakeFirst();
     if (!rec) throw new HqError(404, 'NOT_FOUND', '录音不存在');
-    await branchAllowed(hq, req, user, rec.branch_id);
+    await requireBranch(hq, req, user, rec.branch_id);
     if (!rec.stored_at) throw new HqError(404, 'NOT_FOUND', '录音尚未从坐席上传');
     return rec;
   }

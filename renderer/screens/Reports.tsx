@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../shared/contract';
 import type { Report, SavedFile } from '../../shared/contract/review';
@@ -49,26 +49,23 @@ export function Reports({ session }: { session: SessionInfo }) {
   const [saved, setSaved] = useState<SavedFile | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  const query = useCallback(
-    () => ({
-      from: chinaDayStart(range.from),
-      to: chinaDayStart(range.to, 1),
-      ...(branchId.trim() ? { branchId: branchId.trim() } : {}),
-    }),
-    [range, branchId],
-  );
+  /** The form as a query. */
+  const asked = () => ({
+    from: chinaDayStart(range.from),
+    to: chinaDayStart(range.to, 1),
+    ...(branchId.trim() ? { branchId: branchId.trim() } : {}),
+  });
+  // The report on screen is the one asked for last (on opening, then on 查询); editing the form does not reload.
+  const [shown, setShown] = useState(asked);
   const latest = useLatest();
-  const load = useCallback(() => {
+  useEffect(() => {
     setError(null);
-    latest(call(seat, 'review.report', query()), setReport, (e) => setError(errorText(e)));
-  }, [seat, query, errorText, latest]);
-  // The first report when the screen opens; after that, on 查询 (editing the dates does not reload).
-  const [first] = useState(() => load);
-  useEffect(() => first(), [first]);
+    latest(call(seat, 'review.report', shown), setReport, (e) => setError(errorText(e)));
+  }, [seat, shown, errorText, latest]);
 
   const exportAs = (format: 'csv' | 'xlsx', section: Section = 'coverage') => {
     setSaved(null);
-    call(seat, 'review.export', { ...query(), format, section }).then(setSaved, (e: unknown) =>
+    call(seat, 'review.export', { ...shown, format, section }).then(setSaved, (e: unknown) =>
       setError(errorText(e)),
     );
   };
@@ -100,7 +97,7 @@ export function Reports({ session }: { session: SessionInfo }) {
           className="review-filters"
           onSubmit={(e) => {
             e.preventDefault();
-            load();
+            setShown(asked());
           }}
         >
           <label>

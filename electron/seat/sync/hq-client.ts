@@ -4,7 +4,6 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tus from 'tus-js-client';
 import type { z } from 'zod';
-import { PlaybackGrant, ReviewDetail, ReviewPage } from '../../../shared/contract/review';
 import {
   Enrolment,
   HealthResponse,
@@ -129,34 +128,6 @@ export class HqClient {
 
   put<S extends z.ZodType>(path: string, schema: S, body: unknown) {
     return this.#request('PUT', path, schema, body);
-  }
-
-  searchResults(query: Record<string, string | number | undefined>) {
-    return this.get('/api/results', ReviewPage, query);
-  }
-
-  result(resultId: string) {
-    return this.#request('GET', `/api/results/${resultId}`, ReviewDetail);
-  }
-
-  playback(recordingId: string) {
-    return this.#request('POST', `/api/recordings/${recordingId}/playback`, PlaybackGrant, {});
-  }
-
-  /**
-   * The original recording, written to `target` as it arrives, with its SHA-256 computed on the way and the
-   * one head office holds from the seat (`x-recording-sha256`).
-   */
-  async downloadOriginal(
-    recordingId: string,
-    target: string,
-  ): Promise<{ sha256: string; expectedSha256: string; sizeBytes: number }> {
-    const got = await this.download(`/api/recordings/${recordingId}/original`, target);
-    return {
-      sha256: got.sha256,
-      sizeBytes: got.sizeBytes,
-      expectedSha256: got.headers.get('x-recording-sha256') ?? '',
-    };
   }
 
   /** A file from head office written to `target` as it arrives, with its SHA-256 computed on the way. */
