@@ -22,6 +22,7 @@ import { HqError } from './http/errors';
 import { qaRoutes } from './http/qa';
 import { supervisionRoutes } from './http/supervision';
 import { createUploads, UPLOADS_PATH } from './http/uploads';
+import { settlePlaybackCopies } from './recordings/playback';
 import { FeedKindSchema } from './rules';
 import { pull } from './sync/pull';
 import { applyPush } from './sync/push';
@@ -359,6 +360,8 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
   };
   app.all(UPLOADS_PATH, handleTus);
   app.all(`${UPLOADS_PATH}/*`, handleTus);
+  // Closing waits for the playback copies under way, so none is cut off by the database closing after.
+  app.addHook('onClose', () => settlePlaybackCopies(hq));
 
   return app;
 }

@@ -17,6 +17,11 @@ export interface OpenOptions {
   databaseUrl?: string | undefined;
   /** PGlite's data directory; `memory://` keeps it in memory. */
   dataDir?: string | undefined;
+  /**
+   * Told when PostgreSQL ends an idle connection (a restart, a failover, an administrator, a dropped network):
+   * the pool discards it and opens another for the next query. Warns on the console by default.
+   */
+  onConnectionLost?: (error: Error) => void;
 }
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
@@ -63,7 +68,7 @@ async function openPglite(dataDir: string): Promise<HqDb> {
   return withMigrations({ db, kind: 'pglite', close: () => db.destroy() }, run);
 }
 
-async function openPostgres(url: string): Promise<HqDb> {
+async function openPostgres(url: string, onConnectionLost: (error: Error) => void): Promise<HqDb> {
   const parsers: Record<number, (value: string) => unknown> = { [TIMESTAMPTZ]: isoInstant, [INT8]: Number };
   const pool = new pg.Pool({
     connectionString: url,
@@ -74,6 +79,9 @@ async function openPostgres(url: string): Promise<HqDb> {
         parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
+  // Without a listener, pg throws an idle connection's error as an uncaught exception: one PostgreSQL restart
+  // would stop head office.
+  pool.on('error', onConnectionLost);
   const db = new Kysely<HqSchema>({ dialect: new PostgresDialect({ pool }) });
   const run: RunMigration = async (file) => {
     const client = await pool.connect();
@@ -104,7 +112,13 @@ async function openPostgres(url: string): Promise<HqDb> {
 
 /** Opens head office's database and brings its schema up to date (each migration once, in a transaction). */
 export async function openHqDb(options: OpenOptions): Promise<HqDb> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options.dataDir ?? 'memory://');
+  return options.databaseUrl
+    ? openPostgres(
+        options.databaseUrl,
+        options.onConnectionLost ??
+          ((error) => console.warn(`总部数据库连接被服务器断开，下次查询时重新连接：${error.message}`)),
+      )
+    : openPglite(options.dataDir ?? 'memory://');
 }
 
 async function withMigrations(hq: HqDb, run: RunMigration): Promise<HqDb> {

@@ -33,7 +33,8 @@ function run(command: string, args: string[], onStdout?: (chunk: Buffer) => void
           : e,
       ),
     );
-    child.on('exit', (code) =>
+    // 'close', not 'exit': only then has all of its output been read.
+    child.on('close', (code) =>
       code === 0 ? resolve() : reject(new Error(`${command} exited ${code}: ${stderr.slice(0, 500)}`)),
     );
   });
@@ -109,6 +110,11 @@ export function ensurePlaybackCopy(hq: Hq, recordingId: string): Promise<Playbac
   const made = makeCopy(hq, recordingId).finally(() => inFlight.delete(recordingId));
   inFlight.set(recordingId, made);
   return made;
+}
+
+/** Waits for the playback copies being made (head office closing must not cut one off half-way). */
+export async function settlePlaybackCopies(hq: Hq): Promise<void> {
+  await Promise.allSettled([...(pending.get(hq)?.values() ?? [])]);
 }
 
 async function existing(hq: Hq, recordingId: string): Promise<PlaybackCopy | null> {

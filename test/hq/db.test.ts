@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { HqDb } from '../../hq/db/database';
-import { migrationFiles } from '../../hq/db/database';
+import pg from 'pg';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type HqDb, migrationFiles, openHqDb } from '../../hq/db/database';
 import { tempDir } from '../support/fixtures';
-import { DB_KINDS, freshDatabase, type TestDatabase } from '../support/hq-db';
+import { DB_KINDS, freshDatabase, POSTGRES_ADMIN_URL, type TestDatabase } from '../support/hq-db';
 
 describe.each(DB_KINDS)('head office database on %s', (kind) => {
   let tmp: ReturnType<typeof tempDir>;
@@ -57,6 +57,36 @@ describe.each(DB_KINDS)('head office database on %s', (kind) => {
       .executeTakeFirstOrThrow();
     expect(count.n).toBe(1);
   });
+
+  it.runIf(kind === 'postgres')(
+    'keeps serving when PostgreSQL ends its connections (a restart, a failover, an administrator)',
+    async () => {
+      tmp = tempDir();
+      database = await freshDatabase(kind, tmp.dir);
+      const lost: Error[] = [];
+      hq = await openHqDb({ ...database.options(), onConnectionLost: (e) => lost.push(e) });
+      const { db } = hq;
+      // Several connections, all idle in the pool afterwards.
+      await Promise.all(Array.from({ length: 4 }, () => sql`SELECT pg_sleep(0.05)`.execute(db)));
+      const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+      await admin.connect();
+      try {
+        const name = new URL(database.options().databaseUrl ?? '').pathname.slice(1);
+        const killed = await admin.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        expect(killed.rowCount).toBeGreaterThanOrEqual(2);
+        await vi.waitFor(() => expect(lost.length).toBe(killed.rowCount), { timeout: 10_000 });
+      } finally {
+        await admin.end();
+      }
+      expect(lost[0]?.message).toMatch(/terminating connection/);
+      // The next query opens a fresh connection.
+      const rows = await db.selectFrom('hq_migrations').select('version').execute();
+      expect(rows.length).toBe(migrationFiles().length);
+    },
+  );
 
   it('refuses to change or delete evidence', async () => {
     const { db } = await open();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Enrolment } from '../../shared/contract/sync';
 import { startHq, type TestHq } from '../support/hq';
 import { DB_KINDS } from '../support/hq-db';
+import { streamedWebm } from '../support/webm';
 
 /** Upload URLs kept in memory (the seat keeps them in its store): enough to resume within the test. */
 function memoryStorage() {
@@ -159,5 +160,22 @@ describe.each(DB_KINDS)('recordings uploaded to head office on %s', (kind) => {
     const bytes = randomBytes(1024);
     const unknown = await upload(bytes, uuidv7(), memoryStorage());
     expect(unknown.error?.message).toContain('总部尚未收到该录音的记录');
+  });
+
+  // Last: it closes head office's HTTP side.
+  it('makes the playback copy once a recording is stored, and closing waits for a copy under way', async () => {
+    const bytes = streamedWebm(30);
+    const id = await recordingFact(bytes);
+    expect((await upload(bytes, id, memoryStorage())).error).toBeNull();
+    // Closed straight after the upload: the copy started then is finished, not cut off by the database closing.
+    await t.app.close();
+    const copy = await t.hq.db.db
+      .selectFrom('playback_copies')
+      .select(['duration_ms', 'sha256'])
+      .where('recording_id', '=', id)
+      .executeTakeFirst();
+    expect(Math.abs((copy?.duration_ms ?? 0) - 30_000)).toBeLessThan(100);
+    const file = t.hq.recordings.playbackPath(seat.seatId, id);
+    expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(copy?.sha256);
   });
 });
