@@ -3,6 +3,7 @@
  * or on PostgreSQL when DATABASE_URL is set. An administrator HQ01 is created on first start.
  *   HQ_DATA_DIR (default ~/.local/share/callback-console-hq), HQ_PORT (default 8610), HQ_HOST (127.0.0.1),
  *   HQ_ADMIN_PASSWORD (default huifang123, for the demo).
+ * Recordings past their retention period (rules: `retention`) and not on legal hold are removed at start and daily.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -12,6 +13,7 @@ import type { Hq } from './context';
 import { openHqDb } from './db/database';
 import { DirectoryRecordingStore } from './recordings/store';
 import { upsertUser } from './reference';
+import { purgeExpired } from './retention';
 import { createRules, type Rules } from './rules';
 
 const dataDir = process.env.HQ_DATA_DIR ?? join(homedir(), '.local/share/callback-console-hq');
@@ -56,8 +58,22 @@ console.log(
   `总部服务已启动：${url}（数据库：${db.kind === 'pglite' ? `PGlite ${join(dataDir, 'pgdata')}` : 'PostgreSQL'}）`,
 );
 
+// Recordings past their retention period and not on legal hold: removed at start and then daily.
+const purge = () =>
+  purgeExpired(hq).then(
+    ({ purged, held }) => {
+      if (purged.length + held.length > 0) {
+        console.log(`录音保存期限：删除 ${purged.length} 条，法律保全中保留 ${held.length} 条`);
+      }
+    },
+    (error: unknown) => console.error(`录音保存期限处理失败：${String(error)}`),
+  );
+void purge();
+const daily = setInterval(purge, 24 * 3600_000);
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
+    clearInterval(daily);
     void app
       .close()
       .then(() => db.close())

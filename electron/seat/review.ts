@@ -10,11 +10,13 @@ import {
   type FindingActArgs,
   type FindingsArgs,
   FindingsPage,
+  type LegalHoldRequest,
   PLAYBACK_PATH,
   PlaybackGrant,
   type RecheckArgs,
   RecheckList,
   RecheckPlan,
+  RecordingRetention,
   Report,
   type ReportArgs,
   ReviewDetail,
@@ -42,6 +44,7 @@ const REFUSALS: Partial<Record<number, ErrorCode>> = {
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
+  410: 'NOT_FOUND',
 };
 
 /** A step's text as a reviewer reads it in a list: placeholders in general words, no customer's name. */
@@ -167,6 +170,10 @@ export class Review {
       expectedSha256,
       verified: true,
     };
+  }
+
+  hold(conn: Connection, recordingId: string, hold: LegalHoldRequest) {
+    return this.#hq(conn, (hq) => hq.post(`/api/recordings/${recordingId}/hold`, RecordingRetention, hold));
   }
 
   rechecks(conn: Connection, q: z.output<typeof RecheckArgs>) {

@@ -172,6 +172,15 @@ export interface HqSchema {
     created_at: Instant;
     expires_at: Instant;
   };
+  legal_holds: {
+    id: string;
+    recording_id: string;
+    action: 'place' | 'release';
+    reason: string;
+    user_id: string;
+    at: Instant;
+  };
+  recording_purges: { recording_id: string; retain_until: Instant; purged_at: Instant };
   recheck_plans: {
     branch_id: string;
     share: number;

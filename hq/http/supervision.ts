@@ -6,8 +6,10 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import {
+  LegalHoldRequest,
   PLAYBACK_PATH,
   PlaybackGrant,
+  RecordingRetention,
   ReviewDetail,
   ReviewPage,
   ReviewSearch,
@@ -17,6 +19,7 @@ import { maskIdNumber, maskPhone } from '../../shared/domain/masking';
 import { newToken, tokenHash } from '../auth/tokens';
 import type { Hq } from '../context';
 import { ensurePlaybackCopy } from '../recordings/playback';
+import { requireKept, retentionOf, setLegalHold } from '../retention';
 import { type auditRefusal, auditUser, requireBranch, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
 
@@ -201,7 +204,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
         result.attempt_id
           ? hq.db.db
               .selectFrom('recordings')
-              .select(['id', 'sha256', 'size_bytes', 'duration_ms', 'status', 'stored_at'])
+              .select(['id', 'sha256', 'size_bytes', 'duration_ms', 'status', 'stored_at', 'finished_at'])
               .where('attempt_id', '=', result.attempt_id)
               .executeTakeFirst()
           : undefined,
@@ -254,14 +257,23 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
               durationMs: recording.duration_ms,
               status: recording.status,
               storedAt: recording.stored_at,
+              retention: await retentionOf(hq, { id: recording.id, finishedAt: recording.finished_at }),
             }
           : null,
       };
     },
   );
 
-  /** A recording by id with its branch (from the seat that made it), or 404; 403 (audited) for another branch. */
-  async function recordingFor(req: Parameters<typeof auditRefusal>[1], user: UserPrincipal, id: string) {
+  /**
+   * A recording by id with its branch (from the seat that made it), or 404; 403 (audited) for another branch.
+   * With `file`, also 404 when it is not uploaded yet and 410 when its retention period has ended.
+   */
+  async function recordingFor(
+    req: Parameters<typeof auditRefusal>[1],
+    user: UserPrincipal,
+    id: string,
+    file = true,
+  ) {
     const rec = await hq.db.db
       .selectFrom('recordings')
       .innerJoin('seats', 'seats.id', 'recordings.seat_id')
@@ -271,15 +283,50 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
         'recordings.sha256',
         'recordings.mime_type',
         'recordings.stored_at',
+        'recordings.finished_at',
         'seats.branch_id',
       ])
       .where('recordings.id', '=', id)
       .executeTakeFirst();
     if (!rec) throw new HqError(404, 'NOT_FOUND', '录音不存在');
     await requireBranch(hq, req, user, rec.branch_id);
-    if (!rec.stored_at) throw new HqError(404, 'NOT_FOUND', '录音尚未从坐席上传');
+    if (file) {
+      if (!rec.stored_at) throw new HqError(404, 'NOT_FOUND', '录音尚未从坐席上传');
+      await requireKept(hq, rec.id);
+    }
     return rec;
   }
+
+  // Legal hold: compliance and administrators keep a recording past its retention period, with a reason.
+  r.post(
+    '/api/recordings/:id/hold',
+    {
+      schema: {
+        params: z.object({ id: z.uuid() }),
+        body: LegalHoldRequest,
+        response: {
+          200: RecordingRetention,
+          401: SyncErrorBody,
+          403: SyncErrorBody,
+          404: SyncErrorBody,
+          409: SyncErrorBody,
+          410: SyncErrorBody,
+        },
+      },
+    },
+    async (req) => {
+      const user = await requireUser(hq, req, ['compliance', 'admin']);
+      const rec = await recordingFor(req, user, req.params.id, false);
+      return setLegalHold(
+        hq,
+        user,
+        req.ip,
+        { id: rec.id, finishedAt: rec.finished_at },
+        req.body.action,
+        req.body.reason,
+      );
+    },
+  );
 
   // Playback: the supervisor's session buys a grant (audited once per playback); the media element then
   // streams the seekable copy with Range requests on the grant's path, which carries no other credential.
@@ -293,6 +340,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
           401: SyncErrorBody,
           403: SyncErrorBody,
           404: SyncErrorBody,
+          410: SyncErrorBody,
           503: SyncErrorBody,
         },
       },
@@ -340,6 +388,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
           206: z.unknown(),
           403: SyncErrorBody,
           404: SyncErrorBody,
+          410: SyncErrorBody,
           416: z.unknown(),
         },
       },
@@ -354,6 +403,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
       if (!grant || new Date(grant.expires_at).getTime() <= hq.now().getTime()) {
         throw new HqError(403, 'FORBIDDEN', '回放链接无效或已过期，请重新打开录音');
       }
+      await requireKept(hq, grant.id);
       const path = hq.recordings.playbackPath(grant.seat_id, grant.id);
       // Range, If-Range and 416 as the HTTP spec has them, from @fastify/send.
       const sent = await send(req.raw, `/${basename(path)}`, {
@@ -377,7 +427,13 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
       schema: {
         params: z.object({ id: z.uuid() }),
         // The file itself (a stream, not serialised).
-        response: { 200: z.unknown(), 401: SyncErrorBody, 403: SyncErrorBody, 404: SyncErrorBody },
+        response: {
+          200: z.unknown(),
+          401: SyncErrorBody,
+          403: SyncErrorBody,
+          404: SyncErrorBody,
+          410: SyncErrorBody,
+        },
       },
     },
     async (req, reply) => {

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
@@ -16,6 +16,8 @@ export interface RecordingStore {
   putPlayback(seatId: string, recordingId: string, file: string): Promise<void>;
   /** A local path to read the playback copy from. */
   playbackPath(seatId: string, recordingId: string): string;
+  /** Removes a recording and its playback copy for good (the end of its retention period); absent files are fine. */
+  remove(seatId: string, recordingId: string): Promise<void>;
 }
 
 export class DirectoryRecordingStore implements RecordingStore {
@@ -37,6 +39,13 @@ export class DirectoryRecordingStore implements RecordingStore {
     durableMove(file, this.playbackPath(seatId, recordingId));
   }
 
+  async remove(seatId: string, recordingId: string): Promise<void> {
+    const original = this.localPath(seatId, recordingId);
+    rmSync(original, { force: true });
+    rmSync(this.playbackPath(seatId, recordingId), { force: true });
+    if (existsSync(dirname(original))) fsyncPath(dirname(original));
+  }
+
   async has(seatId: string, recordingId: string): Promise<boolean> {
     return existsSync(this.localPath(seatId, recordingId));
   }
@@ -46,12 +55,15 @@ export class DirectoryRecordingStore implements RecordingStore {
 function durableMove(file: string, target: string): void {
   mkdirSync(dirname(target), { recursive: true });
   renameSync(file, target);
-  for (const path of [target, dirname(target)]) {
-    const fd = openSync(path, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+  fsyncPath(target);
+  fsyncPath(dirname(target));
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

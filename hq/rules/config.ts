@@ -69,6 +69,14 @@ export const RulesConfig = z.object({
       includeIntroduced: z.boolean().default(true),
     })
     .prefault({}),
+  retention: z
+    .object({
+      /** Years a callback's recording is kept after the call (the CSRC asks for at least 3). */
+      recordingYears: z.int().min(3).max(100).default(3),
+      /** Longer periods per callback type; anti-money-laundering (`aml`) is kept at least 5 years whatever is set. */
+      byType: z.partialRecord(CallbackType, z.int().min(3).max(100)).default({}),
+    })
+    .prefault({}),
   routing: z
     .object({
       /** Branch ids of the head-office call center (总部呼叫中心); its agents and seats are head-office level. */

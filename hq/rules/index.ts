@@ -5,4 +5,5 @@ export * from './deadlines';
 export * from './feeds';
 export * from './generate';
 export * from './recusal';
+export * from './retention';
 export * from './sampling';

@@ -1,24 +1,35 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { ReviewDownload, ReviewPlayback, ReviewResult } from '../../shared/contract/review';
+import type {
+  RecordingRetention,
+  ReviewDownload,
+  ReviewPlayback,
+  ReviewResult,
+} from '../../shared/contract/review';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from './ErrorLine';
 import { ReviewPlayer } from './ReviewPlayer';
 
+/** The roles that may place and release legal holds (head office checks it too). */
+export const HOLDING: readonly string[] = ['compliance', 'admin'];
+
 /**
  * One callback from head office: outcome, the recording in the player with its markers, the original to
  * download with its hash verified, findings and notes. `position` follows the player (a reviewer's comment
- * is placed at it); `children` come after the player (the evaluation form).
+ * is placed at it); `children` come after the player (the evaluation form). How long head office keeps the
+ * recording is shown; with `canHold` (compliance, administrators) a legal hold can be placed or released.
  */
 export function ResultDetail({
   resultId,
   position,
   startAtMs,
+  canHold = false,
   children,
 }: {
   resultId: string;
   position?: { current: number };
   startAtMs?: number | undefined;
+  canHold?: boolean;
   children?: (detail: ReviewResult) => ReactNode;
 }) {
   const { t } = useTranslation();
@@ -35,7 +46,7 @@ export function ResultDetail({
       const opened = await call(seat, 'review.result', { resultId });
       if (!live) return;
       setDetail(opened);
-      if (opened.recording?.storedAt) {
+      if (opened.recording?.storedAt && !opened.recording.retention.purgedAt) {
         const grant = await call(seat, 'review.playback', { recordingId: opened.recording.id });
         if (live) setPlayback(grant);
       }
@@ -56,6 +67,7 @@ export function ResultDetail({
   }
 
   const recording = detail?.recording ?? null;
+  const kept = Boolean(recording?.storedAt && !recording.retention.purgedAt);
   return (
     <div className="result-detail">
       <ErrorLine text={error} />
@@ -74,7 +86,15 @@ export function ResultDetail({
           startAtMs={startAtMs}
         />
       )}
-      {recording?.storedAt && (
+      {recording && (
+        <Retention
+          recordingId={recording.id}
+          initial={recording.retention}
+          canHold={canHold}
+          onError={setError}
+        />
+      )}
+      {recording && kept && (
         <div className="download pad">
           <button
             type="button"
@@ -112,5 +132,76 @@ export function ResultDetail({
         </p>
       )}
     </div>
+  );
+}
+
+/** How long head office keeps the recording, the legal hold in force, and placing or releasing one. */
+function Retention({
+  recordingId,
+  initial,
+  canHold,
+  onError,
+}: {
+  recordingId: string;
+  initial: RecordingRetention;
+  canHold: boolean;
+  onError: (text: string | null) => void;
+}) {
+  const { t } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [retention, setRetention] = useState(initial);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const day = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+
+  async function act(action: 'place' | 'release') {
+    setBusy(true);
+    try {
+      setRetention(await call(seat, 'review.hold', { recordingId, action, reason }));
+      setReason('');
+      onError(null);
+    } catch (e) {
+      onError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const { hold, purgedAt } = retention;
+  return (
+    <section className="retention pad" aria-label={t('retention.title')}>
+      {purgedAt ? (
+        <p className="muted">
+          {t('retention.purged', { day: day(purgedAt), until: day(retention.retainUntil) })}
+        </p>
+      ) : (
+        <p className="muted">{t('retention.until', { day: day(retention.retainUntil) })}</p>
+      )}
+      {hold && (
+        <p className="hold" role="status">
+          {t('retention.held', { name: hold.userName, day: day(hold.at), reason: hold.reason })}
+        </p>
+      )}
+      {canHold && !purgedAt && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(hold ? 'release' : 'place');
+          }}
+        >
+          <input
+            aria-label={t('retention.reason')}
+            placeholder={t('retention.reason')}
+            value={reason}
+            maxLength={200}
+            onChange={(e) => setReason(e.target.value)}
+          />
+          <button type="submit" disabled={busy || reason.trim().length < 2}>
+            {hold ? t('retention.release') : t('retention.place')}
+          </button>
+        </form>
+      )}
+    </section>
   );
 }

@@ -357,6 +357,16 @@ export const en: Resources = {
     evaluated: 'Checked',
     average: 'Average',
   },
+  retention: {
+    title: 'Retention',
+    until: 'Kept at head office until {{day}}',
+    purged:
+      'Removed on {{day}} at the end of its retention period (kept until {{until}}); only its SHA-256 is kept',
+    held: 'On legal hold: placed by {{name}} on {{day}}, reason: {{reason}}',
+    reason: 'Reason for the hold or its release',
+    place: 'Place legal hold',
+    release: 'Release hold',
+  },
   review: {
     title: 'Recording review',
     allBranches: 'All branches',

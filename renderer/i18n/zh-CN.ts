@@ -355,6 +355,15 @@ export const zhCN = {
     evaluated: '已复核',
     average: '平均分',
   },
+  retention: {
+    title: '录音保存',
+    until: '总部保存至 {{day}}',
+    purged: '录音已于 {{day}} 按保存期限删除（保存至 {{until}}），仅保留其 SHA-256 记录',
+    held: '法律保全中：{{name}} 于 {{day}} 保全，原因：{{reason}}',
+    reason: '保全或解除的原因',
+    place: '法律保全',
+    release: '解除保全',
+  },
   review: {
     title: '录音复核',
     allBranches: '全部营业部',

@@ -6,7 +6,7 @@ import { formatDateTime, formatDuration } from '../app/format';
 import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
-import { ResultDetail } from '../components/ResultDetail';
+import { HOLDING, ResultDetail } from '../components/ResultDetail';
 
 type Staff = { id: string; code: string; name: string; role: string };
 
@@ -194,6 +194,7 @@ export function Findings({ session }: { session: SessionInfo }) {
             key={listening.id}
             resultId={listening.resultId}
             startAtMs={listening.offsetMs ?? undefined}
+            canHold={HOLDING.includes(session.role)}
           />
         </section>
       )}

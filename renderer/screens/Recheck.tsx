@@ -13,7 +13,7 @@ import { formatDateTime, formatDuration } from '../app/format';
 import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
-import { ResultDetail } from '../components/ResultDetail';
+import { HOLDING, ResultDetail } from '../components/ResultDetail';
 
 const REVIEWING = ['reviewer', 'compliance', 'admin'];
 const MANAGING = ['compliance', 'admin'];
@@ -419,7 +419,12 @@ export function Recheck({ session }: { session: SessionInfo }) {
         </div>
         {!open && <p className="muted pad">{t('recheck.pick')}</p>}
         {open && (
-          <ResultDetail key={open.id} resultId={open.resultId} position={position}>
+          <ResultDetail
+            key={open.id}
+            resultId={open.resultId}
+            position={position}
+            canHold={HOLDING.includes(session.role)}
+          >
             {() =>
               verdict ? (
                 <p className={`verdict pad ${verdict.passed ? 'ok' : 'bad'}`} role="status">

@@ -9,7 +9,7 @@ import { CALLBACK_TYPES } from '../../shared/domain/callback-types';
 import { chinaDayStart, formatDateTime } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
-import { ResultDetail } from '../components/ResultDetail';
+import { HOLDING, ResultDetail } from '../components/ResultDetail';
 
 const OUTCOMES = ['completed', 'identity_not_verified', 'refused', 'unreachable', 'retry'] as const;
 
@@ -235,7 +235,7 @@ export function Review({ session }: { session: SessionInfo }) {
           <h2 id="review-detail-title">{t('review.detail')}</h2>
         </div>
         {openId ? (
-          <ResultDetail key={openId} resultId={openId} />
+          <ResultDetail key={openId} resultId={openId} canHold={HOLDING.includes(session.role)} />
         ) : (
           <p className="muted pad">{t('review.pick')}</p>
         )}

@@ -10,9 +10,11 @@ import {
   FindingActArgs,
   FindingsArgs,
   FindingsPage,
+  LegalHoldRequest,
   RecheckArgs,
   RecheckList,
   RecheckPlan,
+  RecordingRetention,
   Report,
   ReportArgs,
   ReviewDownload,
@@ -275,6 +277,11 @@ export const METHODS = {
   'review.playback': method('review', z.object({ recordingId: Id }).strict(), ReviewPlayback),
   /** Download the original to this computer; refused unless its SHA-256 matches the one the seat recorded. */
   'review.download': method('review', z.object({ recordingId: Id }).strict(), ReviewDownload),
+  /**
+   * Place or release a legal hold on a recording, with a reason (compliance, administrators): held, it is kept
+   * past its retention period until released.
+   */
+  'review.hold': method('review', LegalHoldRequest.extend({ recordingId: Id }).strict(), RecordingRetention),
   /** Sampled callbacks to re-check (never the asker's own), with their state and score. */
   'review.rechecks': method('review', RecheckArgs, RecheckList),
   /** The current evaluation form. */

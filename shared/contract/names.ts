@@ -34,6 +34,7 @@ export const METHOD_NAMES = [
   'review.result',
   'review.playback',
   'review.download',
+  'review.hold',
   'review.rechecks',
   'review.recheckForm',
   'review.evaluate',

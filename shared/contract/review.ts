@@ -59,6 +59,23 @@ export const ReviewPage = z.object({ items: z.array(ReviewRow), next: z.string()
 export type ReviewPage = z.infer<typeof ReviewPage>;
 
 /** One result opened: its answers (each at its moment in the recording), purposes, findings, recording. */
+/** How long head office keeps a recording, whether a legal hold keeps it longer, and whether it was removed. */
+export const RecordingRetention = z.object({
+  retainUntil: z.string(),
+  hold: z.object({ reason: z.string(), userName: z.string(), at: z.string() }).nullable(),
+  purgedAt: z.string().nullable(),
+});
+export type RecordingRetention = z.infer<typeof RecordingRetention>;
+
+/** Placing or releasing a legal hold (compliance and administrators). */
+export const LegalHoldRequest = z
+  .object({
+    action: z.enum(['place', 'release']),
+    reason: z.string().trim().min(2, '请填写保全或解除的原因（至少 2 个字）').max(200),
+  })
+  .strict();
+export type LegalHoldRequest = z.infer<typeof LegalHoldRequest>;
+
 export const ReviewDetail = z.object({
   result: z.object({
     id: z.string(),
@@ -112,6 +129,7 @@ export const ReviewDetail = z.object({
       durationMs: z.number().int().nullable(),
       status: z.string(),
       storedAt: z.string().nullable(),
+      retention: RecordingRetention,
     })
     .nullable(),
 });

@@ -140,6 +140,7 @@ export const SyncErrorBody = z.object({
     'NOT_FOUND',
     'CONFLICT',
     'UNAVAILABLE',
+    'GONE',
   ]),
   message: z.string(),
   expectedSeq: z.number().int().positive().optional(),

@@ -287,6 +287,20 @@ describe('the supervisor workspace in Chromium', () => {
       { timeout: T },
     );
     await hq.screenshot({ path: join(SHOTS, 'findings.png') });
+    // The recording is kept 3 years; compliance (here the administrator) keeps it longer with a legal hold.
+    const retention = hq.getByRole('region', { name: '录音保存' });
+    const until = new Date(Date.now() + 8 * 3_600_000);
+    until.setUTCFullYear(until.getUTCFullYear() + 3);
+    await retention.getByText(`总部保存至 ${until.toISOString().slice(0, 10)}`).waitFor();
+    const hold = retention.getByRole('button', { name: '法律保全' });
+    expect(await hold.isDisabled()).toBe(true); // not without a reason
+    await retention.getByLabel('保全或解除的原因').fill('客户投诉调查中');
+    await hold.click();
+    await retention
+      .getByRole('status')
+      .filter({ hasText: /^法律保全中：总部管理员 于 \d{4}-\d{2}-\d{2} 保全，原因：客户投诉调查中$/ })
+      .waitFor();
+    await retention.getByRole('button', { name: '解除保全' }).waitFor();
 
     await hq.getByRole('button', { name: '统计报表' }).click();
     const coverage = hq.getByRole('table', { name: '回访覆盖与时限' });

@@ -2,153 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HqClient } from '../../electron/seat/sync/hq-client';
 import { hashPassword } from '../../hq/auth/password';
-import { addPurposes, upsertCustomers, upsertSalespeople, upsertUser } from '../../hq/reference';
+import { upsertUser } from '../../hq/reference';
 import { PlaybackGrant } from '../../shared/contract/review';
-import type { Enrolment } from '../../shared/contract/sync';
 import { BRANCH, tempDir } from '../support/fixtures';
 import { HQ_PASSWORD, OTHER_BRANCH, startHq, type TestHq } from '../support/hq';
+import { type PushedCallback, pushCallback } from '../support/hq-callback';
 import { DB_KINDS } from '../support/hq-db';
-import { streamedWebm } from '../support/webm';
-
-interface Done {
-  resultId: string;
-  recordingId: string;
-  sha256: string;
-  idNumber: string;
-}
 
 describe.each(DB_KINDS)(
   'supervisors at head office on %s: search, open, download — and nothing of another branch',
   (kind) => {
     let t: TestHq;
     let tmp: ReturnType<typeof tempDir>;
-    const done: Record<'sh' | 'bj', Done> = {} as never;
-
-    /** A customer, a task, a seat that pulls it and sends back a completed callback with its recording. */
-    async function callback(
-      branchId: string,
-      idNumber: string,
-      phone: string,
-      seat: Enrolment,
-    ): Promise<Done> {
-      const customerId = `C-${uuidv4()}`;
-      await t.hq.db.db.transaction().execute(async (tx) => {
-        await upsertSalespeople(tx, [
-          { id: 'SP-SH-1', code: 'S01', name: '李经理', branchId: BRANCH.branchId, departedAt: null },
-        ]);
-        await upsertCustomers(tx, [
-          {
-            id: customerId,
-            name: '王磊',
-            idNumber,
-            phone,
-            branchId,
-            salespersonId: branchId === BRANCH.branchId ? 'SP-SH-1' : null,
-            introducerId: null,
-            openedAt: null,
-            channel: 'counter',
-            margin: false,
-          },
-        ]);
-        await addPurposes(
-          tx,
-          { id: customerId, branchId },
-          [
-            {
-              type: 'aml',
-              deadlineAt: '2026-12-01T15:59:59.999Z',
-              reason: '名单',
-              salespersonId: null,
-              sourceKey: `t:${customerId}`,
-            },
-          ],
-          '2026-11-25T02:00:00.000Z',
-        );
-      });
-      const client = new HqClient(t.url, { seatToken: seat.token });
-      const page = await client.pull(0, 1000);
-      const task = page.tasks.find((x) => x.customerId === customerId);
-      if (!task) throw new Error('task not pulled');
-      const bytes = streamedWebm(20);
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const path = join(tmp.dir, `${uuidv4()}.webm`);
-      writeFileSync(path, bytes);
-      const attemptId = uuidv7();
-      const recordingId = uuidv7();
-      const resultId = uuidv7();
-      const agentId = uuidv4();
-      const at = '2026-11-26T02:00:00.000Z';
-      const seq = (
-        await t.hq.db.db
-          .selectFrom('seats')
-          .select('last_applied_seq')
-          .where('id', '=', seat.seatId)
-          .executeTakeFirstOrThrow()
-      ).last_applied_seq;
-      await client.push({
-        seatId: seat.seatId,
-        entries: [
-          {
-            seq: seq + 1,
-            kind: 'recording',
-            entityId: recordingId,
-            createdAt: at,
-            payload: {
-              id: recordingId,
-              attemptId,
-              mimeType: 'audio/webm;codecs=opus',
-              sha256,
-              sizeBytes: bytes.length,
-              durationMs: 60_000,
-              status: 'finished',
-              startedAt: at,
-              finishedAt: at,
-            },
-          },
-          {
-            seq: seq + 2,
-            kind: 'result',
-            entityId: resultId,
-            createdAt: at,
-            payload: {
-              id: resultId,
-              taskId: task.id,
-              attemptId,
-              outcome: 'completed',
-              disposition: 'connected',
-              notes: '',
-              retryAt: null,
-              supersedesId: null,
-              agentId,
-              seatId: seat.seatId,
-              createdAt: at,
-              answers: [
-                {
-                  stepId: 'identity',
-                  purposes: ['aml'],
-                  value: true,
-                  answeredAt: at,
-                  recordingId,
-                  recordingOffsetMs: 1200,
-                },
-              ],
-              purposes: [{ purpose: 'aml', outcome: 'pass', scriptId: 'aml', scriptVersion: 1 }],
-              findings: [],
-            },
-          },
-        ],
-      });
-      let url: string | null = null;
-      await client.upload(
-        { id: recordingId, path, sizeBytes: bytes.length },
-        { uploadUrl: () => url, saveUploadUrl: (_i, u) => (url = u) },
-      );
-      return { resultId, recordingId, sha256, idNumber };
-    }
+    const done: Record<'sh' | 'bj', PushedCallback> = {} as never;
 
     beforeAll(async () => {
       tmp = tempDir();
@@ -168,18 +37,18 @@ describe.each(DB_KINDS)(
         branchId: BRANCH.branchId,
         passwordHash,
       });
-      done.sh = await callback(
-        BRANCH.branchId,
-        '11010519491231002X',
-        '13812345678',
-        await t.enrol(BRANCH.branchId),
-      );
-      done.bj = await callback(
-        OTHER_BRANCH.branchId,
-        '440305199003071236',
-        '15912345670',
-        await t.enrol(OTHER_BRANCH.branchId),
-      );
+      done.sh = await pushCallback(t, tmp.dir, {
+        branchId: BRANCH.branchId,
+        idNumber: '11010519491231002X',
+        phone: '13812345678',
+        seat: await t.enrol(BRANCH.branchId),
+      });
+      done.bj = await pushCallback(t, tmp.dir, {
+        branchId: OTHER_BRANCH.branchId,
+        idNumber: '440305199003071236',
+        phone: '15912345670',
+        seat: await t.enrol(OTHER_BRANCH.branchId),
+      });
     }, 120_000);
     afterAll(async () => {
       await t?.close();
