@@ -184,11 +184,14 @@ export async function purgeExpired(hq: Hq): Promise<{ purged: string[]; held: st
       }
       await hq.recordings.remove(rec.seat_id, rec.id);
       const at = hq.now().toISOString();
-      await hq.db.db.transaction().execute(async (tx) => {
-        await tx
+      const recorded = await hq.db.db.transaction().execute(async (tx) => {
+        // Another head-office process may have recorded it meanwhile: then it is theirs to audit.
+        const [inserted] = await tx
           .insertInto('recording_purges')
           .values({ recording_id: rec.id, retain_until: until, purged_at: at })
+          .onConflict((oc) => oc.column('recording_id').doNothing())
           .execute();
+        if (!inserted?.numInsertedOrUpdatedRows) return false;
         await hqAudit(tx, {
           at,
           userId: null,
@@ -197,8 +200,9 @@ export async function purgeExpired(hq: Hq): Promise<{ purged: string[]; held: st
           entityId: rec.id,
           detail: { retainUntil: until },
         });
+        return true;
       });
-      purged.push(rec.id);
+      if (recorded) purged.push(rec.id);
     }
     if (page.length < PAGE) break;
   }

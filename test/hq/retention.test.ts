@@ -154,8 +154,18 @@ describe.each(DB_KINDS)('recordings kept for their period, or longer under a leg
     expect(released.statusCode, released.body).toBe(200);
     expect(RecordingRetention.parse(released.json()).hold).toBeNull();
     clock = new Date('2026-12-02T02:00:00.000Z');
-    const { purged } = await purgeExpired(t.hq);
-    expect(new Set(purged)).toEqual(new Set([calls.held.recordingId, calls.aml.recordingId]));
+    // Two runs at once (two head-office processes): each removal is recorded and audited once.
+    const runs = await Promise.all([purgeExpired(t.hq), purgeExpired(t.hq)]);
+    const purged = runs.flatMap((r) => r.purged);
+    expect(purged.sort()).toEqual([calls.held.recordingId, calls.aml.recordingId].sort());
+    const audited = await t.hq.db.db
+      .selectFrom('audit')
+      .select('entity_id')
+      .where('action', '=', 'hq.recording_purge')
+      .execute();
+    expect(audited.map((a) => a.entity_id).sort()).toEqual(
+      [calls.expired.recordingId, calls.held.recordingId, calls.aml.recordingId].sort(),
+    );
     expect(await files(calls.recent.recordingId)).toHaveLength(2);
     const late = await request('CP01', 'POST', url, { action: 'place', reason: '补充调查' });
     expect(late.statusCode).toBe(410);
