@@ -29,6 +29,25 @@ import { applyPush } from './sync/push';
 
 const SESSION_HOURS = 12;
 
+/**
+ * Head office heard from a seat (a pull: every sync round makes one, pushes set it too): what the supervisors'
+ * watch shows as online. Written at most every 20 s per seat.
+ */
+async function markSeen(hq: Hq, seatId: string): Promise<void> {
+  const now = hq.now();
+  await hq.db.db
+    .updateTable('seats')
+    .set({ last_seen_at: now.toISOString() })
+    .where('id', '=', seatId)
+    .where((eb) =>
+      eb.or([
+        eb('last_seen_at', 'is', null),
+        eb('last_seen_at', '<', new Date(now.getTime() - 20_000).toISOString()),
+      ]),
+    )
+    .execute();
+}
+
 export interface AppOptions {
   /** Where unfinished uploads wait (tus parts). */
   uploadsDir: string;
@@ -217,6 +236,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     },
     async (req) => {
       const seat = await requireSeat(hq, req);
+      await markSeen(hq, seat.id);
       return pull(hq, seat, req.query.cursor, req.query.limit);
     },
   );

@@ -30,6 +30,8 @@ import {
   type SavedFile,
   SEAT_PLAYBACK_ROUTE,
   StaffList,
+  Watch,
+  type WatchQuery,
 } from '../../shared/contract/review';
 import { textFiller } from '../../shared/scripts/context';
 import { login } from './auth/login';
@@ -174,6 +176,10 @@ export class Review {
 
   hold(conn: Connection, recordingId: string, hold: LegalHoldRequest) {
     return this.#hq(conn, (hq) => hq.post(`/api/recordings/${recordingId}/hold`, RecordingRetention, hold));
+  }
+
+  watch(conn: Connection, q: WatchQuery) {
+    return this.#hq(conn, (hq) => hq.get('/api/watch', Watch, q));
   }
 
   rechecks(conn: Connection, q: z.output<typeof RecheckArgs>) {

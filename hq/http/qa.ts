@@ -18,6 +18,8 @@ import {
   SampleReport,
   SampleRequest,
   StaffList,
+  Watch,
+  WatchQuery,
 } from '../../shared/contract/review';
 import { SyncErrorBody } from '../../shared/contract/sync';
 import { maskIdNumber } from '../../shared/domain/masking';
@@ -32,6 +34,7 @@ import {
 } from '../qa';
 import { buildReport, reportCsv, reportTables, reportXlsx } from '../reports';
 import { localDateOf } from '../rules/calendar';
+import { watch } from '../watch';
 import { auditUser, requireBranch, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
 
@@ -265,6 +268,22 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
       items: rows.map((u) => ({ id: u.id, code: u.code, name: u.name, role: u.role, branchId: u.branch_id })),
     };
   });
+
+  // The seats and the deadlines now: a branch supervisor's branch, head office's all or the one asked.
+  r.get(
+    '/api/watch',
+    { schema: { querystring: WatchQuery, response: { 200: Watch, ...Errors } } },
+    async (req) => {
+      const user = await requireUser(hq, req, SUPERVISING);
+      if (req.query.branchId !== undefined) await requireBranch(hq, req, user, req.query.branchId);
+      const branchId = user.branchId ?? req.query.branchId ?? null;
+      const answer = await watch(hq, branchId);
+      await auditUser(hq, user, req.ip, 'hq.watch', ['branch', branchId ?? '*'], {
+        overdue: answer.overdue.length,
+      });
+      return answer;
+    },
+  );
 
   /** A branch supervisor's report is their branch's, whatever was asked. */
   const reportFor = async (req: Parameters<typeof requireUser>[1], user: UserPrincipal, q: ReportQuery) => {

@@ -16,6 +16,7 @@ import { Reports } from '../screens/Reports';
 import { Review } from '../screens/Review';
 import { SyncSettings } from '../screens/SyncSettings';
 import { TaskView } from '../screens/TaskView';
+import { Watch } from '../screens/Watch';
 import { Worklist } from '../screens/Worklist';
 import { PhoneContext, phoneConfig } from './phone-context';
 import { call, SeatContext } from './seat-context';
@@ -25,13 +26,14 @@ type View =
   | 'recheck'
   | 'findings'
   | 'reports'
+  | 'watch'
   | 'worklist'
   | 'history'
   | 'recordings'
   | 'audit'
   | 'phone'
   | 'sync';
-const WORKSPACE: View[] = ['review', 'recheck', 'findings', 'reports'];
+const WORKSPACE: View[] = ['review', 'recheck', 'findings', 'reports', 'watch'];
 const SEAT_VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone', 'sync'];
 
 /**
@@ -155,6 +157,8 @@ export function App({ seat }: { seat: Observable }) {
           <Findings session={session} />
         ) : view === 'reports' ? (
           <Reports session={session} />
+        ) : view === 'watch' ? (
+          <Watch session={session} />
         ) : view === 'worklist' ? (
           <main className="console">
             <Worklist onOpen={setOpenTaskId} openTaskId={openTaskId} refresh={refresh} />

@@ -26,6 +26,8 @@ import {
   SampleRequest,
   SavedFile,
   StaffList,
+  Watch,
+  WatchQuery,
 } from './review';
 import {
   AnswerValue,
@@ -282,6 +284,8 @@ export const METHODS = {
    * past its retention period until released.
    */
   'review.hold': method('review', LegalHoldRequest.extend({ recordingId: Id }).strict(), RecordingRetention),
+  /** The seats and the deadlines as they stand now (a branch supervisor: their branch). */
+  'review.watch': method('review', WatchQuery.strict(), Watch),
   /** Sampled callbacks to re-check (never the asker's own), with their state and score. */
   'review.rechecks': method('review', RecheckArgs, RecheckList),
   /** The current evaluation form. */

@@ -35,6 +35,7 @@ export const METHOD_NAMES = [
   'review.playback',
   'review.download',
   'review.hold',
+  'review.watch',
   'review.rechecks',
   'review.recheckForm',
   'review.evaluate',

@@ -316,6 +316,52 @@ export const StaffMember = z.object({
 });
 export const StaffList = z.object({ items: z.array(StaffMember) });
 
+/** The seats and the deadlines as they stand: what a supervisor watches (a branch supervisor: their branch). */
+export const WatchQuery = z.object({ branchId: z.string().max(40).optional() });
+export type WatchQuery = z.infer<typeof WatchQuery>;
+/** A seat is online when head office heard from it this recently (it syncs every 30 s). */
+export const SEAT_ONLINE_WITHIN_MS = 120_000;
+export const Watch = z.object({
+  at: z.string(),
+  /** Open tasks per branch: past their deadline, due today (China time), due in the next 3 days, not yet on a seat. */
+  branches: z.array(
+    z.object({
+      branchId: z.string(),
+      branchName: z.string(),
+      open: z.number().int(),
+      overdue: z.number().int(),
+      dueToday: z.number().int(),
+      dueSoon: z.number().int(),
+      unassigned: z.number().int(),
+    }),
+  ),
+  /** Every enrolled seat: when head office last heard from it, the open tasks it holds, recordings not yet home. */
+  seats: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      branchId: z.string(),
+      lastSeenAt: z.string().nullable(),
+      online: z.boolean(),
+      open: z.number().int(),
+      overdue: z.number().int(),
+      recordingsWaiting: z.number().int(),
+    }),
+  ),
+  /** The open tasks past their deadline, the oldest first (at most 100); no ID number or phone. */
+  overdue: z.array(
+    z.object({
+      taskId: z.string(),
+      branchId: z.string(),
+      customerName: z.string(),
+      types: z.array(z.string()),
+      deadlineAt: z.string(),
+      seatName: z.string().nullable(),
+    }),
+  ),
+});
+export type Watch = z.infer<typeof Watch>;
+
 export const ReportQuery = z.object({
   from: z.iso.datetime({ offset: true }),
   to: z.iso.datetime({ offset: true }),

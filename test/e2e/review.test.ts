@@ -313,6 +313,24 @@ describe('the supervisor workspace in Chromium', () => {
     await saved.waitFor();
     expect(await saved.textContent()).toMatch(/\.xlsx$/);
     await hq.screenshot({ path: join(SHOTS, 'reports.png'), fullPage: true });
+
+    // The seats and the deadlines: the branch's seat online (it syncs), holding the two callbacks not yet made.
+    await hq.getByRole('button', { name: '坐席与时限' }).click();
+    const seatRow = hq.getByRole('table', { name: '坐席状态' }).getByRole('row', { name: /上海 1 号坐席/ });
+    await seatRow.waitFor();
+    const seatCells = await seatRow.getByRole('cell').allTextContents();
+    expect([seatCells[0], seatCells[1], seatCells[2], seatCells[4], seatCells[5]]).toEqual([
+      '上海 1 号坐席',
+      'BR-SH-001',
+      '在线',
+      '2',
+      '0',
+    ]);
+    const branchRow = hq
+      .getByRole('table', { name: '各营业部待办回访' })
+      .getByRole('row', { name: /BR-SH-001/ });
+    expect((await branchRow.getByRole('cell').allTextContents())[1]).toBe('2');
+    await hq.screenshot({ path: join(SHOTS, 'watch.png') });
     expect(cspViolations).toEqual([]);
   }, 120_000);
 });

@@ -1,0 +1,119 @@
+import { sql } from 'kysely';
+import { SEAT_ONLINE_WITHIN_MS, type Watch } from '../shared/contract/review';
+import type { Hq } from './context';
+import { addCalendarDays, endOfLocalDay, localDateOf } from './rules/calendar';
+
+const OVERDUE_LISTED = 100;
+
+/**
+ * The seats and the deadlines as they stand now, for one branch or all: open tasks per branch by how close
+ * their deadline is, every seat with when head office last heard from it, what it holds and what it has not
+ * sent home yet, and the overdue tasks themselves.
+ */
+export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
+  const now = hq.now().toISOString();
+  const today = localDateOf(now);
+  const endOfToday = endOfLocalDay(today);
+  const endOfSoon = endOfLocalDay(addCalendarDays(today, 3));
+  const db = hq.db.db;
+
+  let branchQuery = db
+    .selectFrom('tasks')
+    .innerJoin('branches', 'branches.id', 'tasks.branch_id')
+    .select([
+      'tasks.branch_id',
+      'branches.name',
+      sql<number>`count(*)::int`.as('open'),
+      sql<number>`(count(*) FILTER (WHERE tasks.deadline_at < ${now}::timestamptz))::int`.as('overdue'),
+      sql<number>`(count(*) FILTER (WHERE tasks.deadline_at >= ${now}::timestamptz
+        AND tasks.deadline_at <= ${endOfToday}::timestamptz))::int`.as('due_today'),
+      sql<number>`(count(*) FILTER (WHERE tasks.deadline_at > ${endOfToday}::timestamptz
+        AND tasks.deadline_at <= ${endOfSoon}::timestamptz))::int`.as('due_soon'),
+      sql<number>`(count(*) FILTER (WHERE tasks.assigned_seat_id IS NULL))::int`.as('unassigned'),
+    ])
+    .where('tasks.status', '=', 'open')
+    .groupBy(['tasks.branch_id', 'branches.name'])
+    .orderBy('tasks.branch_id');
+  if (branchId !== null) branchQuery = branchQuery.where('tasks.branch_id', '=', branchId);
+
+  let seatQuery = db
+    .selectFrom('seats')
+    .select([
+      'seats.id',
+      'seats.name',
+      'seats.branch_id',
+      'seats.last_seen_at',
+      sql<number>`(SELECT count(*) FROM tasks t WHERE t.assigned_seat_id = seats.id
+        AND t.status = 'open')::int`.as('open'),
+      sql<number>`(SELECT count(*) FROM tasks t WHERE t.assigned_seat_id = seats.id
+        AND t.status = 'open' AND t.deadline_at < ${now}::timestamptz)::int`.as('overdue'),
+      sql<number>`(SELECT count(*) FROM recordings r WHERE r.seat_id = seats.id
+        AND r.stored_at IS NULL)::int`.as('recordings_waiting'),
+    ])
+    .orderBy('seats.branch_id')
+    .orderBy('seats.name');
+  if (branchId !== null) seatQuery = seatQuery.where('seats.branch_id', '=', branchId);
+
+  let overdueQuery = db
+    .selectFrom('tasks')
+    .innerJoin('customers', 'customers.id', 'tasks.customer_id')
+    .leftJoin('seats', 'seats.id', 'tasks.assigned_seat_id')
+    .select(['tasks.id', 'tasks.branch_id', 'tasks.deadline_at', 'customers.name', 'seats.name as seat_name'])
+    .where('tasks.status', '=', 'open')
+    .where('tasks.deadline_at', '<', now)
+    .orderBy('tasks.deadline_at')
+    .orderBy('tasks.id')
+    .limit(OVERDUE_LISTED);
+  if (branchId !== null) overdueQuery = overdueQuery.where('tasks.branch_id', '=', branchId);
+
+  const [branches, seats, overdue] = await Promise.all([
+    branchQuery.execute(),
+    seatQuery.execute(),
+    overdueQuery.execute(),
+  ]);
+  const types = new Map<string, string[]>();
+  if (overdue.length > 0) {
+    const rows = await db
+      .selectFrom('task_purposes')
+      .select(['task_id', 'type'])
+      .where(
+        'task_id',
+        'in',
+        overdue.map((o) => o.id),
+      )
+      .orderBy('type')
+      .execute();
+    for (const row of rows) types.set(row.task_id, [...(types.get(row.task_id) ?? []), row.type]);
+  }
+  const nowMs = Date.parse(now);
+  return {
+    at: now,
+    branches: branches.map((b) => ({
+      branchId: b.branch_id,
+      branchName: b.name,
+      open: b.open,
+      overdue: b.overdue,
+      dueToday: b.due_today,
+      dueSoon: b.due_soon,
+      unassigned: b.unassigned,
+    })),
+    seats: seats.map((s) => ({
+      id: s.id,
+      name: s.name,
+      branchId: s.branch_id,
+      lastSeenAt: s.last_seen_at,
+      online: s.last_seen_at !== null && nowMs - Date.parse(s.last_seen_at) <= SEAT_ONLINE_WITHIN_MS,
+      open: s.open,
+      overdue: s.overdue,
+      recordingsWaiting: s.recordings_waiting,
+    })),
+    overdue: overdue.map((o) => ({
+      taskId: o.id,
+      branchId: o.branch_id,
+      customerName: o.name,
+      types: types.get(o.id) ?? [],
+      deadlineAt: o.deadline_at,
+      seatName: o.seat_name,
+    })),
+  };
+}

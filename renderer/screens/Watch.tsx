@@ -1,0 +1,178 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { SessionInfo } from '../../shared/contract';
+import type { Watch as WatchData } from '../../shared/contract/review';
+import { useLatest } from '../app/latest';
+import { call, useErrorText, useSeat } from '../app/seat-context';
+import { ErrorLine } from '../components/ErrorLine';
+
+/** How often the watch reloads by itself (the seats sync every 30 s). */
+const RELOAD_MS = 30_000;
+
+/** An instant as China-time `MM-DD HH:mm`. */
+const chinaTime = (iso: string) =>
+  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ');
+
+/**
+ * What a supervisor watches: the open tasks of each branch by how close their deadline is, every seat with
+ * when head office last heard from it, what it holds and the recordings it has not sent home yet, and the
+ * overdue tasks themselves. Reloads every 30 s.
+ */
+export function Watch({ session }: { session: SessionInfo }) {
+  const { t } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [branchId, setBranchId] = useState('');
+  const [shownBranch, setShownBranch] = useState('');
+  const [data, setData] = useState<WatchData | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const latest = useLatest();
+
+  const load = useCallback(
+    (branch: string) => {
+      latest(
+        call(seat, 'review.watch', branch ? { branchId: branch } : {}),
+        (w) => {
+          setData(w);
+          setError(null);
+        },
+        (e) => setError(errorText(e)),
+      );
+    },
+    [seat, errorText, latest],
+  );
+
+  useEffect(() => {
+    load(shownBranch);
+    const timer = setInterval(() => load(shownBranch), RELOAD_MS);
+    return () => clearInterval(timer);
+  }, [load, shownBranch]);
+
+  return (
+    <main className="console single reports watch">
+      <section aria-labelledby="watch-title">
+        <div className="panel-head">
+          <h2 id="watch-title">{t('watch.title')}</h2>
+          <span className="muted">{session.branchId ?? t('review.allBranches')}</span>
+          <span className="spacer" />
+          {data && <span className="muted">{t('watch.at', { time: chinaTime(data.at) })}</span>}
+        </div>
+        <form
+          className="review-filters"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setShownBranch(branchId.trim());
+            load(branchId.trim());
+          }}
+        >
+          {session.branchId === null && (
+            <label>
+              {t('review.branch')}
+              <input
+                value={branchId}
+                onChange={(e) => setBranchId(e.target.value)}
+                placeholder={t('review.allBranches')}
+              />
+            </label>
+          )}
+          <button type="submit" className="primary">
+            {t('watch.reload')}
+          </button>
+        </form>
+        <ErrorLine text={error} />
+        {data && (
+          <>
+            <h3 className="pad">{t('watch.deadlines')}</h3>
+            <table className="compact report-table" aria-label={t('watch.deadlines')}>
+              <thead>
+                <tr>
+                  <th>{t('review.branch')}</th>
+                  <th className="num">{t('watch.open')}</th>
+                  <th className="num">{t('watch.overdue')}</th>
+                  <th className="num">{t('watch.dueToday')}</th>
+                  <th className="num">{t('watch.dueSoon')}</th>
+                  <th className="num">{t('watch.unassigned')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.branches.map((b) => (
+                  <tr key={b.branchId}>
+                    <td>
+                      {b.branchId} <span className="muted">{b.branchName}</span>
+                    </td>
+                    <td className="num">{b.open}</td>
+                    <td className={`num${b.overdue > 0 ? ' bad' : ''}`}>{b.overdue}</td>
+                    <td className={`num${b.dueToday > 0 ? ' warn' : ''}`}>{b.dueToday}</td>
+                    <td className="num">{b.dueSoon}</td>
+                    <td className="num">{b.unassigned}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {data.branches.length === 0 && <p className="muted pad">{t('watch.noOpen')}</p>}
+
+            <h3 className="pad">{t('watch.seats')}</h3>
+            <table className="compact report-table" aria-label={t('watch.seats')}>
+              <thead>
+                <tr>
+                  <th>{t('watch.seat')}</th>
+                  <th>{t('review.branch')}</th>
+                  <th>{t('watch.state')}</th>
+                  <th>{t('watch.lastSeen')}</th>
+                  <th className="num">{t('watch.held')}</th>
+                  <th className="num">{t('watch.overdue')}</th>
+                  <th className="num">{t('watch.waiting')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.seats.map((s) => (
+                  <tr key={s.id}>
+                    <td>{s.name}</td>
+                    <td>{s.branchId}</td>
+                    <td>
+                      <span className={`conn conn-${s.online ? 'open' : 'closed'}`}>
+                        {s.online ? t('watch.online') : t('watch.offline')}
+                      </span>
+                    </td>
+                    <td>{s.lastSeenAt ? chinaTime(s.lastSeenAt) : t('watch.never')}</td>
+                    <td className="num">{s.open}</td>
+                    <td className={`num${s.overdue > 0 ? ' bad' : ''}`}>{s.overdue}</td>
+                    <td className={`num${s.recordingsWaiting > 0 ? ' warn' : ''}`}>{s.recordingsWaiting}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+
+            <h3 className="pad">{t('watch.overdueTitle')}</h3>
+            {data.overdue.length === 0 ? (
+              <p className="muted pad">{t('watch.noneOverdue')}</p>
+            ) : (
+              <table className="compact report-table" aria-label={t('watch.overdueTitle')}>
+                <thead>
+                  <tr>
+                    <th>{t('watch.deadline')}</th>
+                    <th>{t('review.branch')}</th>
+                    <th>{t('review.customer')}</th>
+                    <th>{t('review.type')}</th>
+                    <th>{t('watch.seat')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.overdue.map((o) => (
+                    <tr key={o.taskId}>
+                      <td className="bad">{chinaTime(o.deadlineAt)}</td>
+                      <td>{o.branchId}</td>
+                      <td>{o.customerName}</td>
+                      <td>{o.types.map((type) => t(`callbackType.${type}`)).join('、')}</td>
+                      <td>{o.seatName ?? t('watch.notOnSeat')}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </>
+        )}
+      </section>
+    </main>
+  );
+}
