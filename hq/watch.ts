@@ -36,19 +36,36 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
     .orderBy('tasks.branch_id');
   if (branchId !== null) branchQuery = branchQuery.where('tasks.branch_id', '=', branchId);
 
+  // Per seat, from two aggregates joined once (not a subquery per seat).
+  const held = db
+    .selectFrom('tasks')
+    .select([
+      'assigned_seat_id',
+      sql<number>`count(*)::int`.as('open'),
+      sql<number>`(count(*) FILTER (WHERE deadline_at < ${now}::timestamptz))::int`.as('overdue'),
+    ])
+    .where('status', '=', 'open')
+    .where('assigned_seat_id', 'is not', null)
+    .groupBy('assigned_seat_id')
+    .as('held');
+  const waiting = db
+    .selectFrom('recordings')
+    .select(['seat_id', sql<number>`count(*)::int`.as('count')])
+    .where('stored_at', 'is', null)
+    .groupBy('seat_id')
+    .as('waiting');
   let seatQuery = db
     .selectFrom('seats')
+    .leftJoin(held, 'held.assigned_seat_id', 'seats.id')
+    .leftJoin(waiting, 'waiting.seat_id', 'seats.id')
     .select([
       'seats.id',
       'seats.name',
       'seats.branch_id',
       'seats.last_seen_at',
-      sql<number>`(SELECT count(*) FROM tasks t WHERE t.assigned_seat_id = seats.id
-        AND t.status = 'open')::int`.as('open'),
-      sql<number>`(SELECT count(*) FROM tasks t WHERE t.assigned_seat_id = seats.id
-        AND t.status = 'open' AND t.deadline_at < ${now}::timestamptz)::int`.as('overdue'),
-      sql<number>`(SELECT count(*) FROM recordings r WHERE r.seat_id = seats.id
-        AND r.stored_at IS NULL)::int`.as('recordings_waiting'),
+      sql<number>`coalesce(held.open, 0)`.as('open'),
+      sql<number>`coalesce(held.overdue, 0)`.as('overdue'),
+      sql<number>`coalesce(waiting.count, 0)`.as('recordings_waiting'),
     ])
     .orderBy('seats.branch_id')
     .orderBy('seats.name');
