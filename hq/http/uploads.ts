@@ -68,7 +68,9 @@ export function createUploads(hq: Hq, partsDir: string): Server {
         throw refuse(422, '录音校验失败：SHA-256 与坐席记录不符，请重新上传');
       }
       await hq.recordings.put(seatId, recordingId, part);
-      await datastore.remove(upload.id).catch(() => {});
+      // The part has moved into the store; what is left of the upload is its metadata (`remove` would stop at
+      // the missing part and leave it behind, one file per recording).
+      await datastore.configstore.delete(upload.id);
       if (!rec.stored_at) {
         await hq.db.db
           .updateTable('recordings')

@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tus from 'tus-js-client';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HqClient } from '../../electron/seat/sync/hq-client';
 import type { Enrolment } from '../../shared/contract/sync';
 import { startHq, type TestHq } from '../support/hq';
 import { DB_KINDS } from '../support/hq-db';
@@ -145,6 +147,48 @@ describe.each(DB_KINDS)('recordings uploaded to head office on %s', (kind) => {
     expect(await stored(id)).toEqual({ stored: true, sha256: sha });
     const file = t.hq.recordings.localPath(seat.seatId, id);
     expect(createHash('sha256').update(readFileSync(file)).digest('hex')).toBe(sha);
+  });
+
+  it('resumes with the seat’s own client from the upload URL the seat kept, not a new upload', async () => {
+    const bytes = randomBytes(20 * 1024 * 1024);
+    const id = await recordingFact(bytes);
+    const storage = memoryStorage();
+    // Cut off after the first 4 MiB, as a crash or a lost connection would.
+    await new Promise<void>((cut, fail) => {
+      const u = new tus.Upload(bytes, {
+        endpoint: `${t.url}/api/uploads`,
+        headers: { authorization: `Seat ${seat.token}` },
+        metadata: { recordingId: id },
+        chunkSize: 4 * 1024 * 1024,
+        retryDelays: [],
+        urlStorage: storage,
+        fingerprint: async () => `recording-${id}`,
+        storeFingerprintForResuming: true,
+        onChunkComplete: () => void u.abort().then(() => cut()),
+        onSuccess: () => fail(new Error('should have been cut off')),
+        onError: fail,
+      });
+      u.start();
+    });
+    const [kept] = await storage.findAllUploads();
+    expect(kept?.uploadUrl).toBeTruthy();
+    const partial = readdirSync(t.uploadsDir);
+    expect(partial.length).toBeGreaterThan(0);
+    // The seat's client, given the URL its store kept, finishes that upload: nothing of it is left behind (a
+    // new upload would leave the cut-off one).
+    let url: string | null = kept?.uploadUrl ?? null;
+    const path = join(t.uploadsDir, '..', `${id}.webm`);
+    writeFileSync(path, bytes);
+    await new HqClient(t.url, { seatToken: seat.token }).upload(
+      { id, path, sizeBytes: bytes.length },
+      { uploadUrl: () => url, saveUploadUrl: (_i, u) => (url = u) },
+    );
+    expect(await stored(id)).toEqual({
+      stored: true,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    expect(readdirSync(t.uploadsDir).filter((f) => partial.includes(f))).toEqual([]);
+    expect(url).toBeNull();
   });
 
   it('refuses a file whose SHA-256 differs from the seat’s record, and keeps nothing of it', async () => {

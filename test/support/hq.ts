@@ -39,7 +39,8 @@ export async function startHq(
     branchId: OTHER_BRANCH.branchId,
     passwordHash,
   });
-  const app: FastifyInstance = await buildApp(hq, { uploadsDir: join(tmp.dir, 'uploads') });
+  const uploadsDir = join(tmp.dir, 'uploads');
+  const app: FastifyInstance = await buildApp(hq, { uploadsDir });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
 
   const login = async (code: string) => {
@@ -67,6 +68,8 @@ export async function startHq(
     app,
     url,
     database,
+    /** Where head office keeps unfinished uploads (tus parts). */
+    uploadsDir,
     login,
     adminToken,
     enrol,

@@ -211,7 +211,9 @@ export class HqClient {
         endpoint: new URL('/api/uploads', this.baseUrl).toString(),
         headers: { authorization: `Seat ${this.auth.seatToken ?? ''}` },
         metadata: { recordingId: recording.id },
-        chunkSize: 1024 * 1024,
+        // A 30-minute call is about 13 MB: two requests. Resuming asks head office for its offset, so a cut
+        // costs at most what was in flight; 1 MiB chunks spent a third of the time on the requests themselves.
+        chunkSize: 8 * 1024 * 1024,
         retryDelays: [0, 1000, 3000],
         urlStorage,
         fingerprint: async () => fingerprint,
