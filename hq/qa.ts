@@ -7,6 +7,7 @@ import {
   type FindingAction,
   type FindingRow,
   type FindingsQuery,
+  type RaiseFinding,
   type RecheckPlan,
   type SampleReport,
 } from '../shared/contract/review';
@@ -344,4 +345,54 @@ export async function actOnFinding(
       at: hq.now().toISOString(),
     })
     .execute();
+}
+
+/**
+ * A finding raised by hand from listening to a callback: linked like a seat's to the result, the branch, the
+ * customer, the customer's salesperson and the recording (at `offsetMs`, when given). Step `manual`, category
+ * `reviewer_observation`; who raised it is in the audit entry. Returns its id.
+ */
+export async function raiseFinding(
+  hq: Hq,
+  result: { id: string; branchId: string; customerId: string; attemptId: string | null },
+  raise: RaiseFinding,
+): Promise<string> {
+  const [purposes, customer, recording] = await Promise.all([
+    hq.db.db.selectFrom('result_purposes').select('purpose').where('result_id', '=', result.id).execute(),
+    hq.db.db
+      .selectFrom('customers')
+      .select('salesperson_id')
+      .where('id', '=', result.customerId)
+      .executeTakeFirst(),
+    result.attemptId
+      ? hq.db.db
+          .selectFrom('recordings')
+          .select('id')
+          .where('attempt_id', '=', result.attemptId)
+          .executeTakeFirst()
+      : undefined,
+  ]);
+  if (raise.offsetMs !== null && !recording) {
+    throw new HqError(400, 'BAD_REQUEST', '这条回访没有录音，不能标记录音时间点');
+  }
+  const id = uuidv7();
+  await hq.db.db
+    .insertInto('findings')
+    .values({
+      id,
+      result_id: result.id,
+      step_id: 'manual',
+      purposes: JSON.stringify(purposes.map((p) => p.purpose)),
+      category: 'reviewer_observation',
+      severity: raise.severity,
+      about: raise.about,
+      text_zh: raise.textZh,
+      salesperson_id: customer?.salesperson_id ?? null,
+      branch_id: result.branchId,
+      customer_id: result.customerId,
+      recording_id: recording?.id ?? null,
+      offset_ms: recording ? raise.offsetMs : null,
+    })
+    .execute();
+  return id;
 }

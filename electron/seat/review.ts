@@ -13,6 +13,7 @@ import {
   type LegalHoldRequest,
   PLAYBACK_PATH,
   PlaybackGrant,
+  type RaiseFinding,
   type RecheckArgs,
   RecheckList,
   RecheckPlan,
@@ -176,6 +177,12 @@ export class Review {
 
   hold(conn: Connection, recordingId: string, hold: LegalHoldRequest) {
     return this.#hq(conn, (hq) => hq.post(`/api/recordings/${recordingId}/hold`, RecordingRetention, hold));
+  }
+
+  raiseFinding(conn: Connection, resultId: string, raise: RaiseFinding) {
+    return this.#hq(conn, (hq) =>
+      hq.post(`/api/results/${resultId}/findings`, z.object({ id: z.string() }), raise),
+    );
   }
 
   watch(conn: Connection, q: WatchQuery) {

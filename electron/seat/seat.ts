@@ -288,6 +288,8 @@ export class Seat {
       'review.download': ({ recordingId }, conn) => this.review.download(conn, recordingId),
       'review.hold': ({ recordingId, ...hold }, conn) => this.review.hold(conn, recordingId, hold),
       'review.watch': (q, conn) => this.review.watch(conn, q),
+      'review.raiseFinding': ({ resultId, ...raise }, conn) =>
+        this.review.raiseFinding(conn, resultId, raise),
       'review.rechecks': (args, conn) => this.review.rechecks(conn, args),
       'review.recheckForm': (_args, conn) => this.review.recheckForm(conn),
       'review.evaluate': (args, conn) => this.review.evaluate(conn, args),

@@ -9,6 +9,7 @@ import {
   FindingAction,
   FindingsPage,
   FindingsQuery,
+  RaiseFinding,
   REPORT_SECTIONS,
   RecheckList,
   RecheckPlan,
@@ -29,6 +30,7 @@ import {
   currentForm,
   evaluateRecheck,
   listFindings,
+  raiseFinding,
   sampleRechecks,
   setRecheckPlan,
 } from '../qa';
@@ -223,6 +225,46 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
         },
       );
       return { items };
+    },
+  );
+
+  // A finding raised by hand, from listening: any supervising role with access to the callback's branch.
+  r.post(
+    '/api/results/:id/findings',
+    {
+      schema: {
+        params: z.object({ id: z.uuid() }),
+        body: RaiseFinding,
+        response: { 200: z.object({ id: z.string() }), ...Errors },
+      },
+    },
+    async (req) => {
+      const user = await requireUser(hq, req, SUPERVISING);
+      const result = await hq.db.db
+        .selectFrom('results')
+        .select(['id', 'branch_id', 'customer_id', 'attempt_id'])
+        .where('id', '=', req.params.id)
+        .executeTakeFirst();
+      if (!result) throw new HqError(404, 'NOT_FOUND', '回访结果不存在');
+      await requireBranch(hq, req, user, result.branch_id);
+      if (!result.branch_id || !result.customer_id) {
+        throw new HqError(400, 'BAD_REQUEST', '这条回访缺少营业部或客户，不能记录问题');
+      }
+      const id = await raiseFinding(
+        hq,
+        {
+          id: result.id,
+          branchId: result.branch_id,
+          customerId: result.customer_id,
+          attemptId: result.attempt_id,
+        },
+        req.body,
+      );
+      await auditUser(hq, user, req.ip, 'hq.finding_raise', ['finding', id], {
+        resultId: result.id,
+        severity: req.body.severity,
+      });
+      return { id };
     },
   );
 

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type {
   RecordingRetention,
@@ -6,6 +6,7 @@ import type {
   ReviewPlayback,
   ReviewResult,
 } from '../../shared/contract/review';
+import { formatDuration } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from './ErrorLine';
 import { ReviewPlayer } from './ReviewPlayer';
@@ -39,6 +40,9 @@ export function ResultDetail({
   const [playback, setPlayback] = useState<ReviewPlayback | null>(null);
   const [download, setDownload] = useState<ReviewDownload | 'busy' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // The player's position, for what is placed at a moment of the recording (the caller's, when it has one).
+  const ownPosition = useRef(0);
+  const at = position ?? ownPosition;
 
   useEffect(() => {
     let live = true;
@@ -79,12 +83,7 @@ export function ResultDetail({
       {detail && recording && !recording.storedAt && <p className="muted pad">{t('review.notUploaded')}</p>}
       {detail && !recording && <p className="muted pad">{t('review.noRecording')}</p>}
       {detail && playback && (
-        <ReviewPlayer
-          playback={playback}
-          markers={detail.markers}
-          position={position}
-          startAtMs={startAtMs}
-        />
+        <ReviewPlayer playback={playback} markers={detail.markers} position={at} startAtMs={startAtMs} />
       )}
       {recording && (
         <Retention
@@ -110,6 +109,14 @@ export function ResultDetail({
             </p>
           )}
         </div>
+      )}
+      {detail && (
+        <RaiseFindingForm
+          resultId={detail.result.id}
+          position={playback ? at : null}
+          onRaised={(finding) => setDetail({ ...detail, findings: [...detail.findings, finding] })}
+          onError={setError}
+        />
       )}
       {detail && children?.(detail)}
       {detail && detail.findings.length > 0 && (
@@ -203,5 +210,119 @@ function Retention({
         </form>
       )}
     </section>
+  );
+}
+
+type Finding = ReviewResult['findings'][number];
+
+/** Raising a finding by hand from what was heard, at the player's position when there is a recording. */
+function RaiseFindingForm({
+  resultId,
+  position,
+  onRaised,
+  onError,
+}: {
+  resultId: string;
+  position: { current: number } | null;
+  onRaised: (finding: Finding) => void;
+  onError: (text: string | null) => void;
+}) {
+  const { t } = useTranslation();
+  const seat = useSeat();
+  const errorText = useErrorText();
+  const [text, setText] = useState('');
+  const [severity, setSeverity] = useState<'low' | 'medium' | 'high'>('medium');
+  const [about, setAbout] = useState<'salesperson' | 'branch' | 'customer'>('salesperson');
+  const [atMoment, setAtMoment] = useState(true);
+  const [raised, setRaised] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function raise() {
+    setBusy(true);
+    const offsetMs = position && atMoment ? Math.round(position.current) : null;
+    try {
+      const { id } = await call(seat, 'review.raiseFinding', {
+        resultId,
+        textZh: text,
+        severity,
+        about,
+        offsetMs,
+      });
+      onRaised({
+        id,
+        stepId: 'manual',
+        category: 'reviewer_observation',
+        severity,
+        about,
+        textZh: text.trim(),
+        salespersonId: null,
+        recordingId: null,
+        offsetMs,
+      });
+      setRaised(offsetMs === null ? t('raise.done') : t('raise.doneAt', { at: formatDuration(offsetMs) }));
+      setText('');
+      onError(null);
+    } catch (e) {
+      onError(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <details className="raise pad">
+      <summary>{t('raise.title')}</summary>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void raise();
+        }}
+      >
+        <textarea
+          aria-label={t('raise.text')}
+          placeholder={t('raise.text')}
+          value={text}
+          maxLength={500}
+          rows={2}
+          onChange={(e) => setText(e.target.value)}
+        />
+        <div className="raise-row">
+          <label>
+            {t('raise.severity')}
+            <select value={severity} onChange={(e) => setSeverity(e.target.value as typeof severity)}>
+              {(['high', 'medium', 'low'] as const).map((v) => (
+                <option key={v} value={v}>
+                  {t(`findings.severity.${v}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            {t('raise.about')}
+            <select value={about} onChange={(e) => setAbout(e.target.value as typeof about)}>
+              {(['salesperson', 'branch', 'customer'] as const).map((v) => (
+                <option key={v} value={v}>
+                  {t(`raise.abouts.${v}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {position && (
+            <label className="check">
+              <input type="checkbox" checked={atMoment} onChange={(e) => setAtMoment(e.target.checked)} />
+              {t('raise.atMoment')}
+            </label>
+          )}
+          <button type="submit" disabled={busy || text.trim().length < 4}>
+            {t('raise.submit')}
+          </button>
+        </div>
+        {raised && (
+          <p className="verified" role="status">
+            {raised}
+          </p>
+        )}
+      </form>
+    </details>
   );
 }

@@ -383,6 +383,17 @@ export const en: Resources = {
     deadline: 'Deadline',
     notOnSeat: 'Not assigned',
   },
+  raise: {
+    title: 'Raise a finding',
+    text: 'What was heard (e.g. the salesperson promised returns)',
+    severity: 'Severity',
+    about: 'About',
+    abouts: { salesperson: 'Salesperson', branch: 'Branch', customer: 'Customer' },
+    atMoment: 'Mark it at the current point of the recording',
+    submit: 'Raise finding',
+    done: 'Raised; it is now in Findings',
+    doneAt: 'Raised at {{at}} of the recording; it is now in Findings',
+  },
   retention: {
     title: 'Retention',
     until: 'Kept at head office until {{day}}',

@@ -381,6 +381,17 @@ export const zhCN = {
     deadline: '截止时间',
     notOnSeat: '未分配',
   },
+  raise: {
+    title: '记录问题',
+    text: '听到的问题（例如：营销人员承诺保本）',
+    severity: '严重程度',
+    about: '涉及',
+    abouts: { salesperson: '营销人员', branch: '营业部', customer: '客户' },
+    atMoment: '标记在录音的当前位置',
+    submit: '记录问题',
+    done: '已记录，已进入问题跟踪',
+    doneAt: '已记录在录音 {{at}} 处，已进入问题跟踪',
+  },
   retention: {
     title: '录音保存',
     until: '总部保存至 {{day}}',

@@ -11,6 +11,7 @@ import {
   FindingsArgs,
   FindingsPage,
   LegalHoldRequest,
+  RaiseFinding,
   RecheckArgs,
   RecheckList,
   RecheckPlan,
@@ -284,6 +285,12 @@ export const METHODS = {
    * past its retention period until released.
    */
   'review.hold': method('review', LegalHoldRequest.extend({ recordingId: Id }).strict(), RecordingRetention),
+  /** Raise a finding on a callback by hand, from listening to it (it joins 问题跟踪 as open). */
+  'review.raiseFinding': method(
+    'review',
+    RaiseFinding.extend({ resultId: Id }).strict(),
+    z.object({ id: z.string() }),
+  ),
   /** The seats and the deadlines as they stand now (a branch supervisor: their branch). */
   'review.watch': method('review', WatchQuery.strict(), Watch),
   /** Sampled callbacks to re-check (never the asker's own), with their state and score. */

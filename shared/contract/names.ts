@@ -36,6 +36,7 @@ export const METHOD_NAMES = [
   'review.download',
   'review.hold',
   'review.watch',
+  'review.raiseFinding',
   'review.rechecks',
   'review.recheckForm',
   'review.evaluate',

@@ -76,6 +76,17 @@ export const LegalHoldRequest = z
   .strict();
 export type LegalHoldRequest = z.infer<typeof LegalHoldRequest>;
 
+/** A finding raised by hand at head office, from listening (at a moment of the recording, or none). */
+export const RaiseFinding = z
+  .object({
+    textZh: z.string().trim().min(4, '请写明发现的问题（至少 4 个字）').max(500),
+    severity: z.enum(['low', 'medium', 'high']),
+    about: z.enum(['salesperson', 'branch', 'customer']),
+    offsetMs: z.number().int().min(0).nullable(),
+  })
+  .strict();
+export type RaiseFinding = z.infer<typeof RaiseFinding>;
+
 export const ReviewDetail = z.object({
   result: z.object({
     id: z.string(),

@@ -148,6 +148,18 @@ describe('the supervisor workspace in Chromium', () => {
     await verified.waitFor();
     expect(await verified.textContent()).toContain(scene.done.sha256);
 
+    // Something heard that the script did not catch: a finding raised by hand at the player's position.
+    const raise = page.locator('details.raise');
+    await raise.locator('summary').click();
+    await raise.getByLabel('听到的问题（例如：营销人员承诺保本）').fill('营销人员在通话中暗示保本');
+    await raise.getByLabel('严重程度').selectOption('high');
+    await raise.getByRole('button', { name: '记录问题' }).click();
+    await raise
+      .getByRole('status')
+      .filter({ hasText: /^已记录在录音 \d+:\d{2} 处，已进入问题跟踪$/ })
+      .waitFor();
+    await page.locator('.findings li').filter({ hasText: '营销人员在通话中暗示保本' }).waitFor();
+
     const seatId = scene.seat.store.seat()?.id;
     const entries = await scene.withHqStopped((db) =>
       db
@@ -160,6 +172,7 @@ describe('the supervisor workspace in Chromium', () => {
           'hq.result_view',
           'hq.recording_playback',
           'hq.recording_download',
+          'hq.finding_raise',
         ])
         .execute(),
     );
@@ -169,6 +182,7 @@ describe('the supervisor workspace in Chromium', () => {
         `hq.result_view ${seatId}`,
         `hq.recording_playback ${seatId}`,
         `hq.recording_download ${seatId}`,
+        `hq.finding_raise ${seatId}`,
       ]),
     );
     expect(cspViolations).toEqual([]);
@@ -267,11 +281,13 @@ describe('the supervisor workspace in Chromium', () => {
     await login(hq, 'HQ01');
     await hq.getByRole('button', { name: '问题跟踪' }).click();
     const findings = hq.getByRole('table', { name: '问题列表' });
-    await findings.getByText('客户称营销人员承诺保本收益').waitFor();
-    await findings.getByRole('combobox', { name: '指派给…' }).selectOption({ label: '上海主管（SH01）' });
-    await findings.getByRole('button', { name: '指派' }).click();
+    // The seat's finding (the first test raised another by hand).
+    const promised = findings.getByRole('row', { name: /客户称营销人员承诺保本收益/ });
+    await promised.waitFor();
+    await promised.getByRole('combobox', { name: '指派给…' }).selectOption({ label: '上海主管（SH01）' });
+    await promised.getByRole('button', { name: '指派' }).click();
     // Assigned, it leaves the list of open findings; then the list of those in hand shows it with its assignee.
-    await hq.getByText('没有符合条件的问题').waitFor();
+    await promised.waitFor({ state: 'detached' });
     await hq.getByLabel('处理状态').selectOption('assigned');
     await findings.getByText('处理中 · 上海主管').waitFor();
     // From the finding straight to its moment in the recording.
