@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../hq/auth/password';
-import { upsertUser } from '../../hq/reference';
 import { FindingsPage } from '../../shared/contract/review';
 import { BRANCH, tempDir } from '../support/fixtures';
-import { HQ_PASSWORD, startHq, type TestHq } from '../support/hq';
+import { startHq, type TestHq } from '../support/hq';
 import { type PushedCallback, pushCallback } from '../support/hq-callback';
 import { DB_KINDS } from '../support/hq-db';
 
@@ -15,21 +13,8 @@ describe.each(DB_KINDS)('a finding raised by hand from listening, on %s', (kind)
   beforeAll(async () => {
     tmp = tempDir();
     t = await startHq(kind);
-    const passwordHash = await hashPassword(HQ_PASSWORD, { N: 1024 });
-    await upsertUser(t.hq.db.db, {
-      code: 'RV01',
-      name: '复核员',
-      role: 'reviewer',
-      branchId: null,
-      passwordHash,
-    });
-    await upsertUser(t.hq.db.db, {
-      code: 'A100',
-      name: '坐席',
-      role: 'agent',
-      branchId: BRANCH.branchId,
-      passwordHash,
-    });
+    await t.addUser('RV01', 'reviewer', null, '复核员');
+    await t.addUser('A100', 'agent', BRANCH.branchId, '坐席');
     done = await pushCallback(t, tmp.dir, {
       branchId: BRANCH.branchId,
       idNumber: '11010519491231002X',

@@ -1,15 +1,13 @@
 import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hashPassword } from '../../hq/auth/password';
 import { settlePlaybackCopies } from '../../hq/recordings/playback';
-import { upsertUser } from '../../hq/reference';
 import { purgeExpired } from '../../hq/retention';
 import { createRules } from '../../hq/rules';
 import { RecordingRetention } from '../../shared/contract/review';
 import { idCheckChar } from '../../shared/domain/id-number';
 import { BRANCH, tempDir } from '../support/fixtures';
-import { HQ_PASSWORD, startHq, type TestHq } from '../support/hq';
+import { startHq, type TestHq } from '../support/hq';
 import { type PushedCallback, pushCallback } from '../support/hq-callback';
 import { DB_KINDS } from '../support/hq-db';
 
@@ -25,13 +23,8 @@ describe.each(DB_KINDS)('recordings kept for their period, or longer under a leg
     t = await startHq(kind, () => clock, {
       rules: createRules({ retention: { recordingYears: 3, byType: { aml: 4 } } }),
     });
-    const passwordHash = await hashPassword(HQ_PASSWORD, { N: 1024 });
-    for (const [code, role, branchId] of [
-      ['CP01', 'compliance', null],
-      ['SH01', 'supervisor', BRANCH.branchId],
-    ] as const) {
-      await upsertUser(t.hq.db.db, { code, name: code, role, branchId, passwordHash });
-    }
+    await t.addUser('CP01', 'compliance', null);
+    await t.addUser('SH01', 'supervisor', BRANCH.branchId);
     const seat = await t.enrol(BRANCH.branchId);
     const first17 = (n: number) => `11010519850101${String(100 + n)}`;
     const call = (n: number, purpose: 'new_account' | 'aml', at: string) =>

@@ -22,21 +22,8 @@ describe.each(DB_KINDS)(
     beforeAll(async () => {
       tmp = tempDir();
       t = await startHq(kind);
-      const passwordHash = await hashPassword(HQ_PASSWORD, { N: 1024 });
-      await upsertUser(t.hq.db.db, {
-        code: 'SH01',
-        name: '上海主管',
-        role: 'supervisor',
-        branchId: BRANCH.branchId,
-        passwordHash,
-      });
-      await upsertUser(t.hq.db.db, {
-        code: 'A100',
-        name: '坐席',
-        role: 'agent',
-        branchId: BRANCH.branchId,
-        passwordHash,
-      });
+      await t.addUser('SH01', 'supervisor', BRANCH.branchId, '上海主管');
+      await t.addUser('A100', 'agent', BRANCH.branchId, '坐席');
       done.sh = await pushCallback(t, tmp.dir, {
         branchId: BRANCH.branchId,
         idNumber: '11010519491231002X',

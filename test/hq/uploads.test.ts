@@ -101,6 +101,34 @@ describe.each(DB_KINDS)('recordings uploaded to head office on %s', (kind) => {
     });
   }
 
+  /** An upload by tus in `chunkSize` chunks, aborted once head office has accepted `after` bytes. */
+  function cutOff(
+    bytes: Buffer,
+    recordingId: string,
+    urlStorage: ReturnType<typeof memoryStorage>,
+    chunkSize: number,
+    after: number,
+  ) {
+    return new Promise<void>((cut, fail) => {
+      const u = new tus.Upload(bytes, {
+        endpoint: `${t.url}/api/uploads`,
+        headers: { authorization: `Seat ${seat.token}` },
+        metadata: { recordingId },
+        chunkSize,
+        retryDelays: [],
+        urlStorage,
+        fingerprint: async () => `recording-${recordingId}`,
+        storeFingerprintForResuming: true,
+        onChunkComplete: (_size, accepted) => {
+          if (accepted >= after) void u.abort().then(() => cut());
+        },
+        onSuccess: () => fail(new Error('should have been cut off')),
+        onError: fail,
+      });
+      u.start();
+    });
+  }
+
   const stored = async (id: string) =>
     (
       await t.app.inject({
@@ -115,24 +143,7 @@ describe.each(DB_KINDS)('recordings uploaded to head office on %s', (kind) => {
     const id = await recordingFact(bytes);
     const storage = memoryStorage();
     // The first try is cut off (the seat loses its connection or is killed) after about a megabyte.
-    await new Promise<void>((cut, fail) => {
-      const u = new tus.Upload(bytes, {
-        endpoint: `${t.url}/api/uploads`,
-        headers: { authorization: `Seat ${seat.token}` },
-        metadata: { recordingId: id },
-        chunkSize: 256 * 1024,
-        retryDelays: [],
-        urlStorage: storage,
-        fingerprint: async () => `recording-${id}`,
-        storeFingerprintForResuming: true,
-        onChunkComplete: (_size, accepted) => {
-          if (accepted >= 1024 * 1024) void u.abort().then(() => cut());
-        },
-        onSuccess: () => fail(new Error('should have been cut off')),
-        onError: fail,
-      });
-      u.start();
-    });
+    await cutOff(bytes, id, storage, 256 * 1024, 1024 * 1024);
     expect(await stored(id)).toEqual({ stored: false, sha256: null });
     let resumedFrom = -1;
     const second = await upload(bytes, id, storage, {
@@ -154,22 +165,7 @@ describe.each(DB_KINDS)('recordings uploaded to head office on %s', (kind) => {
     const id = await recordingFact(bytes);
     const storage = memoryStorage();
     // Cut off after the first 4 MiB, as a crash or a lost connection would.
-    await new Promise<void>((cut, fail) => {
-      const u = new tus.Upload(bytes, {
-        endpoint: `${t.url}/api/uploads`,
-        headers: { authorization: `Seat ${seat.token}` },
-        metadata: { recordingId: id },
-        chunkSize: 4 * 1024 * 1024,
-        retryDelays: [],
-        urlStorage: storage,
-        fingerprint: async () => `recording-${id}`,
-        storeFingerprintForResuming: true,
-        onChunkComplete: () => void u.abort().then(() => cut()),
-        onSuccess: () => fail(new Error('should have been cut off')),
-        onError: fail,
-      });
-      u.start();
-    });
+    await cutOff(bytes, id, storage, 4 * 1024 * 1024, 4 * 1024 * 1024);
     const [kept] = await storage.findAllUploads();
     expect(kept?.uploadUrl).toBeTruthy();
     const partial = readdirSync(t.uploadsDir);

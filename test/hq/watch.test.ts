@@ -1,12 +1,11 @@
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HqClient } from '../../electron/seat/sync/hq-client';
-import { hashPassword } from '../../hq/auth/password';
-import { addPurposes, upsertCustomers, upsertUser } from '../../hq/reference';
+import { addPurposes, upsertCustomers } from '../../hq/reference';
 import { Watch } from '../../shared/contract/review';
 import type { CallbackType } from '../../shared/domain/callback-types';
 import { BRANCH } from '../support/fixtures';
-import { HQ_PASSWORD, OTHER_BRANCH, startHq, type TestHq } from '../support/hq';
+import { OTHER_BRANCH, startHq, type TestHq } from '../support/hq';
 import { DB_KINDS } from '../support/hq-db';
 
 describe.each(DB_KINDS)('the seats and the deadlines, as supervisors watch them, on %s', (kind) => {
@@ -43,21 +42,8 @@ describe.each(DB_KINDS)('the seats and the deadlines, as supervisors watch them,
 
   beforeAll(async () => {
     t = await startHq(kind, () => clock);
-    const passwordHash = await hashPassword(HQ_PASSWORD, { N: 1024 });
-    await upsertUser(t.hq.db.db, {
-      code: 'SH01',
-      name: '上海主管',
-      role: 'supervisor',
-      branchId: BRANCH.branchId,
-      passwordHash,
-    });
-    await upsertUser(t.hq.db.db, {
-      code: 'A100',
-      name: '坐席',
-      role: 'agent',
-      branchId: BRANCH.branchId,
-      passwordHash,
-    });
+    await t.addUser('SH01', 'supervisor', BRANCH.branchId, '上海主管');
+    await t.addUser('A100', 'agent', BRANCH.branchId, '坐席');
     await task(BRANCH.branchId, '过期客户', 'aml', '2026-11-25T15:59:59.999Z');
     await task(BRANCH.branchId, '今日客户', 'abnormal', '2026-11-26T15:59:59.999Z');
     await task(BRANCH.branchId, '三日内客户', 'new_account', '2026-11-28T15:59:59.999Z');

@@ -63,9 +63,17 @@ export async function startHq(
     if (res.statusCode !== 201) throw new Error(`enrol: ${res.body}`);
     return res.json() as Enrolment;
   };
+  /** Another user of head office, with password HQ_PASSWORD; `branchId` null for head-office roles. */
+  const addUser = async (
+    code: string,
+    role: 'agent' | 'reviewer' | 'supervisor' | 'compliance' | 'admin',
+    branchId: string | null,
+    name = code,
+  ) => upsertUser(db.db, { code, name, role, branchId, passwordHash });
   return {
     hq,
     app,
+    addUser,
     url,
     database,
     /** Where head office keeps unfinished uploads (tus parts). */
