@@ -39,6 +39,10 @@ export const formatShort = (iso: string, lng: string) => formatter(lng, 'short')
 export const formatDuration = (ms: number | null) =>
   ms === null ? '—' : `${Math.floor(ms / 60_000)}:${String(Math.floor(ms / 1000) % 60).padStart(2, '0')}`;
 
+/** The calendar day (`YYYY-MM-DD`) an instant falls on in China. */
+export const chinaDate = (iso: string) =>
+  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+
 /** The instant a calendar day (`YYYY-MM-DD`, as date inputs give it) begins in China, `plusDays` later. */
 export function chinaDayStart(day: string, plusDays = 0): string {
   const d = new Date(`${day}T00:00:00+08:00`);

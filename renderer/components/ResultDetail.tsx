@@ -6,7 +6,7 @@ import type {
   ReviewPlayback,
   ReviewResult,
 } from '../../shared/contract/review';
-import { formatDuration } from '../app/format';
+import { chinaDate, formatDuration } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from './ErrorLine';
 import { ReviewPlayer } from './ReviewPlayer';
@@ -160,7 +160,6 @@ function Retention({
   const [retention, setRetention] = useState(initial);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
-  const day = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
 
   async function act(action: 'place' | 'release') {
     setBusy(true);
@@ -180,14 +179,14 @@ function Retention({
     <section className="retention pad" aria-label={t('retention.title')}>
       {purgedAt ? (
         <p className="muted">
-          {t('retention.purged', { day: day(purgedAt), until: day(retention.retainUntil) })}
+          {t('retention.purged', { day: chinaDate(purgedAt), until: chinaDate(retention.retainUntil) })}
         </p>
       ) : (
-        <p className="muted">{t('retention.until', { day: day(retention.retainUntil) })}</p>
+        <p className="muted">{t('retention.until', { day: chinaDate(retention.retainUntil) })}</p>
       )}
       {hold && (
         <p className="hold" role="status">
-          {t('retention.held', { name: hold.userName, day: day(hold.at), reason: hold.reason })}
+          {t('retention.held', { name: hold.userName, day: chinaDate(hold.at), reason: hold.reason })}
         </p>
       )}
       {canHold && !purgedAt && (

@@ -9,7 +9,7 @@ import type {
   SampleReport,
 } from '../../shared/contract/review';
 import { scoreEvaluation } from '../../shared/domain/evaluation';
-import { formatDateTime, formatDuration } from '../app/format';
+import { chinaDate, formatDateTime, formatDuration } from '../app/format';
 import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
@@ -17,7 +17,7 @@ import { HOLDING, ResultDetail } from '../components/ResultDetail';
 
 const REVIEWING = ['reviewer', 'compliance', 'admin'];
 const MANAGING = ['compliance', 'admin'];
-const thisMonth = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
+const thisMonth = () => chinaDate(new Date().toISOString()).slice(0, 7);
 
 /** Plans per branch and sampling a period: compliance and administrators. */
 function Sampling() {

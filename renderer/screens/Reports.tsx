@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../shared/contract';
 import type { Report, SavedFile } from '../../shared/contract/review';
-import { chinaDayStart } from '../app/format';
+import { chinaDate, chinaDayStart } from '../app/format';
 import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
@@ -11,7 +11,7 @@ type Section = 'coverage' | 'findingsByBranch' | 'findingsBySalesperson' | 'rech
 
 /** Today and the first of its month, as dates of China time. */
 function defaultRange() {
-  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+  const today = chinaDate(new Date().toISOString());
   return { from: `${today.slice(0, 8)}01`, to: today };
 }
 const pct = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((part / whole) * 1000) / 10);

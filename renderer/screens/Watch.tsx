@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../shared/contract';
 import type { Watch as WatchData } from '../../shared/contract/review';
+import { formatShort } from '../app/format';
 import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
@@ -9,44 +10,37 @@ import { ErrorLine } from '../components/ErrorLine';
 /** How often the watch reloads by itself (the seats sync every 30 s). */
 const RELOAD_MS = 30_000;
 
-/** An instant as China-time `MM-DD HH:mm`. */
-const chinaTime = (iso: string) =>
-  new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ');
-
 /**
  * What a supervisor watches: the open tasks of each branch by how close their deadline is, every seat with
  * when head office last heard from it, what it holds and the recordings it has not sent home yet, and the
  * overdue tasks themselves. Reloads every 30 s.
  */
 export function Watch({ session }: { session: SessionInfo }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const time = (iso: string) => formatShort(iso, i18n.language);
   const seat = useSeat();
   const errorText = useErrorText();
   const [branchId, setBranchId] = useState('');
-  const [shownBranch, setShownBranch] = useState('');
+  // The branch shown, with a count of asks: a new ask reloads even when the branch is the same.
+  const [shown, setShown] = useState({ branch: '', asks: 0 });
   const [data, setData] = useState<WatchData | null>(null);
   const [error, setError] = useState<string | null>(null);
   const latest = useLatest();
 
-  const load = useCallback(
-    (branch: string) => {
+  useEffect(() => {
+    const load = () =>
       latest(
-        call(seat, 'review.watch', branch ? { branchId: branch } : {}),
+        call(seat, 'review.watch', shown.branch ? { branchId: shown.branch } : {}),
         (w) => {
           setData(w);
           setError(null);
         },
         (e) => setError(errorText(e)),
       );
-    },
-    [seat, errorText, latest],
-  );
-
-  useEffect(() => {
-    load(shownBranch);
-    const timer = setInterval(() => load(shownBranch), RELOAD_MS);
+    load();
+    const timer = setInterval(load, RELOAD_MS);
     return () => clearInterval(timer);
-  }, [load, shownBranch]);
+  }, [seat, errorText, latest, shown]);
 
   return (
     <main className="console single reports watch">
@@ -55,14 +49,13 @@ export function Watch({ session }: { session: SessionInfo }) {
           <h2 id="watch-title">{t('watch.title')}</h2>
           <span className="muted">{session.branchId ?? t('review.allBranches')}</span>
           <span className="spacer" />
-          {data && <span className="muted">{t('watch.at', { time: chinaTime(data.at) })}</span>}
+          {data && <span className="muted">{t('watch.at', { time: time(data.at) })}</span>}
         </div>
         <form
           className="review-filters"
           onSubmit={(e) => {
             e.preventDefault();
-            setShownBranch(branchId.trim());
-            load(branchId.trim());
+            setShown({ branch: branchId.trim(), asks: shown.asks + 1 });
           }}
         >
           {session.branchId === null && (
@@ -134,7 +127,7 @@ export function Watch({ session }: { session: SessionInfo }) {
                         {s.online ? t('watch.online') : t('watch.offline')}
                       </span>
                     </td>
-                    <td>{s.lastSeenAt ? chinaTime(s.lastSeenAt) : t('watch.never')}</td>
+                    <td>{s.lastSeenAt ? time(s.lastSeenAt) : t('watch.never')}</td>
                     <td className="num">{s.open}</td>
                     <td className={`num${s.overdue > 0 ? ' bad' : ''}`}>{s.overdue}</td>
                     <td className={`num${s.recordingsWaiting > 0 ? ' warn' : ''}`}>{s.recordingsWaiting}</td>
@@ -160,7 +153,7 @@ export function Watch({ session }: { session: SessionInfo }) {
                 <tbody>
                   {data.overdue.map((o) => (
                     <tr key={o.taskId}>
-                      <td className="bad">{chinaTime(o.deadlineAt)}</td>
+                      <td className="bad">{time(o.deadlineAt)}</td>
                       <td>{o.branchId}</td>
                       <td>{o.customerName}</td>
                       <td>{o.types.map((type) => t(`callbackType.${type}`)).join('、')}</td>
