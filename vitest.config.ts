@@ -8,6 +8,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    // A migrated PGlite template for head office's tests to copy (test/support/hq-db.ts).
+    globalSetup: ['test/support/global-setup.ts'],
     exclude: ['test/boundary/fixtures/**', 'test/rig/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -40,7 +40,7 @@ function recording(seconds: number, left: number, right: number): Buffer {
  * it: the last closed tasks of the demo (24 at most, of customers with nothing open) as a seat of the branch
  * would have sent them home — attempt, recording and result with its answers, purposes and findings, pushed
  * through the same path as a real seat's — with their recordings stored (generated tones, stereo), a
- * re-check plan of 20% a month for the branch, and this month sampled. Needs ffmpeg; without it the history
+ * re-check plan of 20% a month for the branch, and this month and the last sampled. Needs ffmpeg; without it the history
  * is left out and the console says nothing is there yet.
  */
 export async function seedDemoHistory(
@@ -265,7 +265,11 @@ export async function seedDemoHistory(
       .execute();
   }
   await setRecheckPlan(hq, { branchId, share: 0.2, period: 'month' }, admin.id);
+  // This month and the last: early in a month most of the history still falls in the one before.
   const month = new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 7);
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const previous = new Date(Date.UTC(y, m - 2, 1)).toISOString().slice(0, 7);
+  await sampleRechecks(hq, previous);
   await sampleRechecks(hq, month);
   return stored.length;
 }

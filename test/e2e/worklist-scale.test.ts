@@ -19,7 +19,8 @@ const STATIC = join(resolve(import.meta.dirname, '../..'), 'out/renderer');
 
 async function bigBranch(): Promise<ReferenceBatch> {
   const passwordHash = await hashPassword(PASSWORD, { N: 1024 });
-  const start = Date.parse('2026-11-20T00:00:00.000Z');
+  // From three days ago on, a minute apart: overdue first, then due today and later, on any day the test runs.
+  const start = Date.now() - 3 * 86_400_000;
   const customers = Array.from({ length: TASKS }, (_v, i) => {
     const first17 = `3101041980${String(1 + (i % 12)).padStart(2, '0')}${String(1 + (i % 28)).padStart(2, '0')}${String(i % 1000).padStart(3, '0')}`;
     return {

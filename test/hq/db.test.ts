@@ -16,15 +16,15 @@ describe.each(DB_KINDS)('head office database on %s', (kind) => {
     tmp?.cleanup();
   });
 
-  async function open() {
+  async function open(opts: { empty?: boolean } = {}) {
     tmp = tempDir();
-    database = await freshDatabase(kind, tmp.dir);
+    database = await freshDatabase(kind, tmp.dir, opts);
     hq = await database.open();
     return hq;
   }
 
   it('migrates an empty database once, and again finds nothing to do', async () => {
-    const { db } = await open();
+    const { db } = await open({ empty: true });
     const applied = await db
       .selectFrom('hq_migrations')
       .select(['version', 'name'])

@@ -14,6 +14,9 @@ import { inProcessBridge } from '../../electron/seat/in-process';
 import { BRANCH, PASSWORD } from '../support/fixtures';
 import { invoke, startReviewScene } from '../support/review-scene';
 
+const chinaMonth = (instant: string) =>
+  new Date(Date.parse(instant) + 8 * 3_600_000).toISOString().slice(0, 7);
+
 describe('the supervisor workspace at a seat, against a head-office process', () => {
   let scene: Awaited<ReturnType<typeof startReviewScene>>;
 
@@ -136,7 +139,8 @@ describe('the supervisor workspace at a seat, against a head-office process', ()
     expect((await invoke(admin, 'review.plans', {})).items).toEqual([
       { branchId: BRANCH.branchId, share: 1, period: 'month' },
     ]);
-    const month = new Date(Date.now() + 8 * 3_600_000 + 60_000).toISOString().slice(0, 7);
+    // The month of the callback by the seat's clock (China time), whatever the day the test runs.
+    const month = chinaMonth(scene.done.committedAt);
     const sampled = await invoke(admin, 'review.sample', { periodKey: month });
     expect(sampled.branches).toEqual([
       { branchId: BRANCH.branchId, candidates: 1, target: 1, added: 1, total: 1 },
@@ -176,7 +180,11 @@ describe('the supervisor workspace at a seat, against a head-office process', ()
     });
     expect(again.ok === false && again.error.code).toBe('CONFLICT');
 
-    const range = { from: `${month}-01T00:00:00+08:00`, to: new Date(Date.now() + 86_400_000).toISOString() };
+    // From the month the task was created in (the coverage counts it there) to tomorrow.
+    const range = {
+      from: `${chinaMonth(scene.seeded.createdAt)}-01T00:00:00+08:00`,
+      to: new Date(Date.now() + 86_400_000).toISOString(),
+    };
     const report = await invoke(reviewer, 'review.report', range);
     expect(
       report.coverage.find((c) => c.branchId === BRANCH.branchId && c.type === 'notification'),

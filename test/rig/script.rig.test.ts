@@ -58,6 +58,8 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the callback script on the SIP rig
     let branch: Awaited<ReturnType<typeof rigSeat>>['branch'];
     ({ seat, branch } = await rigSeat(join(dir, 'seat.db'), kamailio.wsUrl));
     // Two more customers reached on the rig's customer phone: 王磊 (male) and 赵敏 (female).
+    // Opened yesterday, the tasks came an hour ago and are due in six days: dates relative to the run.
+    const iso = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
     const customerOf = (id: string, name: string, first17: string) => ({
       id,
       name,
@@ -66,7 +68,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the callback script on the SIP rig
       branchId: BRANCH.branchId,
       salespersonId: branch.ids.salesperson,
       introducerId: null,
-      openedAt: '2026-11-24T02:00:00.000Z',
+      openedAt: iso(-86_400_000),
       channel: 'counter' as const,
       margin: false,
     });
@@ -76,10 +78,10 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the callback script on the SIP rig
       branchId: BRANCH.branchId,
       assignedAgentId: null,
       status: 'open' as const,
-      createdAt: '2026-11-25T02:00:00.000Z',
+      createdAt: iso(-3_600_000),
       purposes: types.map((type) => ({
         type,
-        deadlineAt: '2026-12-08T15:59:59.000Z',
+        deadlineAt: iso(6 * 86_400_000),
         reason: '测试',
         salespersonId: type === 'new_account' ? branch.ids.salesperson : null,
       })),

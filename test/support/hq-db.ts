@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { cpSync } from 'node:fs';
 import pg from 'pg';
 import { type HqDb, openHqDb } from '../../hq/db/database';
 
@@ -37,8 +38,13 @@ async function freshPostgres(): Promise<TestDatabase> {
   };
 }
 
-/** PGlite in a temporary data directory. */
-function freshPglite(dataDir: string): TestDatabase {
+/**
+ * PGlite in a temporary data directory: a copy of the run's migrated template (test/support/global-setup.ts)
+ * when there is one and `empty` is not asked for, else a new cluster that the first open creates and migrates.
+ */
+function freshPglite(dataDir: string, empty: boolean): TestDatabase {
+  const template = process.env.HQ_TEST_PGLITE_TEMPLATE;
+  if (template && !empty) cpSync(template, dataDir, { recursive: true });
   return {
     kind: 'pglite',
     open: () => openHqDb({ dataDir }),
@@ -50,6 +56,11 @@ function freshPglite(dataDir: string): TestDatabase {
 /** Both databases head office runs on; every HQ test runs on each. */
 export const DB_KINDS = ['pglite', 'postgres'] as const;
 
-export async function freshDatabase(kind: (typeof DB_KINDS)[number], dir: string): Promise<TestDatabase> {
-  return kind === 'pglite' ? freshPglite(`${dir}/pgdata`) : freshPostgres();
+/** A fresh database of `kind`; `empty`: not even migrated (for the migrations' own tests). */
+export async function freshDatabase(
+  kind: (typeof DB_KINDS)[number],
+  dir: string,
+  { empty = false }: { empty?: boolean } = {},
+): Promise<TestDatabase> {
+  return kind === 'pglite' ? freshPglite(`${dir}/pgdata`, empty) : freshPostgres();
 }

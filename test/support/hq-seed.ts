@@ -14,12 +14,19 @@ import { BRANCH, PASSWORD } from './fixtures';
 
 /**
  * A head office with the seat's branch: administrator HQ01, supervisor SH01 and agents A001/A002 (password
- * PASSWORD), a salesperson, and `customers` customers each with one open task of `purposes`.
+ * PASSWORD), a salesperson, and `customers` customers each with one open task of `purposes`, created `at`
+ * (default: now, as head office's own clock is when a test runs a head-office process), due 3 days later.
  */
-export async function seedHq(db: HqDb, opts: { customers: number; purposes: CallbackType[] }) {
+export async function seedHq(db: HqDb, opts: { customers: number; purposes: CallbackType[]; at?: Date }) {
   const passwordHash = await hashPassword(PASSWORD, { N: 1024 });
+  const atMs = (opts.at ?? new Date()).getTime();
+  const createdAt = new Date(atMs).toISOString();
+  const openedAt = new Date(atMs - 3_600_000).toISOString();
+  const deadlineAt = new Date(atMs + 3 * 86_400_000).toISOString();
   const salespersonId = uuidv4();
   const ids = {
+    /** When the tasks were created. */
+    createdAt,
     agent: uuidv4(),
     salesperson: salespersonId,
     customers: [] as string[],
@@ -65,7 +72,7 @@ export async function seedHq(db: HqDb, opts: { customers: number; purposes: Call
         branchId: BRANCH.branchId,
         salespersonId,
         introducerId: null,
-        openedAt: '2026-11-20T02:00:00.000Z',
+        openedAt,
         channel: 'counter' as const,
         margin: false,
       };
@@ -77,12 +84,12 @@ export async function seedHq(db: HqDb, opts: { customers: number; purposes: Call
         { id: c.id, branchId: c.branchId },
         opts.purposes.map((type) => ({
           type,
-          deadlineAt: '2026-12-04T15:59:59.999Z',
+          deadlineAt,
           reason: '测试任务',
           salespersonId: type === 'new_account' ? salespersonId : null,
           sourceKey: `test:${c.id}:${type}`,
         })),
-        '2026-11-20T03:00:00.000Z',
+        createdAt,
       );
       ids.customers.push(c.id);
       ids.idNumbers.push(c.idNumber);

@@ -72,6 +72,7 @@ export async function startReviewScene(opts: { staticDir?: string; seconds: numb
   const agentId = seeded.agent;
   const taskId = seeded.tasks[0] as string;
   const call = answeredCall(seat.store, agentId, taskId, join(tmp.dir, 'recordings'));
+  const answeredAt = Date.parse(seat.store.now());
   const webm = streamedWebm(opts.seconds);
   const half = Math.floor(webm.length / 2);
   call.recordings.chunk({ recordingId: call.recordingId, agentId, seq: 0, data: webm.subarray(0, half) });
@@ -80,8 +81,8 @@ export async function startReviewScene(opts: { staticDir?: string; seconds: numb
   walkScript(seat.store, agentId, taskId, call.recordingId, {}, undefined, opts.spacingMs);
   await invoke(agent, 'call.end', {
     attemptId: call.attemptId,
-    answeredAt: '2026-11-26T02:00:00.000Z',
-    endedAt: new Date(Date.parse('2026-11-26T02:00:00.000Z') + opts.seconds * 1000).toISOString(),
+    answeredAt: new Date(answeredAt).toISOString(),
+    endedAt: new Date(answeredAt + opts.seconds * 1000).toISOString(),
     outcome: 'answered',
     sipCode: 200,
   });
@@ -110,7 +111,17 @@ export async function startReviewScene(opts: { staticDir?: string; seconds: numb
     host,
     seeded,
     hqUrl,
-    done: { recordingId: call.recordingId, sha256: finished.sha256, resultId },
+    done: {
+      recordingId: call.recordingId,
+      sha256: finished.sha256,
+      resultId,
+      /** The result's instant by the seat's clock: the month it is sampled in. */
+      committedAt: (
+        seat.store.db.prepare('SELECT created_at FROM results WHERE id = ?').get(resultId) as {
+          created_at: string;
+        }
+      ).created_at,
+    },
     stopHq: () => hq.stop(),
     startHq: async () => {
       hq = startHqProcess({

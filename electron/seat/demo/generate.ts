@@ -59,9 +59,9 @@ export function generateDemoBranch(opts: DemoOptions): DemoBranch {
   // Salespeople: departures are picked among them by position, so codes don't reveal who left.
   const departedOrder = rng.shuffle(Array.from({ length: SALESPEOPLE }, (_, i) => i));
   const salespeople: DemoSalesperson[] = [];
-  // The recent departures sit before, on and after the 10-day callback window, so their customers' deadlines
-  // are overdue for one, due today for one and still ahead for the other.
-  const recentDaysAgo = [rng.int(11, 14), 10, rng.int(1, 6)];
+  // The recent departures sit on and inside the 10-day callback window, so their customers' deadlines are due
+  // today for one and still ahead for the others (a branch that works its list has few overdue).
+  const recentDaysAgo = [10, rng.int(4, 8), rng.int(1, 3)];
   for (let i = 0; i < SALESPEOPLE; i++) {
     const rank = departedOrder.indexOf(i);
     let departedDay: number | null = null;
@@ -134,13 +134,18 @@ export function generateDemoBranch(opts: DemoOptions): DemoBranch {
     if (cohort === 'pending_nonsite') {
       // Opened today or in the last three days, mostly inside opening hours; remote opening also runs evenings
       // and weekends, which is what stretches the qualification deadline.
-      const day = today - rng.pick([0, 0, 0, 0, 0, 1, 1, 1, 2, 3]);
-      openedMs = !isWeekend(day) && rng.chance(0.7) ? at(day, 9 * 60, 16 * 60) : offHours(rng, at, day);
+      // One in five opened yesterday after hours (due by the next business day); a few of those are left over.
+      const day = today - rng.pick([0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+      openedMs =
+        day === today && !isWeekend(day) && rng.chance(0.7)
+          ? at(day, 9 * 60, 16 * 60)
+          : offHours(rng, at, day);
       channel = 'nonsite';
       if (rng.chance(0.7)) served = activeBySize.draw(rng);
     } else if (cohort === 'recent') {
       channel = rng.chance(0.5) ? 'counter' : 'nonsite';
-      const day = today - rng.int(1, 20);
+      // Mostly inside the two-week window; one in twenty-five already past it.
+      const day = today - (rng.chance(0.04) ? rng.int(15, 18) : rng.int(1, 13));
       openedMs =
         channel === 'counter'
           ? at(previousWeekday(day), 9 * 60, 16 * 60)

@@ -248,13 +248,13 @@ export function generateTasks(input: TaskInput): TaskRecord[] {
   /** Creation time for an event task, spread so deadlines land overdue, today and later. */
   function eventCreated(type: EventType): number {
     if (type === 'abnormal') {
-      let day = today - rng.pick([0, 0, 1, 1, 2, 2, 3, 5]);
+      let day = today - rng.pick([0, 0, 0, 1, 1, 1, 2, 2, 3]);
       while (isWeekend(day)) day -= 1;
       return at(day, 9 * 60, 15 * 60);
     }
     const n = EVENT_DAYS[type];
     const roll = rng.int(0, 99);
-    const dueIn = roll < 15 ? -rng.int(1, 5) : roll < 30 ? 0 : rng.int(1, n - 1);
+    const dueIn = roll < 4 ? -rng.int(1, 3) : roll < 14 ? 0 : rng.int(1, n - 1);
     return at(today + dueIn - n, 8 * 60, 18 * 60);
   }
 

@@ -247,6 +247,35 @@ describe('generateDemoBranch', () => {
     expect(buckets.later).toBeGreaterThanOrEqual(20);
   });
 
+  // A newcomer meets a normal working day whatever the date of the first start: a few callbacks overdue, some
+  // due today, most ahead (by task: a task is due when its earliest purpose is).
+  it.each([
+    ['a Wednesday morning in December', new Date('2026-12-02T02:00:00Z')],
+    ['the Spring Festival week', new Date('2027-02-10T02:00:00Z')],
+    ['a leap day at noon', new Date('2028-02-29T04:00:00Z')],
+    ['the day the tests run', new Date()],
+  ])('is generated around its first start: on %s few tasks are overdue', (_label, now) => {
+    const b = generateDemoBranch({ seed: 20261126, now, passwordHash: HASH });
+    const today = dayOfMs(now.getTime());
+    const counts = { overdue: 0, today: 0, ahead: 0 };
+    const open = b.tasks.filter((t) => t.status === 'open');
+    for (const t of open) {
+      const due = Math.min(...t.purposes.map((p) => ms(p.deadlineAt)));
+      if (due < now.getTime()) counts.overdue++;
+      else if (dayOfMs(due) === today) counts.today++;
+      else counts.ahead++;
+    }
+    expect(open.length).toBeGreaterThan(500);
+    expect(counts.overdue / open.length).toBeLessThan(0.1);
+    expect(counts.overdue).toBeGreaterThan(0);
+    expect(counts.today).toBeGreaterThanOrEqual(20);
+    expect(counts.ahead).toBeGreaterThan(open.length / 2);
+    // History: callbacks done over the past weeks, none in the future.
+    const closed = b.tasks.filter((t) => t.status === 'closed').map((t) => ms(t.createdAt));
+    expect(closed.filter((c) => c > now.getTime() - 28 * DAY).length).toBeGreaterThan(10);
+    expect(Math.max(...closed)).toBeLessThanOrEqual(now.getTime());
+  });
+
   it('leaves most open tasks unassigned and never assigns a customer to their own salesperson', () => {
     const open = batch.tasks.filter((t) => t.status === 'open');
     const assigned = open.filter((t) => t.assignedAgentId !== null);
