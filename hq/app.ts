@@ -23,7 +23,7 @@ import { qaRoutes } from './http/qa';
 import { supervisionRoutes } from './http/supervision';
 import { createUploads, UPLOADS_PATH } from './http/uploads';
 import { settlePlaybackCopies } from './recordings/playback';
-import { FeedKindSchema } from './rules';
+import { createRules, FeedKindSchema, holidayWarnings } from './rules';
 import { pull } from './sync/pull';
 import { applyPush } from './sync/push';
 
@@ -75,7 +75,12 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     return reply.status(500).send({ code: 'BAD_REQUEST', message: '总部服务内部错误' });
   });
 
-  app.get('/api/health', async () => ({ ok: true, db: hq.db.kind }));
+  // `warnings`: what an operator should know, e.g. a year whose holiday schedule is not configured yet.
+  app.get('/api/health', async () => ({
+    ok: true,
+    db: hq.db.kind,
+    warnings: holidayWarnings(hq.rules ?? createRules(), hq.now().toISOString()),
+  }));
 
   app.post(
     '/api/login',

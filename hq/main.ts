@@ -4,6 +4,7 @@
  *   HQ_DATA_DIR (default ~/.local/share/callback-console-hq), HQ_PORT (default 8610), HQ_HOST (127.0.0.1),
  *   HQ_ADMIN_PASSWORD (default huifang123, for the demo).
  * Recordings past their retention period (rules: `retention`) and not on legal hold are removed at start and daily.
+ * A year that deadlines reach but whose holiday schedule is not configured is warned of at start and daily.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -15,6 +16,7 @@ import { DirectoryRecordingStore } from './recordings/store';
 import { upsertUser } from './reference';
 import { purgeExpired } from './retention';
 import { createRules, type Rules } from './rules';
+import { logCalendarWarnings } from './watch';
 
 const dataDir = process.env.HQ_DATA_DIR ?? join(homedir(), '.local/share/callback-console-hq');
 mkdirSync(dataDir, { recursive: true });
@@ -70,10 +72,13 @@ const purge = () =>
   );
 void purge();
 const daily = setInterval(purge, 24 * 3600_000);
+// A year whose holiday schedule is missing: said at start and once a day (deadlines in it count weekends only).
+const stopCalendarWarnings = logCalendarWarnings(hq, (line) => console.warn(`回访规则：${line}`));
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     clearInterval(daily);
+    stopCalendarWarnings();
     void app
       .close()
       .then(() => db.close())

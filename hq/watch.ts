@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import { SEAT_ONLINE_WITHIN_MS, type Watch } from '../shared/contract/review';
 import type { Hq } from './context';
+import { createRules } from './rules';
 import { addCalendarDays, endOfLocalDay, localDateOf } from './rules/calendar';
+import { holidayWarnings } from './rules/deadlines';
 
 const OVERDUE_LISTED = 100;
 
@@ -105,6 +107,7 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
   const nowMs = Date.parse(now);
   return {
     at: now,
+    warnings: holidayWarnings(hq.rules ?? createRules(), now),
     branches: branches.map((b) => ({
       branchId: b.branch_id,
       branchName: b.name,
@@ -133,4 +136,18 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
       seatName: o.seat_name,
     })),
   };
+}
+
+/**
+ * Head office's log says what its calendar lacks (holidayWarnings) at start and then once a day, for as long
+ * as it lacks it. Returns the stop.
+ */
+export function logCalendarWarnings(hq: Hq, log: (line: string) => void = console.warn): () => void {
+  const check = () => {
+    for (const warning of holidayWarnings(hq.rules ?? createRules(), hq.now().toISOString())) log(warning);
+  };
+  check();
+  const daily = setInterval(check, 24 * 3_600_000);
+  daily.unref();
+  return () => clearInterval(daily);
 }

@@ -17,6 +17,7 @@ import { startWebHost } from '../electron/web-host';
 import { buildApp } from '../hq/app';
 import { openHqDb } from '../hq/db/database';
 import { DirectoryRecordingStore } from '../hq/recordings/store';
+import { logCalendarWarnings } from '../hq/watch';
 import { seatContentSecurityPolicy } from '../shared/csp';
 import { buildAll } from './build';
 import { electronBinary } from './electron-binary';
@@ -61,10 +62,12 @@ async function startLocalHq(seatDir: string): Promise<LocalHq | null> {
     url = await app.listen({ host: '127.0.0.1', port: 0 });
   }
   console.log(`总部服务（本机）：${url}`);
+  const stopCalendarWarnings = logCalendarWarnings(hq, (line) => console.warn(`回访规则：${line}`));
   return {
     url,
     branch,
     close: async () => {
+      stopCalendarWarnings();
       await app.close();
       await db.close();
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SHIPPED_HOLIDAY_YEARS } from './holidays';
 
 /**
  * The business calendar of a brokerage in China time. Asia/Shanghai has been UTC+8 without daylight saving
@@ -177,11 +178,27 @@ const ClockTime = z
   .regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, { message: '时间应为 HH:MM' })
   .transform((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5)));
 
+/** One year's holiday schedule as the State Council publishes it, with the notice it comes from. */
+const HolidayYearConfig = z.object({
+  /** The notice the lists are copied from (title, date, where published). */
+  source: z.string().trim().min(4, { message: '请注明节假日安排的出处（通知名称与发布日期）' }).max(500),
+  holidays: z.array(LocalDateSchema).max(60).default([]),
+  makeUpWorkdays: z.array(LocalDateSchema).max(20).default([]),
+});
+
 export const CalendarConfig = z
   .object({
-    /** Public holidays (法定节假日) that fall on weekdays or weekends alike: no branch works. */
+    /**
+     * The holiday schedule by year (`"2027": { source, holidays, makeUpWorkdays }`), added to the years head
+     * office ships with (hq/rules/holidays.ts; a year given here replaces the shipped one). A deadline in a year
+     * that has no schedule counts weekends only, and head office warns (`missingHolidayYears`).
+     */
+    years: z
+      .record(z.string().regex(/^\d{4}$/, { message: '年份应为四位数字' }), HolidayYearConfig)
+      .default({}),
+    /** More public holidays (法定节假日) that fall on weekdays or weekends alike: no branch works. */
     holidays: z.array(LocalDateSchema).default([]),
-    /** Saturdays or Sundays the branches work (调休上班日). */
+    /** More Saturdays or Sundays the branches work (调休上班日). */
     makeUpWorkdays: z.array(LocalDateSchema).default([]),
     /** Account-opening hours on a business day, local time; from included, to excluded. */
     openingHours: z
@@ -190,29 +207,54 @@ export const CalendarConfig = z
       .prefault({}),
   })
   .superRefine((c, ctx) => {
-    const holidays = new Set(c.holidays);
-    for (const [i, d] of c.makeUpWorkdays.entries()) {
+    for (const [year, y] of Object.entries(c.years)) {
+      for (const list of ['holidays', 'makeUpWorkdays'] as const) {
+        for (const [i, d] of y[list].entries()) {
+          if (!d.startsWith(`${year}-`)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['years', year, list, i],
+              message: `${d} 不在 ${year} 年内`,
+            });
+          }
+        }
+      }
+    }
+    const lists = mergedLists(c);
+    const holidays = new Set(lists.holidays);
+    for (const d of new Set(lists.makeUpWorkdays)) {
+      const path = ['makeUpWorkdays', d];
       if (holidays.has(d)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['makeUpWorkdays', i],
-          message: `${d} 既是节假日又是调休上班日`,
-        });
+        ctx.addIssue({ code: 'custom', path, message: `${d} 既是节假日又是调休上班日` });
       } else if (!isWeekend(d)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['makeUpWorkdays', i],
-          message: `${d} 不是周末，无需设为调休上班日`,
-        });
+        ctx.addIssue({ code: 'custom', path, message: `${d} 不是周末，无需设为调休上班日` });
       }
     }
   });
 export type CalendarConfig = z.output<typeof CalendarConfig>;
 export type CalendarConfigInput = z.input<typeof CalendarConfig>;
 
+/** The shipped years with the configured ones over them, and the extra days. */
+function mergedLists(c: {
+  years: Record<string, { holidays: LocalDate[]; makeUpWorkdays: LocalDate[] }>;
+  holidays: LocalDate[];
+  makeUpWorkdays: LocalDate[];
+}): { years: Set<number>; holidays: LocalDate[]; makeUpWorkdays: LocalDate[] } {
+  const years = { ...SHIPPED_HOLIDAY_YEARS, ...c.years };
+  const all = Object.values(years);
+  return {
+    // A year has a schedule when one is shipped or configured for it, or when extra holidays fall in it.
+    years: new Set([...Object.keys(years), ...c.holidays.map((d) => d.slice(0, 4))].map(Number)),
+    holidays: [...all.flatMap((y) => y.holidays), ...c.holidays],
+    makeUpWorkdays: [...all.flatMap((y) => y.makeUpWorkdays), ...c.makeUpWorkdays],
+  };
+}
+
 export interface BusinessCalendar {
   readonly holidays: ReadonlySet<LocalDate>;
   readonly makeUpWorkdays: ReadonlySet<LocalDate>;
+  /** The years whose holiday schedule is known; in any other year only weekends are days off. */
+  readonly scheduledYears: ReadonlySet<number>;
   /** Minutes since local midnight. */
   readonly openFromMinute: number;
   readonly openToMinute: number;
@@ -221,9 +263,11 @@ export interface BusinessCalendar {
 /** A calendar from configuration (validated; throws a ZodError on a bad one). */
 export function createCalendar(config: CalendarConfigInput = {}): BusinessCalendar {
   const c = CalendarConfig.parse(config);
+  const lists = mergedLists(c);
   return {
-    holidays: new Set(c.holidays),
-    makeUpWorkdays: new Set(c.makeUpWorkdays),
+    holidays: new Set(lists.holidays),
+    makeUpWorkdays: new Set(lists.makeUpWorkdays),
+    scheduledYears: lists.years,
     openFromMinute: c.openingHours.from,
     openToMinute: c.openingHours.to,
   };

@@ -10,7 +10,7 @@ import {
   localDateOf,
   localMinuteOf,
 } from './calendar';
-import type { DayRule, DayRuleType, Rules } from './config';
+import { DAY_RULE_TYPES, type DayRule, type DayRuleType, type Rules } from './config';
 
 /**
  * Deadlines per purpose. Every deadline is the end of a local day (23:59:59.999 China time): the policy speaks
@@ -76,4 +76,32 @@ export function applyDayRule(cal: BusinessCalendar, date: LocalDate, rule: DayRu
  */
 export function eventDeadline(rules: Rules, type: DayRuleType, eventAt: string): string {
   return endOfLocalDay(applyDayRule(rules.calendar, localDateOf(eventAt), rules.config.deadlines[type]));
+}
+
+/**
+ * The years without a holiday schedule that a deadline given now can fall in: from this year (China time) to
+ * the year of the latest deadline the day rules and the new-account rule give for an event now. Deadlines in
+ * them count weekends only until their schedule is added (calendar.years).
+ */
+export function missingHolidayYears(rules: Rules, now: string): number[] {
+  const today = localDateOf(now);
+  const d = rules.config.deadlines;
+  const lastYear = Math.max(
+    ...[
+      addCalendarDays(today, Math.max(d.new_account.days, d.nonsite_qualification.maxCalendarDays)),
+      ...DAY_RULE_TYPES.map((type) => applyDayRule(rules.calendar, today, d[type])),
+    ].map((date) => Number(date.slice(0, 4))),
+  );
+  const missing: number[] = [];
+  for (let year = Number(today.slice(0, 4)); year <= lastYear; year++) {
+    if (!rules.calendar.scheduledYears.has(year)) missing.push(year);
+  }
+  return missing;
+}
+
+/** What head office says of each such year, in its log, on its health route and in 坐席与时限. */
+export function holidayWarnings(rules: Rules, now: string): string[] {
+  return missingHolidayYears(rules, now).map(
+    (year) => `${year} 年节假日安排尚未配置：截止时间暂按周末计算（请在回访规则文件 calendar.years 中添加）`,
+  );
 }

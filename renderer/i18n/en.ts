@@ -359,6 +359,7 @@ export const en: Resources = {
     average: 'Average',
   },
   watch: {
+    warnings: 'Head office notices',
     title: 'Seats & deadlines',
     at: 'Updated {{time}}',
     reload: 'Refresh',

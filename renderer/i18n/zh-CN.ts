@@ -357,6 +357,7 @@ export const zhCN = {
     average: '平均分',
   },
   watch: {
+    warnings: '总部提示',
     title: '坐席与时限',
     at: '更新于 {{time}}',
     reload: '刷新',

@@ -73,6 +73,13 @@ export function Watch({ session }: { session: SessionInfo }) {
           </button>
         </form>
         <ErrorLine text={error} />
+        {data && data.warnings.length > 0 && (
+          <ul className="notice pad-list" aria-label={t('watch.warnings')}>
+            {data.warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        )}
         {data && (
           <>
             <h3 className="pad">{t('watch.deadlines')}</h3>

@@ -334,6 +334,8 @@ export type WatchQuery = z.infer<typeof WatchQuery>;
 export const SEAT_ONLINE_WITHIN_MS = 120_000;
 export const Watch = z.object({
   at: z.string(),
+  /** What head office warns of, e.g. a year whose holiday schedule is not configured yet. */
+  warnings: z.array(z.string().max(500)).max(20),
   /** Open tasks per branch: past their deadline, due today (China time), due in the next 3 days, not yet on a seat. */
   branches: z.array(
     z.object({

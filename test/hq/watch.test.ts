@@ -1,7 +1,9 @@
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HqClient } from '../../electron/seat/sync/hq-client';
 import { addPurposes, upsertCustomers } from '../../hq/reference';
+import { createRules } from '../../hq/rules';
+import { logCalendarWarnings } from '../../hq/watch';
 import { Watch } from '../../shared/contract/review';
 import type { CallbackType } from '../../shared/domain/callback-types';
 import { BRANCH } from '../support/fixtures';
@@ -157,5 +159,46 @@ describe.each(DB_KINDS)('the seats and the deadlines, as supervisors watch them,
       .where('action', '=', 'hq.watch')
       .execute();
     expect(audit.map((a) => a.entity_id)).toContain(BRANCH.branchId);
+  });
+
+  it('warns supervisors, the health route and the log when deadlines reach a year with no holiday schedule', async () => {
+    const missing =
+      '2027 年节假日安排尚未配置：截止时间暂按周末计算（请在回访规则文件 calendar.years 中添加）';
+    // 26 November 2026: every deadline given now falls in 2026, whose schedule head office ships with.
+    expect(Watch.parse((await get('SH01')).json()).warnings).toEqual([]);
+    expect((await t.app.inject({ method: 'GET', url: '/api/health' })).json().warnings).toEqual([]);
+    // 2 December: an AML deadline (30 days) falls in 2027.
+    const before = clock;
+    clock = new Date('2026-12-02T02:00:00.000Z');
+    try {
+      expect(Watch.parse((await get('SH01')).json()).warnings).toEqual([missing]);
+      expect((await t.app.inject({ method: 'GET', url: '/api/health' })).json()).toMatchObject({
+        ok: true,
+        warnings: [missing],
+      });
+      // In the log at start and then once a day, while it lasts.
+      vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+      const lines: string[] = [];
+      const stop = logCalendarWarnings(t.hq, (line) => lines.push(line));
+      expect(lines).toEqual([missing]);
+      vi.advanceTimersByTime(24 * 3_600_000);
+      expect(lines).toEqual([missing, missing]);
+      stop();
+      vi.advanceTimersByTime(48 * 3_600_000);
+      expect(lines).toHaveLength(2);
+      // Configured (with its source), the warning goes.
+      const configured = {
+        ...t.hq,
+        rules: createRules({
+          calendar: { years: { '2027': { source: '（测试）2027 年通知', holidays: [] } } },
+        }),
+      };
+      const quiet: string[] = [];
+      logCalendarWarnings(configured, (line) => quiet.push(line))();
+      expect(quiet).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+      clock = before;
+    }
   });
 });
