@@ -82,6 +82,8 @@ export interface HqSchema {
     entity_id: string;
     created_at: Instant;
     applied_at: Instant;
+    /** SHA-256 of the entry's kind, id and payload as sent (migration 0009; NULL before it). */
+    content_sha256: string | null;
   };
   attempts: {
     id: string;

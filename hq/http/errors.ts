@@ -6,7 +6,7 @@ export class HqError extends Error {
     readonly status: number,
     readonly code: SyncErrorBody['code'],
     message: string,
-    readonly extra: Pick<SyncErrorBody, 'expectedSeq' | 'appliedSeq'> = {},
+    readonly extra: Pick<SyncErrorBody, 'expectedSeq' | 'appliedSeq' | 'conflictSeq'> = {},
   ) {
     super(message);
   }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
 import {
@@ -31,7 +32,7 @@ export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushReques
     throw new HqError(403, 'SEAT_MISMATCH', '推送的坐席编号与凭据不符');
   }
   // Validated before the transaction: a bad entry refuses the push without holding the seat's lock.
-  const entries = request.entries.map((e) => ({ ...e, payload: parsePayload(e) }));
+  const entries = request.entries.map((e) => ({ ...e, hash: entryHash(e), payload: parsePayload(e) }));
   const now = hq.now().toISOString();
   const outcome = await hq.db.db.transaction().execute(async (tx) => {
     const row = await tx
@@ -40,8 +41,11 @@ export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushReques
       .where('id', '=', seat.id)
       .forUpdate()
       .executeTakeFirstOrThrow();
-    // The entries to apply: from the one after the last applied, while they follow on without a gap.
+    // The entries to apply: from the one after the last applied, while they follow on without a gap. One at or
+    // below it must be the entry applied under that number: a repeat is a no-op, another one a conflict.
     let last = row.last_applied_seq;
+    const conflict = await firstConflict(tx, seat.id, entries, last);
+    if (conflict !== null) return { last, gap: null, conflict };
     let gap: number | null = null;
     const fresh: typeof entries = [];
     for (const entry of entries) {
@@ -59,8 +63,16 @@ export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushReques
       .set({ last_applied_seq: last, last_seen_at: now })
       .where('id', '=', seat.id)
       .execute();
-    return { last, gap };
+    return { last, gap, conflict: null };
   });
+  if (outcome.conflict !== null) {
+    throw new HqError(
+      409,
+      'SEQ_CONFLICT',
+      `同步序号冲突：第 ${outcome.conflict} 条与总部已收到的同号记录不同（坐席数据可能从备份恢复），请将未上传的记录重新编号后再推送`,
+      { conflictSeq: outcome.conflict, appliedSeq: outcome.last },
+    );
+  }
   if (outcome.gap !== null) {
     throw new HqError(409, 'SEQ_GAP', `同步序号不连续：总部需要第 ${outcome.gap} 条`, {
       expectedSeq: outcome.gap,
@@ -68,6 +80,46 @@ export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushReques
     });
   }
   return { appliedSeq: outcome.last };
+}
+
+/** What identifies an entry's content: its kind, entity and payload as the seat sent them. */
+export function entryHash(entry: Pick<OutboxEntry, 'kind' | 'entityId' | 'payload'>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([entry.kind, entry.entityId, entry.payload]))
+    .digest('hex');
+}
+
+/**
+ * The first entry at or below `last` that differs from the entry applied under its number (kind, entity, and
+ * the content hash where one was kept), or null.
+ */
+async function firstConflict(
+  tx: Tx,
+  seatId: string,
+  entries: (OutboxEntry & { hash: string })[],
+  last: number,
+): Promise<number | null> {
+  const old = entries.filter((e) => e.seq <= last);
+  if (old.length === 0) return null;
+  const applied = await tx
+    .selectFrom('seat_entries')
+    .select(['seq', 'kind', 'entity_id', 'content_sha256'])
+    .where('seat_id', '=', seatId)
+    .where(
+      'seq',
+      'in',
+      old.map((e) => e.seq),
+    )
+    .execute();
+  const bySeq = new Map(applied.map((a) => [Number(a.seq), a]));
+  for (const e of old) {
+    const a = bySeq.get(e.seq);
+    // Not kept (applied before entries were logged): nothing to compare with.
+    if (a === undefined) continue;
+    if (a.kind !== e.kind || a.entity_id !== e.entityId) return e.seq;
+    if (a.content_sha256 !== null && a.content_sha256 !== e.hash) return e.seq;
+  }
+  return null;
 }
 
 type Parsed = {
@@ -101,18 +153,26 @@ async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): 
 async function applyEntries(
   tx: Tx,
   seat: SeatPrincipal,
-  entries: (Omit<OutboxEntry, 'payload'> & { payload: Parsed })[],
+  entries: (Omit<OutboxEntry, 'payload'> & { payload: Parsed; hash: string })[],
   now: string,
 ): Promise<void> {
   if (entries.length === 0) return;
   // One JSON parameter per chunk, unpacked by the database (jsonb_to_recordset): far cheaper for PGlite and
   // pg alike than thousands of bound parameters.
   await inChunks(entries, (chunk) =>
-    sql`INSERT INTO seat_entries (seat_id, seq, kind, entity_id, created_at, applied_at)
-        SELECT ${seat.id}::uuid, r.seq, r.kind, r.entity_id, r.created_at, ${now}::timestamptz
+    sql`INSERT INTO seat_entries (seat_id, seq, kind, entity_id, created_at, applied_at, content_sha256)
+        SELECT ${seat.id}::uuid, r.seq, r.kind, r.entity_id, r.created_at, ${now}::timestamptz, r.hash
         FROM jsonb_to_recordset(${JSON.stringify(
-          chunk.map((e) => ({ seq: e.seq, kind: e.kind, entity_id: e.entityId, created_at: e.createdAt })),
-        )}::jsonb) AS r(seq bigint, kind text, entity_id text, created_at timestamptz)`.execute(tx),
+          chunk.map((e) => ({
+            seq: e.seq,
+            kind: e.kind,
+            entity_id: e.entityId,
+            created_at: e.createdAt,
+            hash: e.hash,
+          })),
+        )}::jsonb) AS r(seq bigint, kind text, entity_id text, created_at timestamptz, hash text)`.execute(
+      tx,
+    ),
   );
   const of = <K extends Parsed['kind']>(kind: K) =>
     entries.flatMap((e) =>

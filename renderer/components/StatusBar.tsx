@@ -69,7 +69,10 @@ export function StatusBar(props: {
           {t(`status.${service}`)}
         </span>
       )}
-      <span className={`conn conn-${syncClass}`} title={sync?.lastError ?? undefined}>
+      <span
+        className={`conn conn-${syncClass}`}
+        title={[sync?.lastError, sync?.notice].filter(Boolean).join('\n') || undefined}
+      >
         {t('status.hq')}
         {t('common.colon')}
         {syncState === 'not_configured'

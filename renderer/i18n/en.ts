@@ -478,6 +478,7 @@ export const en: Resources = {
     pending: 'Records waiting',
     uploads: 'Recordings waiting',
     lastSyncAt: 'Last sync',
+    notice: 'Notice',
     lastError: 'Last error',
     enrolHint:
       'This seat is not enrolled with head office yet. A head-office administrator or the branch supervisor enters head office’s address and their head-office login (the password is used once and not kept).',

@@ -475,6 +475,7 @@ export const zhCN = {
     pending: '待同步记录',
     uploads: '待上传录音',
     lastSyncAt: '上次同步',
+    notice: '同步提示',
     lastError: '最近错误',
     enrolHint:
       '本坐席尚未登记到总部。请由总部管理员或本营业部主管输入总部地址和其总部账号完成登记（密码只用于本次登记，不会保存）。',

@@ -74,6 +74,12 @@ export function SyncSettings() {
               <dd>{status.lastError}</dd>
             </>
           )}
+          {status.notice && (
+            <>
+              <dt>{t('syncSettings.notice')}</dt>
+              <dd className="notice">{status.notice}</dd>
+            </>
+          )}
         </dl>
       )}
       {status?.state === 'not_configured' && (

@@ -281,6 +281,8 @@ export const SyncStatus = z.object({
   /** Recordings not yet confirmed stored at head office. */
   uploads: z.number().int().nonnegative(),
   lastError: z.string().nullable(),
+  /** What the agent should know, e.g. that entries were numbered again after the seat was restored from a backup. */
+  notice: z.string().max(500).nullable(),
   lastSyncAt: Instant.nullable(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;

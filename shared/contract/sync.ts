@@ -127,11 +127,14 @@ export type PushResponse = z.infer<typeof PushResponse>;
 
 /**
  * A refusal. `SEQ_GAP`: an entry came before the one expected (`expectedSeq`); the seat sends again from
- * there. `SEAT_MISMATCH`: the request names another seat than the caller's token.
+ * there. `SEQ_CONFLICT`: the entry at `conflictSeq` (at or below `appliedSeq`) is not the one head office applied
+ * under that number (a seat restored from a backup numbers new entries again); nothing of the push is applied.
+ * `SEAT_MISMATCH`: the request names another seat than the caller's token.
  */
 export const SyncErrorBody = z.object({
   code: z.enum([
     'SEQ_GAP',
+    'SEQ_CONFLICT',
     'SEAT_MISMATCH',
     'BAD_ENTRY',
     'UNAUTHENTICATED',
@@ -145,6 +148,8 @@ export const SyncErrorBody = z.object({
   message: z.string(),
   expectedSeq: z.number().int().positive().optional(),
   appliedSeq: z.number().int().nonnegative().optional(),
+  /** SEQ_CONFLICT: the first sequence number whose entry differs from the one head office applied there. */
+  conflictSeq: z.number().int().positive().optional(),
 });
 export type SyncErrorBody = z.infer<typeof SyncErrorBody>;
 

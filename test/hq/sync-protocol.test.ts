@@ -62,6 +62,19 @@ describe.each(DB_KINDS)('the sync protocol on %s', (kind) => {
     expect(recovered.json()).toEqual({ appliedSeq: 6 });
   });
 
+  it('compares an entry under a number already applied: the same is a repeat, another one a conflict', async () => {
+    // Applied so far: 1–6. The entries a seat restored from a backup makes anew under 5 and 6 are others.
+    const conflict = await push(seat, [auditEntry(seat.seatId, 5), auditEntry(seat.seatId, 6)]);
+    expect(conflict.statusCode).toBe(409);
+    expect(conflict.json()).toMatchObject({ code: 'SEQ_CONFLICT', conflictSeq: 5, appliedSeq: 6 });
+    expect(conflict.json().message).toMatch(/^同步序号冲突：第 5 条与总部已收到的同号记录不同/);
+    // Nothing of that push was applied, not even an entry after the conflict.
+    const before = await count('seat_entries');
+    const mixed = await push(seat, [auditEntry(seat.seatId, 6), auditEntry(seat.seatId, 7)]);
+    expect(mixed.json()).toMatchObject({ code: 'SEQ_CONFLICT', conflictSeq: 6 });
+    expect(await count('seat_entries')).toBe(before);
+  });
+
   it('refuses another seat’s id (403, audited), a bad entry (400, naming it) and a missing token (401)', async () => {
     const mismatch = await push(seat, [auditEntry(other.seatId, 1)], other.seatId);
     expect(mismatch.statusCode).toBe(403);

@@ -355,8 +355,16 @@ export class SeatStore {
     return sync.unackedEntries(this.db, limit);
   }
 
-  acknowledge(seq: number): void {
-    this.#write(() => sync.acknowledge(this.db, seq));
+  /** Head office has everything up to `seq` (see sync.acknowledge); the rebase, when it needed one. */
+  acknowledge(seq: number): sync.Rebase | null {
+    const seatId = this.#seatId();
+    return this.#write(() => sync.acknowledge(this.db, seatId, seq, this.now()));
+  }
+
+  /** Head office holds other entries from `fromSeq` up to `hqSeq`: this seat's follow after (sync.rebaseOutbox). */
+  rebaseOutbox(fromSeq: number, hqSeq: number): sync.Rebase {
+    const seatId = this.#seatId();
+    return this.#write(() => sync.rebaseOutbox(this.db, seatId, fromSeq, hqSeq, this.now()));
   }
 
   pullCursor(): number {

@@ -7,6 +7,7 @@ import {
 import type { OutboxEntry, OutboxKind, PullResponse } from '../../../shared/contract/sync';
 import { parseScript } from '../../../shared/scripts/format';
 import { type Db, stmt } from './database';
+import { appendAudit } from './journal';
 import { importReferenceData } from './reference';
 import { registerScript } from './scripts';
 import { writeSetting } from './settings';
@@ -42,9 +43,74 @@ export function unackedEntries(db: Db, limit: number): OutboxEntry[] {
     .map((r) => ({ ...r, payload: JSON.parse(r.payload) as unknown }));
 }
 
-/** Head office applied everything up to `seq`; never moves back. */
-export function acknowledge(db: Db, seq: number): void {
-  stmt(db, 'UPDATE sync_state SET acked_seq = max(acked_seq, ?)').run(seq);
+/** The highest sequence number this seat ever gave an entry (AUTOINCREMENT keeps it after pruning). */
+function highestSeq(db: Db): number {
+  return (
+    stmt<[], { seq: number }>(db, "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'").get()?.seq ?? 0
+  );
+}
+
+/**
+ * Head office applied everything up to `seq`; never moves back, and never past this seat's own highest entry:
+ * an acknowledgement above it means head office has entries this seat no longer has (it was restored from a
+ * backup), and its next entries must be numbered after head office's (`rebaseOutbox`), not acknowledged unsent.
+ * Returns the rebase when one was needed.
+ */
+export function acknowledge(db: Db, seatId: string, seq: number, at: string): Rebase | null {
+  const highest = highestSeq(db);
+  stmt(db, 'UPDATE sync_state SET acked_seq = max(acked_seq, ?)').run(Math.min(seq, highest));
+  return seq > highest ? rebaseOutbox(db, seatId, highest + 1, seq, at) : null;
+}
+
+export interface Rebase {
+  /** The sequence numbers head office holds other entries under, from here on. */
+  fromSeq: number;
+  /** Head office's last applied entry: the seat's entries now follow it. */
+  hqSeq: number;
+  /** The entries numbered again (now `hqSeq + 1` …). */
+  moved: number;
+}
+
+/**
+ * The seat was restored from a backup: head office has applied entries up to `hqSeq` of which this seat's from
+ * `fromSeq` on are not the ones it holds. In one transaction (the caller's), the seat's entries from `fromSeq`
+ * are written again, in order and unchanged, after `hqSeq`, the old numbers are removed and everything up to
+ * `hqSeq` counts as acknowledged; an audit entry (sent home after them) says what happened. Nothing is lost
+ * and nothing is applied twice: head office never applied these entries under any number.
+ */
+export function rebaseOutbox(db: Db, seatId: string, fromSeq: number, hqSeq: number, at: string): Rebase {
+  const rows = stmt<
+    [number],
+    { seq: number; seatId: string; kind: string; entityId: string; payload: string; createdAt: string }
+  >(
+    db,
+    `SELECT seq, seat_id AS seatId, kind, entity_id AS entityId, payload, created_at AS createdAt FROM outbox
+     WHERE seq >= ? ORDER BY seq`,
+  ).all(fromSeq);
+  // The old numbers may go only once they count as acknowledged (outbox_delete_only_acked).
+  stmt(db, 'UPDATE sync_state SET acked_seq = max(acked_seq, ?)').run(Math.max(hqSeq, highestSeq(db)));
+  stmt(db, 'DELETE FROM outbox WHERE seq >= ?').run(fromSeq);
+  stmt(db, "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'").run(hqSeq);
+  const insert = stmt(
+    db,
+    'INSERT INTO outbox (seat_id, kind, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  for (const r of rows) insert.run(r.seatId, r.kind, r.entityId, r.payload, r.createdAt);
+  stmt(db, 'UPDATE sync_state SET acked_seq = ?').run(hqSeq);
+  const rebase = { fromSeq, hqSeq, moved: rows.length };
+  appendAudit(
+    db,
+    seatId,
+    {
+      agentId: null,
+      action: 'sync.renumber',
+      entityType: 'outbox',
+      entityId: String(fromSeq),
+      detail: rebase,
+    },
+    at,
+  );
+  return rebase;
 }
 
 export function pullCursor(db: Db): number {

@@ -1,6 +1,7 @@
 import type { SyncStatus } from '../../../shared/contract';
 import { PUSH_MAX_ENTRIES } from '../../../shared/contract/sync';
 import type { SeatStore } from '../store/seat-store';
+import type { Rebase } from '../store/sync';
 import { HqClient, HqRefused, HqUnreachable } from './hq-client';
 
 export interface SeatSyncOptions {
@@ -28,6 +29,8 @@ export class SeatSync {
   #state: SyncStatus['state'] = 'not_configured';
   #lastError: string | null = null;
   #lastSyncAt: string | null = null;
+  /** What the agent should know of the last rounds, e.g. that the outbox was numbered again after a restore. */
+  #notice: string | null = null;
   #wake: (() => void) | null = null;
   #again = false;
   #loop: Promise<void> | null = null;
@@ -46,6 +49,7 @@ export class SeatSync {
       pending,
       uploads: this.#store.uploadsWaiting(),
       lastError: this.#lastError,
+      notice: this.#notice,
       lastSyncAt: this.#lastSyncAt,
     };
   }
@@ -141,22 +145,36 @@ export class SeatSync {
       if (entries.length === 0) return;
       try {
         const { appliedSeq } = await client.push({ seatId, entries });
-        this.#store.acknowledge(appliedSeq);
+        this.#rebased(this.#store.acknowledge(appliedSeq));
       } catch (error) {
-        // Head office has up to appliedSeq: acknowledge that much and send again from the seq it expects.
-        if (
-          error instanceof HqRefused &&
-          error.body.code === 'SEQ_GAP' &&
-          error.body.appliedSeq !== undefined
-        ) {
-          this.#store.acknowledge(error.body.appliedSeq);
-          if ((entries[0]?.seq ?? 0) <= error.body.appliedSeq) continue;
+        if (error instanceof HqRefused && error.body.appliedSeq !== undefined) {
+          // Head office has up to appliedSeq: acknowledge that much and send again from the seq it expects.
+          if (error.body.code === 'SEQ_GAP') {
+            this.#rebased(this.#store.acknowledge(error.body.appliedSeq));
+            if ((entries[0]?.seq ?? 0) <= error.body.appliedSeq) continue;
+          }
+          // Head office holds other entries under these numbers (this seat was restored from a backup): this
+          // seat's entries from there on are numbered after head office's, then sent.
+          if (error.body.code === 'SEQ_CONFLICT' && error.body.conflictSeq !== undefined) {
+            this.#rebased(this.#store.rebaseOutbox(error.body.conflictSeq, error.body.appliedSeq));
+            continue;
+          }
         }
         throw error;
       }
       this.#options.onOutbox?.();
       this.#options.onStatus?.(this.status());
     }
+  }
+
+  /** Says so when the outbox had to be numbered again (see SeatStore.rebaseOutbox); the audit trail keeps it. */
+  #rebased(rebase: Rebase | null): void {
+    if (rebase === null) return;
+    this.#notice =
+      rebase.moved > 0
+        ? `本坐席数据曾从备份恢复：总部已有第 ${rebase.fromSeq}–${rebase.hqSeq} 号记录，本机 ${rebase.moved} 条未上传的记录已改为第 ${rebase.hqSeq + 1} 号起重新上传，没有记录丢失`
+        : `本坐席数据曾从备份恢复：总部已有至第 ${rebase.hqSeq} 号的记录，本机新记录将从第 ${rebase.hqSeq + 1} 号起编号`;
+    console.warn(`seat sync: ${this.#notice}`);
   }
 
   async #pull(client: HqClient): Promise<void> {

@@ -147,4 +147,30 @@ describe('the seat applying what it pulled from head office', () => {
     expect(ctx.store.unackedEntries(10).map((e) => e.seq)).toEqual([2]);
     expect(ctx.store.outboxStatus()).toEqual({ pending: 1, lastSeq: 2 });
   });
+
+  it('never takes an acknowledgement above its own highest entry for one of its own', () => {
+    ctx.store.audit({ agentId: null, action: 'x', entityType: 'y', entityId: 'z', detail: {} });
+    ctx.store.audit({ agentId: null, action: 'x', entityType: 'y', entityId: 'z', detail: {} });
+    // Head office has 5 entries of this seat; this one made 2 (it was restored from a backup).
+    expect(ctx.store.acknowledge(5)).toEqual({ fromSeq: 3, hqSeq: 5, moved: 0 });
+    // The next entry (here the audit of that) is numbered after head office's 5, and still to be sent.
+    const [next] = ctx.store.unackedEntries(10);
+    expect(next).toMatchObject({ seq: 6, kind: 'audit' });
+    expect(next?.payload).toMatchObject({ action: 'sync.renumber' });
+  });
+
+  it('numbers unsent entries again after head office’s, in order and unchanged, in one transaction', () => {
+    for (const id of ['a', 'b', 'c']) {
+      ctx.store.audit({ agentId: null, action: 'x', entityType: 'y', entityId: id, detail: {} });
+    }
+    ctx.store.acknowledge(1);
+    const before = ctx.store.unackedEntries(10);
+    expect(ctx.store.rebaseOutbox(2, 7)).toEqual({ fromSeq: 2, hqSeq: 7, moved: 2 });
+    const after = ctx.store.unackedEntries(10);
+    expect(after.map((e) => e.seq)).toEqual([8, 9, 10]);
+    expect(after.slice(0, 2).map(({ seq: _s, ...rest }) => rest)).toEqual(
+      before.map(({ seq: _s, ...rest }) => rest),
+    );
+    expect(after[2]?.payload).toMatchObject({ action: 'sync.renumber' });
+  });
 });
