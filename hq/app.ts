@@ -18,7 +18,7 @@ import { publishScript, setBranchSetting } from './config';
 import type { Hq } from './context';
 import { ImportReport, importFeeds } from './feeds';
 import { auditRefusal, bearer, requireBranch, requireSeat, requireUser, seatByToken } from './http/access';
-import { HqError } from './http/errors';
+import { errorReply, HqError } from './http/errors';
 import { qaRoutes } from './http/qa';
 import { supervisionRoutes } from './http/supervision';
 import { createUploads, UPLOADS_PATH } from './http/uploads';
@@ -63,16 +63,21 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  app.setErrorHandler((error, _req, reply) => {
-    if (error instanceof HqError) return reply.status(error.status).send(error.body());
-    const validation = (error as { validation?: unknown; code?: string }).validation;
-    if (validation || (error as { code?: string }).code === 'FST_ERR_VALIDATION') {
-      return reply
-        .status(400)
-        .send({ code: 'BAD_REQUEST', message: `请求内容无效：${(error as Error).message}` });
+  // A client's mistake is a 4xx in Chinese, the database gone a 503; only head office's own faults are 5xx,
+  // each logged with its stack and the request id (also on the console when Fastify's logger is off).
+  app.setErrorHandler((error, req, reply) => {
+    const answer = errorReply(error);
+    if (answer.fault) {
+      app.log.error({ err: error, reqId: req.id }, 'internal error');
+      if (!options.logger)
+        console.error(`总部服务内部错误（请求 ${req.id} ${req.method} ${req.url}）`, error);
+    } else if (answer.status >= 500) {
+      app.log.warn({ err: error, reqId: req.id }, answer.body.message);
+      if (!options.logger) console.warn(`${answer.body.message}（请求 ${req.id}）：${String(error)}`);
+    } else {
+      app.log.info({ reqId: req.id, code: answer.body.code }, answer.body.message);
     }
-    app.log.error(error);
-    return reply.status(500).send({ code: 'BAD_REQUEST', message: '总部服务内部错误' });
+    return reply.status(answer.status).send(answer.body);
   });
 
   // `warnings`: what an operator should know, e.g. a year whose holiday schedule is not configured yet.

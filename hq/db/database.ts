@@ -18,8 +18,9 @@ export interface OpenOptions {
   /** PGlite's data directory; `memory://` keeps it in memory. */
   dataDir?: string | undefined;
   /**
-   * Told when PostgreSQL ends an idle connection (a restart, a failover, an administrator, a dropped network):
-   * the pool discards it and opens another for the next query. Warns on the console by default.
+   * Told when PostgreSQL ends a connection, idle or under a query (a restart, a failover, an administrator, a
+   * dropped network): the query fails (503), the pool discards the connection and opens another for the next
+   * query. Warns on the console by default.
    */
   onConnectionLost?: (error: Error) => void;
 }
@@ -79,9 +80,11 @@ async function openPostgres(url: string, onConnectionLost: (error: Error) => voi
         parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
-  // Without a listener, pg throws an idle connection's error as an uncaught exception: one PostgreSQL restart
-  // would stop head office.
-  pool.on('error', onConnectionLost);
+  // Without a listener, pg throws a connection's error as an uncaught exception: one PostgreSQL restart, or a
+  // reset under a query in progress, would stop head office. Each connection is heard for its whole life (in
+  // use or idle); the pool's own event repeats an idle connection's error, already heard there.
+  pool.on('connect', (client) => client.on('error', onConnectionLost));
+  pool.on('error', () => {});
   const db = new Kysely<HqSchema>({ dialect: new PostgresDialect({ pool }) });
   const run: RunMigration = async (file) => {
     const client = await pool.connect();

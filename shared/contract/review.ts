@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CallbackType } from '../domain/callback-types';
-import { ResultOutcome } from './schemas';
+import { Instant, ResultOutcome } from './schemas';
 
 /**
  * The review contract: what supervisors, reviewers and compliance ask head office for (search results, open
@@ -17,8 +17,8 @@ export const ReviewSearch = z.object({
   salespersonId: z.string().max(40).optional(),
   type: CallbackType.optional(),
   outcome: ResultOutcome.optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: Instant.optional(),
+  to: Instant.optional(),
   idNumber: z
     .string()
     .regex(/^\d{17}[\dX]$/, '身份证号须为完整的 18 位')
@@ -28,8 +28,12 @@ export const ReviewSearch = z.object({
     .regex(/^1\d{10}$/, '手机号须为完整的 11 位')
     .optional(),
   findingsOnly: z.enum(['true', 'false']).optional(),
-  /** Keyset: the `next` of the previous page. */
-  before: z.string().max(100).optional(),
+  /** Keyset: the `next` of the previous page (`<instant>|<result id>`). */
+  before: z
+    .string()
+    .max(100)
+    .regex(/^[0-9T:.+Z-]{20,35}\|[0-9a-f-]{36}$/, { message: '翻页位置无效' })
+    .optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 export type ReviewSearch = z.input<typeof ReviewSearch>;
@@ -306,8 +310,8 @@ export const FindingsQuery = z.object({
   salespersonId: z.string().max(40).optional(),
   status: FindingStatus.optional(),
   severity: z.string().max(20).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: Instant.optional(),
+  to: Instant.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(100),
 });
 export const FindingsPage = z.object({ items: z.array(FindingRow) });

@@ -4,7 +4,13 @@ import { CallbackType } from '../domain/callback-types';
 /** Entity ids are UUIDs (v7 where the seat makes them, so they sort by creation). */
 export const Id = z.uuid();
 /** Instants cross the contract as ISO-8601 strings; the store keeps them in UTC (`…Z`). */
-export const Instant = z.iso.datetime({ offset: true });
+/**
+ * An instant as ISO 8601 with its offset, in sane bounds (years 1900–2999): both stores and PostgreSQL take
+ * every such one (PostgreSQL has no year 0; a year of six digits is no callback's).
+ */
+export const Instant = z.iso
+  .datetime({ offset: true })
+  .refine((t) => /^(19|2\d)\d\d-/.test(t), { message: '日期超出范围（应在 1900–2999 年之间）' });
 
 export const Role = z.enum(['agent', 'reviewer', 'supervisor', 'compliance', 'admin']);
 export type Role = z.infer<typeof Role>;

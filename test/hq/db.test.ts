@@ -1,3 +1,4 @@
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -85,6 +86,68 @@ describe.each(DB_KINDS)('head office database on %s', (kind) => {
       // The next query opens a fresh connection.
       const rows = await db.selectFrom('hq_migrations').select('version').execute();
       expect(rows.length).toBe(migrationFiles().length);
+    },
+  );
+
+  it.runIf(kind === 'postgres')(
+    'keeps serving when the connection under a query is reset (PostgreSQL killed, a network cut)',
+    async () => {
+      tmp = tempDir();
+      database = await freshDatabase(kind, tmp.dir);
+      // Head office reaches PostgreSQL through a TCP proxy that can reset every connection it carries.
+      const target = new URL(database.options().databaseUrl ?? '');
+      const sockets = new Set<Socket>();
+      const proxy = createServer((client) => {
+        const server = connect(Number(target.port || 5432), target.hostname);
+        for (const s of [client, server]) {
+          sockets.add(s);
+          s.on('error', () => {});
+          s.on('close', () => sockets.delete(s));
+        }
+        client.pipe(server).pipe(client);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      const viaProxy = new URL(target);
+      viaProxy.host = `127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      const lost: Error[] = [];
+      hq = await openHqDb({ databaseUrl: viaProxy.toString(), onConnectionLost: (e) => lost.push(e) });
+      const { db } = hq;
+      const uncaught: unknown[] = [];
+      const onUncaught = (e: unknown) => uncaught.push(e);
+      process.on('uncaughtException', onUncaught);
+      try {
+        const busy = sql`SELECT pg_sleep(30)`.execute(db);
+        // Once the query runs on the server, every connection through the proxy is reset.
+        const admin = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+        await admin.connect();
+        try {
+          await vi.waitFor(
+            async () => {
+              const running = await admin.query(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = $1 AND state = 'active' AND query LIKE 'SELECT pg_sleep(30)%'",
+                [target.pathname.slice(1)],
+              );
+              expect(running.rowCount).toBe(1);
+            },
+            { timeout: 10_000 },
+          );
+        } finally {
+          await admin.end();
+        }
+        for (const s of sockets) s.resetAndDestroy();
+        await expect(busy).rejects.toThrow();
+        await vi.waitFor(() => expect(lost.length).toBeGreaterThanOrEqual(1), { timeout: 10_000 });
+        expect(uncaught).toEqual([]);
+        // The pool opens a new connection for the next query.
+        const rows = await db.selectFrom('hq_migrations').select('version').execute();
+        expect(rows.length).toBe(migrationFiles().length);
+      } finally {
+        process.off('uncaughtException', onUncaught);
+        await hq.close();
+        hq = null;
+        for (const s of sockets) s.destroy();
+        await new Promise((resolve) => proxy.close(resolve));
+      }
     },
   );
 
