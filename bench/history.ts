@@ -1,7 +1,8 @@
 /**
  * The seat database the benchmarks share: 1,000,000 historical (closed) callbacks — tasks, purposes, results
  * with two answers each, audit entries — spread over three years, 200,000 customers and 10,000 open tasks of
- * one branch. Built once per `npm run bench` run into bench/tmp and copied for each suite that writes to it.
+ * one branch (a smoke run: 2,000 callbacks, 1,000 customers, 300 open tasks). Built once per `npm run bench`
+ * run into bench/tmp (a smoke run: bench/tmp/smoke) and copied for each suite that writes to it.
  */
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,17 +11,19 @@ import { hashPassword } from '../electron/seat/auth/password';
 import { SeatStore } from '../electron/seat/store/seat-store';
 import { CALLBACK_TYPES } from '../shared/domain/callback-types';
 import { idCheckChar } from '../shared/domain/id-number';
-import { timeMs } from './report';
+import { SMOKE, size, timeMs } from './report';
 
-export const HISTORY = Number(process.env.BENCH_HISTORY ?? 1_000_000);
-export const OPEN = 10_000;
-const CUSTOMERS = 200_000;
+export const HISTORY = Number(process.env.BENCH_HISTORY ?? size(1_000_000, 2_000));
+/** At least 100 visible to the bench agent: the worklist benches ask for a page of 100. */
+export const OPEN = size(10_000, 300);
+const CUSTOMERS = size(200_000, 1_000);
 export const BRANCH = 'BR-SH-001';
 const DAY = 86_400_000;
 /** The benchmarks' clock: deadlines and history are spread around it. */
 export const BENCH_NOW = Date.parse('2026-11-26T02:00:00.000Z');
 export const BENCH_AGENT = { code: 'A001', password: 'bench-Passw0rd' };
-export const TMP = join(process.cwd(), 'bench', 'tmp');
+/** Removed at the end of a run; a smoke run (npm test) keeps to its own corner of it. */
+export const TMP = join(process.cwd(), 'bench', 'tmp', SMOKE ? 'smoke' : '');
 
 const idNumber = (i: number) => {
   const first17 = `310104${1950 + (i % 50)}0${1 + (i % 9)}1${i % 10}${String(i % 1000).padStart(3, '0')}`;

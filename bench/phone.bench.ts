@@ -11,6 +11,7 @@
  * - chunk_to_disk_p99_ms: from MediaRecorder handing over a chunk to the seat's fsync answered (the
  *   console's `recorder:chunk-to-disk` measures), against a raw writeSync + fsyncSync of the same sizes in
  *   Node on the same disk.
+ * BENCH_SMOKE=1 (bench/report.ts): 2 calls each and 1 s CPU windows.
  */
 import { spawn } from 'node:child_process';
 import {
@@ -26,17 +27,19 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { buildAll } from '../scripts/build';
 import { CUSTOMER_NUMBER, openConsole, openCustomer, rigHost, rigSeat, waitPhase } from '../test/rig/console';
 import { startKamailio } from '../test/rig/kamailio';
 import { inPrivateNetwork } from '../test/rig/netns';
 import type { CallerWindow } from '../test/rig/page-api';
 import { rigChromiumArgs, startPages } from '../test/rig/pages';
 import { launchChromium } from '../test/support/chromium';
-import { figure, quantile, report } from './report';
+import { buildRenderer } from './build';
+import { figure, quantile, report, size } from './report';
 
-const CALLS = 40;
-const CPU_WINDOW_MS = 10_000;
+const CALLS = size(40, 2);
+const CPU_WINDOW_MS = size(10_000, 1_000);
+/** At least this many raw appends for the chunk baseline. */
+const RAW_CHUNKS = size(50, 5);
 
 /** Run from bench/run.ts: re-executes this file inside a private network namespace. */
 export async function runPhoneBench(): Promise<void> {
@@ -111,7 +114,7 @@ async function cpuPercent(windowMs: number): Promise<number> {
 }
 
 async function measure(): Promise<void> {
-  await buildAll({ quiet: true });
+  await buildRenderer();
   const dir = mkdtempSync(join(tmpdir(), 'bench-phone-'));
   const kamailio = await startKamailio();
   const pages = await startPages();
@@ -196,7 +199,7 @@ async function measure(): Promise<void> {
     const raw: number[] = [];
     const fd = openSync(join(dir, 'raw.webm'), 'a');
     const chunk = Buffer.alloc(8192, 7);
-    for (let i = 0; i < Math.max(50, chunkMs.length); i++) {
+    for (let i = 0; i < Math.max(RAW_CHUNKS, chunkMs.length); i++) {
       const t = performance.now();
       writeSync(fd, chunk);
       fsyncSync(fd);

@@ -7,6 +7,7 @@
  * - ipc_roundtrip_p50_ms / _p99_ms: `seat.info`.
  * - ipc_roundtrip_worklist100_p50_ms / _p99_ms: `worklist.list { limit: 100 }`.
  * Client and host share one process and event loop here; under Electron the renderer is another process.
+ * BENCH_SMOKE=1 (bench/report.ts): 20 calls after 5, one start, on the small history database.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -18,14 +19,14 @@ import { DEMO_PASSWORD, seedDemo } from '../electron/seat/demo/seed';
 import { inProcessBridge } from '../electron/seat/in-process';
 import { Seat } from '../electron/seat/seat';
 import { startWebHost, type WebHost } from '../electron/web-host';
-import { buildAll } from '../scripts/build';
 import type { MethodArgs, MethodName, Result, SeatBridge } from '../shared/contract';
 import { launchChromium } from '../test/support/chromium';
+import { buildRenderer } from './build';
 import { BENCH_AGENT, historyDb } from './history';
-import { type Figure, figure, quantile, report } from './report';
+import { type Figure, figure, quantile, report, size } from './report';
 
-const N = Number(process.env.BENCH_SHELL_N ?? 2_000);
-const WARMUP = 300;
+const N = Number(process.env.BENCH_SHELL_N ?? size(2_000, 20));
+const WARMUP = size(300, 5);
 
 type Invoke = (method: MethodName, args: unknown) => Promise<Result<unknown>>;
 
@@ -87,7 +88,7 @@ async function compare(ws: Invoke, direct: Invoke, method: MethodName, args: unk
   return { ours, base };
 }
 
-const STARTS = 5;
+const STARTS = size(5, 1);
 
 /** Runs in the page, serialised with its argument (a function, not a string: the page's CSP refuses eval). */
 const present = (selector: string) =>
@@ -103,7 +104,7 @@ const present = (selector: string) =>
  * starts. Medians of STARTS cold starts of the seat.
  */
 async function startupToWorklist(): Promise<{ ours: number[]; base: number[] }> {
-  await buildAll({ quiet: true });
+  await buildRenderer();
   const { path } = await historyDb('shell-startup');
   const browser = await launchChromium();
   const ours: number[] = [];

@@ -14,6 +14,7 @@
  *   Target ≤ 200 ms.
  * - watch_p95_ms: `GET /api/watch` for all branches (400 seats, 20,000 open tasks, a third overdue), p95 of 40;
  *   baseline: the bare SQL of the per-branch counts.
+ * BENCH_SMOKE=1 (bench/report.ts): 2,000 results and customers, a few of each request, a 10 s recording.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -29,11 +30,16 @@ import { ensurePlaybackCopy } from '../hq/recordings/playback';
 import { DirectoryRecordingStore } from '../hq/recordings/store';
 import { upsertUser } from '../hq/reference';
 import { freshDatabase } from '../test/support/hq-db';
-import { figure, quantile, report } from './report';
+import { figure, quantile, report, size } from './report';
 
-const RESULTS = Number(process.env.SUPERVISOR_RESULTS ?? 1_000_000);
-const SEARCHES = 300;
-const WATCHES = 40;
+const RESULTS = Number(process.env.SUPERVISOR_RESULTS ?? size(1_000_000, 2_000));
+/** Customers, each with one task; one task in ten is open. */
+const CUSTOMERS = size(200_000, 2_000);
+const OPEN_TASKS = CUSTOMERS / 10;
+const SEARCHES = size(300, 10);
+const WATCHES = size(40, 5);
+/** The recording played back, in seconds (30 minutes). */
+const RECORDING_S = size(1800, 10);
 const PASSWORD = 'Bench#2026';
 
 export async function runSupervisorBench(): Promise<void> {
@@ -62,7 +68,7 @@ export async function runSupervisorBench(): Promise<void> {
     await sql`INSERT INTO customers (id, name, id_number, phone, branch_id)
       SELECT 'C' || c, '客户' || c, '110105' || (19500101 + c % 40000)::text || lpad((c % 1000)::text, 3, '0') || 'X',
              '13' || lpad(c::text, 9, '0'), 'BR-' || lpad((1 + c % 20)::text, 3, '0')
-      FROM generate_series(1, 200000) c`.execute(db.db);
+      FROM generate_series(1, ${CUSTOMERS}) c`.execute(db.db);
     // One task in ten open (20,000), due from 5 days ago to 9 days ahead; three in four of them on a seat of
     // their branch.
     await sql`INSERT INTO tasks (id, customer_id, branch_id, status, deadline_at, created_at, assigned_seat_id)
@@ -70,18 +76,18 @@ export async function runSupervisorBench(): Promise<void> {
              CASE WHEN c % 10 = 0 THEN 'open' ELSE 'closed' END,
              CASE WHEN c % 10 = 0 THEN now() + ((c / 10) % 15 - 5) * interval '1 day' ELSE now() END, now(),
              CASE WHEN c % 10 = 0 AND c % 40 <> 0 THEN md5('seat' || (c % 20 + 20 * ((c / 20) % 20)))::uuid END
-      FROM generate_series(1, 200000) c`.execute(db.db);
+      FROM generate_series(1, ${CUSTOMERS}) c`.execute(db.db);
     await sql`INSERT INTO task_purposes (task_id, type, deadline_at, reason, source_key, created_at)
       SELECT md5('t' || c)::uuid, (ARRAY['new_account','aml','satisfaction','complaint','abnormal'])[1 + c % 5],
              now(), '基准', 'bench:' || c, now()
-      FROM generate_series(1, 200000) c`.execute(db.db);
+      FROM generate_series(1, ${CUSTOMERS}) c`.execute(db.db);
     await sql`INSERT INTO results (id, task_id, seat_id, agent_id, attempt_id, outcome, disposition, notes,
                                    created_at, received_at, branch_id, customer_id)
-      SELECT md5('r' || i)::uuid, md5('t' || (1 + i % 200000))::uuid, md5('s' || (i % 400))::uuid,
+      SELECT md5('r' || i)::uuid, md5('t' || (1 + i % ${CUSTOMERS}))::uuid, md5('s' || (i % 400))::uuid,
              md5('a' || (i % 400))::uuid, md5('at' || i)::uuid,
              (ARRAY['completed','completed','completed','retry','unreachable','refused'])[1 + i % 6], 'connected', '',
              timestamptz '2023-11-26' + (i * interval '90 seconds'), now(),
-             'BR-' || lpad((1 + (1 + i % 200000) % 20)::text, 3, '0'), 'C' || (1 + i % 200000)
+             'BR-' || lpad((1 + (1 + i % ${CUSTOMERS}) % 20)::text, 3, '0'), 'C' || (1 + i % ${CUSTOMERS})
       FROM generate_series(1, ${RESULTS}) i`.execute(db.db);
     await sql`INSERT INTO findings (id, result_id, step_id, purposes, category, severity, about, text_zh, branch_id, customer_id)
       SELECT md5('f' || i)::uuid, md5('r' || i)::uuid, 'conduct.promised_returns', '["new_account"]', 'promised_returns',
@@ -115,7 +121,7 @@ export async function runSupervisorBench(): Promise<void> {
         case 1:
           return `agentId=${agentIds[i % agentIds.length]}`;
         case 2: {
-          const c = 1 + ((i * 7919) % 200000);
+          const c = 1 + ((i * 7919) % CUSTOMERS);
           return `idNumber=110105${19500101 + (c % 40000)}${String(c % 1000).padStart(3, '0')}X`;
         }
         case 3:
@@ -181,10 +187,13 @@ export async function runSupervisorBench(): Promise<void> {
           WATCHES,
         ),
         seats: 400,
-        openTasks: 20_000,
+        openTasks: OPEN_TASKS,
       } as ReturnType<typeof figure>,
       ...playback,
     ]);
+    // The player's GETs were cut short after their first byte: their connections are not idle, and close()
+    // would wait for them until the keep-alive timeout (72 s).
+    app.server.closeAllConnections();
     await app.close();
   } finally {
     await db.close();
@@ -193,7 +202,7 @@ export async function runSupervisorBench(): Promise<void> {
   }
 }
 
-const PLAYS = 40;
+const PLAYS = size(40, 3);
 
 /** Milliseconds from `start` until the first byte of a GET with this Range arrives. */
 async function firstByte(url: string, range: string, start = performance.now()): Promise<number> {
@@ -214,7 +223,7 @@ async function measurePlayback(
   dir: string,
 ) {
   // 30 minutes, agent tone left and customer tone right, streamed to a pipe as MediaRecorder writes it.
-  const seconds = 1800;
+  const seconds = RECORDING_S;
   const webm = execFileSync(
     'ffmpeg',
     [
@@ -253,15 +262,15 @@ async function measurePlayback(
 
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
   const playbackFile = hq.recordings.playbackPath(seatId, recordingId);
-  const size = statSync(playbackFile).size;
+  const fileSize = statSync(playbackFile).size;
   // The baseline: a bare server answering a Range from the same file.
   const bare = createServer((req, res) => {
     const m = /bytes=(\d+)-/.exec(req.headers.range ?? '');
     const from = Number(m?.[1] ?? 0);
     res.writeHead(206, {
       'content-type': 'audio/webm',
-      'content-range': `bytes ${from}-${size - 1}/${size}`,
-      'content-length': size - from,
+      'content-range': `bytes ${from}-${fileSize - 1}/${fileSize}`,
+      'content-length': fileSize - from,
     });
     createReadStream(playbackFile, { start: from }).pipe(res);
   });
@@ -282,10 +291,11 @@ async function measurePlayback(
     if (res.status !== 200) throw new Error(`playback grant: HTTP ${res.status} ${await res.text()}`);
     const grant = (await res.json()) as { path: string };
     ours.push(await firstByte(`${base}${grant.path}`, 'bytes=0-', start));
-    seeks.push(await firstByte(`${base}${grant.path}`, `bytes=${Math.floor(size / 2)}-`));
+    seeks.push(await firstByte(`${base}${grant.path}`, `bytes=${Math.floor(fileSize / 2)}-`));
     baseline.push(await firstByte(bareUrl, 'bytes=0-'));
-    baselineSeeks.push(await firstByte(bareUrl, `bytes=${Math.floor(size / 2)}-`));
+    baselineSeeks.push(await firstByte(bareUrl, `bytes=${Math.floor(fileSize / 2)}-`));
   }
+  bare.closeAllConnections();
   await new Promise((resolve) => bare.close(resolve));
   const p95 = (xs: number[]) => quantile(xs, 0.95);
   return [

@@ -11,6 +11,7 @@
  *   Target ≤ 250 ms, 0 errors. PostgreSQL is the database for this many seats; PGlite is shown for scale.
  * - upload_mb_per_s: a 50 MB recording by tus (the seat's client, resumable, SHA-256 verified at the end)
  *   against a plain HTTP PUT of the same bytes to the same process, written and fsynced. Target ratio ≥ 0.5.
+ * BENCH_SMOKE=1 (bench/report.ts): 2,000 events, 5 seats of 2 rounds, one 1 MB upload; the names stay.
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -37,13 +38,16 @@ import { upsertBranch, upsertUser } from '../hq/reference';
 import type { Enrolment } from '../shared/contract/sync';
 import { auditEntry } from '../test/support/hq';
 import { freshDatabase } from '../test/support/hq-db';
-import { type Figure, figure, quantile, report } from './report';
+import { type Figure, figure, quantile, report, size } from './report';
 
-const EVENTS = 100_000;
-const BATCH = 1_000;
-const SEATS = 200;
-const ROUNDS = 10;
-const UPLOAD_MB = 50;
+const EVENTS = size(100_000, 2_000);
+const BATCH = size(1_000, 200);
+const SEATS = size(200, 5);
+const ROUNDS = size(10, 2);
+/** The longest random pause of a seat before each round. */
+const PAUSE_MS = size(4_000, 200);
+const UPLOAD_MB = size(50, 1);
+const UPLOADS = size(3, 1);
 const BRANCH = 'BR-BENCH';
 const PASSWORD = 'Bench#2026';
 
@@ -216,7 +220,7 @@ async function pushUnderLoad(kind: Kind, dir: string): Promise<Figure> {
     const pushes: number[] = [];
     const floor: number[] = [];
     let errors = 0;
-    const pause = () => new Promise((r) => setTimeout(r, Math.random() * 4000));
+    const pause = () => new Promise((r) => setTimeout(r, Math.random() * PAUSE_MS));
     const began = performance.now();
     await Promise.all(
       seats.map(async (s) => {
@@ -260,7 +264,7 @@ async function upload(dir: string): Promise<Figure> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const ours: number[] = [];
     const plain: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < UPLOADS; i++) {
       // Baseline first in each pair: the same bytes by a plain PUT.
       let start = performance.now();
       const res = await fetch(`${t.url}/bench/put`, {
