@@ -16,6 +16,8 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v sox >/dev/null || need+=(sox)
 # test/rig/run.sh brings up loopback in its private network namespace with `ip`.
 command -v ip >/dev/null || need+=(iproute2)
+# The clock-shift run (scripts/clock-shift.sh): libfaketime moves the clock of the date-heavy suites.
+command -v faketime >/dev/null || need+=(faketime)
 # Chinese glyphs in screenshots.
 fc-list 2>/dev/null | grep -qi 'cjk' || need+=(fonts-noto-cjk)
 if [ ${#need[@]} -gt 0 ]; then
