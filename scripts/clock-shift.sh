@@ -45,8 +45,14 @@ else
   )
 fi
 
+# One migrated PGlite template for every run (test/support/global-setup.ts): it holds no date.
+HQ_TEST_PGLITE_TEMPLATE="$(node --import tsx test/support/global-setup.ts)"
+export HQ_TEST_PGLITE_TEMPLATE
+trap 'rm -rf "$(dirname "$HQ_TEST_PGLITE_TEMPLATE")"' EXIT
+
+# Three workers on two cores: these suites wait on databases and child processes a good part of the time.
 for at in "${instants[@]}"; do
   echo "== clock-shift: $at"
   faketime --exclude-monotonic "$at" node -e 'console.log(`   the suites see ${new Date().toISOString()}`)'
-  faketime --exclude-monotonic "$at" npx vitest run "${SUITES[@]}"
+  faketime --exclude-monotonic "$at" npx vitest run --maxWorkers=3 "${SUITES[@]}"
 done
