@@ -14,6 +14,7 @@ import {
 import { Recordings } from './recordings/recordings';
 import { Review } from './review';
 import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
+import { StoreOpenError } from './store/database';
 import { SeatStore, type SeatStoreOptions } from './store/seat-store';
 import { enrolSeat } from './sync/enrol';
 import { SeatSync, type SeatSyncOptions } from './sync/service';
@@ -39,7 +40,16 @@ export interface SeatConnection extends Connection {
   close(): void;
 }
 
-const SQLITE_UNUSABLE = /^SQLITE_(CORRUPT|NOTADB|IOERR|FULL|CANTOPEN|READONLY)/;
+const SQLITE_UNUSABLE = /^SQLITE_(CORRUPT|NOTADB|IOERR|CANTOPEN|READONLY)/;
+
+/** The disk is full: SQLite's SQLITE_FULL (and its extended codes) or the file system's ENOSPC. */
+export function isDiskFull(error: unknown): boolean {
+  const code = String((error as { code?: unknown })?.code ?? '');
+  return code === 'ENOSPC' || code.startsWith('SQLITE_FULL');
+}
+
+export const DISK_FULL_MESSAGE =
+  '磁盘空间不足：本次内容未能保存，此前已保存的回访、录音和记录都还在。请清理本机磁盘后重试';
 
 /**
  * The seat's main side in plain Node: the store, the contract's handlers and the connections (windows, tabs,
@@ -87,8 +97,19 @@ export class Seat {
     this.dispatch = createDispatcher(this.#guard(this.#handlers()), onDefect);
   }
 
+  /** The seat on its store; a seat that cannot start releases the store (and its exclusive lock) again. */
   static open(options: SeatOptions): Seat {
-    return new Seat(SeatStore.open(options.dbPath, options), options);
+    let store: SeatStore | null = null;
+    try {
+      store = SeatStore.open(options.dbPath, options);
+      return new Seat(store, options);
+    } catch (error) {
+      store?.close();
+      if (isDiskFull(error)) {
+        throw new StoreOpenError('DISK_FULL', `坐席无法启动：${DISK_FULL_MESSAGE}`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   connect(push: Push): SeatConnection {
@@ -318,6 +339,7 @@ export class Seat {
         try {
           return await handler(args, conn);
         } catch (error) {
+          if (isDiskFull(error)) throw new SeatError('DISK_FULL', DISK_FULL_MESSAGE, { cause: error });
           const code = String((error as { code?: unknown })?.code ?? '');
           if (SQLITE_UNUSABLE.test(code)) {
             throw new SeatError('STORE_UNAVAILABLE', `本地数据库读写失败（${code}），请联系管理员`, {

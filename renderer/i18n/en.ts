@@ -22,6 +22,7 @@ export const en: Resources = {
     NOT_FOUND: 'The record does not exist',
     CONFLICT: 'This conflicts with what is already recorded',
     STORE_UNAVAILABLE: 'The local database is unavailable; contact your administrator',
+    DISK_FULL: 'The disk is full: this was not saved; everything saved before is kept',
     HQ_UNAVAILABLE: 'Head office cannot be reached',
     INTERNAL: 'Internal error in the seat; please try again',
     required: 'Please enter the {{field}}',

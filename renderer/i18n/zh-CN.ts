@@ -20,6 +20,7 @@ export const zhCN = {
     NOT_FOUND: '记录不存在',
     CONFLICT: '操作与已有记录冲突',
     STORE_UNAVAILABLE: '本地数据库不可用，请联系管理员',
+    DISK_FULL: '磁盘空间不足，本次内容未保存，此前已保存的内容都还在',
     HQ_UNAVAILABLE: '总部无法连接',
     INTERNAL: '坐席程序内部错误，请重试',
     required: '请填写{{field}}',

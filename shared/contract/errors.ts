@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'CONFLICT',
   /** The local database cannot be used (corrupt, unreadable, written by a newer version). */
   'STORE_UNAVAILABLE',
+  /** The disk is full: what was asked was not saved; everything saved before is kept. */
+  'DISK_FULL',
   /** Head office is needed (the supervisor workspace, a head-office login) and cannot be reached. */
   'HQ_UNAVAILABLE',
   /** A defect: logged on the seat; the message says nothing of the cause. */

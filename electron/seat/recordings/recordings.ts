@@ -128,6 +128,15 @@ export class Recordings {
       while (written < a.data.length)
         written += writeSync(fd, a.data, written, a.data.length - written, row.sizeBytes + written);
       fsyncSync(fd);
+    } catch (error) {
+      // A chunk not written whole (the disk is full, say) leaves nothing of it: the file ends where the last
+      // acknowledged chunk did, as a retry or the recovery after a restart expects.
+      try {
+        ftruncateSync(fd, row.sizeBytes);
+      } catch {
+        // The next chunk truncates again before it writes.
+      }
+      throw error;
     } finally {
       closeSync(fd);
     }

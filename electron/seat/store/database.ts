@@ -4,7 +4,7 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
 
 export type Db = Database.Database;
 
-export type StoreOpenProblem = 'NEWER_SCHEMA' | 'CORRUPT' | 'UNREADABLE' | 'IN_USE';
+export type StoreOpenProblem = 'NEWER_SCHEMA' | 'CORRUPT' | 'UNREADABLE' | 'IN_USE' | 'DISK_FULL';
 
 /** Why the seat's database cannot be used. The file is left exactly as it was found. */
 export class StoreOpenError extends Error {
