@@ -40,6 +40,8 @@ import {
   HistoryItem,
   Id,
   Instant,
+  OffsetMs,
+  PlainText,
   RecordingSummary,
   RevealField,
   SeatInfo,
@@ -156,7 +158,7 @@ export const METHODS = {
         stepId: z.string().min(1).max(100),
         value: AnswerValue,
         recordingId: Id,
-        offsetMs: z.number().int().nonnegative(),
+        offsetMs: OffsetMs,
       })
       .strict(),
     ScriptDraft,
@@ -164,11 +166,7 @@ export const METHODS = {
   /** Back one step: its answer is withdrawn and asked again. */
   'script.back': method('agent', z.object({ taskId: Id }).strict(), ScriptDraft),
   /** The wrap-up notes as they are being typed, kept with the draft until the result is committed. */
-  'script.notes': method(
-    'agent',
-    z.object({ taskId: Id, notes: z.string().max(2000) }).strict(),
-    z.object({}),
-  ),
+  'script.notes': method('agent', z.object({ taskId: Id, notes: PlainText(2000) }).strict(), z.object({})),
 
   /**
    * The newest audit entries of this seat, newest first. An agent sees their own; a supervisor, compliance

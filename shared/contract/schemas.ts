@@ -140,11 +140,30 @@ export const Disposition = z.enum([
 export type Disposition = z.infer<typeof Disposition>;
 
 /** A JSON value as an answer holds it (yes/no, choice ids, text, number, date). */
+/** Control characters other than tab and line breaks: nothing a person types, and a NUL no database stores. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** Text a person typed or chose: at most `max` characters, no control characters but tab and line breaks. */
+export const PlainText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((t) => !hasControl(t), { message: '内容含有不可见的控制字符，请删除后重试' });
+
+/** Milliseconds into a recording: within a 32-bit integer, as both stores keep it. */
+export const OffsetMs = z.number().int().nonnegative().max(2_147_483_647);
+
 export const AnswerValue = z.union([
   z.boolean(),
-  z.number(),
-  z.string().max(2000),
-  z.array(z.string()).max(50),
+  z.number().min(-1e12).max(1e12),
+  PlainText(2000),
+  z.array(PlainText(200)).max(50),
   z.null(),
 ]);
 export type AnswerValue = z.infer<typeof AnswerValue>;
@@ -157,7 +176,7 @@ export const Answer = z.object({
   answeredAt: Instant,
   /** The recording the offset refers to, so QA can jump to the moment. */
   recordingId: Id,
-  recordingOffsetMs: z.number().int().nonnegative(),
+  recordingOffsetMs: OffsetMs,
 });
 export type Answer = z.infer<typeof Answer>;
 
@@ -205,7 +224,7 @@ export const CommitResultArgs = z
     attemptId: Id.nullable(),
     outcome: ResultOutcome,
     disposition: Disposition,
-    notes: z.string().max(2000),
+    notes: PlainText(2000),
     retryAt: Instant.nullable(),
     /** A correction names the result it supersedes; the earlier one stays as it was. */
     supersedesId: Id.nullable(),
