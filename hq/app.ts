@@ -23,7 +23,7 @@ import { qaRoutes } from './http/qa';
 import { supervisionRoutes } from './http/supervision';
 import { createUploads, UPLOADS_PATH } from './http/uploads';
 import { settlePlaybackCopies } from './recordings/playback';
-import { createRules, FeedKindSchema, holidayWarnings } from './rules';
+import { DEFAULT_RULES, FeedKindSchema, holidayWarnings } from './rules';
 import { pull } from './sync/pull';
 import { applyPush } from './sync/push';
 
@@ -84,7 +84,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
   app.get('/api/health', async () => ({
     ok: true,
     db: hq.db.kind,
-    warnings: holidayWarnings(hq.rules ?? createRules(), hq.now().toISOString()),
+    warnings: holidayWarnings(hq.rules ?? DEFAULT_RULES, hq.now().toISOString()),
   }));
 
   app.post(

@@ -8,7 +8,7 @@ import { upsertCustomers } from './reference';
 import {
   type CustomerState,
   callQuarters,
-  createRules,
+  DEFAULT_RULES,
   type FeedBatch,
   type FeedKind,
   localDateOf,
@@ -158,7 +158,7 @@ export async function importFeeds(
   batches: FeedBatch[],
   options: { userId: string | null; rules?: Rules },
 ): Promise<ImportReport> {
-  const rules = options.rules ?? createRules();
+  const rules = options.rules ?? DEFAULT_RULES;
   const now = hq.now().toISOString();
   const importId = uuidv4();
   return hq.db.db.transaction().execute(async (tx) => {

@@ -3,7 +3,7 @@ import { hqAudit } from './audit';
 import type { Hq } from './context';
 import type { UserPrincipal } from './http/access';
 import { HqError } from './http/errors';
-import { createRules, retainUntil, retentionYears } from './rules';
+import { DEFAULT_RULES, retainUntil, retentionYears } from './rules';
 
 /**
  * Retention and legal hold of recordings at head office (DOMAIN.md, "Evidence"). A recording is kept for its
@@ -25,7 +25,7 @@ export interface Retention {
   purgedAt: string | null;
 }
 
-const config = (hq: Hq) => (hq.rules ?? createRules()).config.retention;
+const config = (hq: Hq) => (hq.rules ?? DEFAULT_RULES).config.retention;
 
 /** The callback types each recording's call covered (from the results that name its attempt). */
 async function purposesOf(hq: Hq, recordingIds: string[]): Promise<Map<string, string[]>> {

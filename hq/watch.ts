@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { SEAT_ONLINE_WITHIN_MS, type Watch } from '../shared/contract/review';
 import type { Hq } from './context';
-import { createRules } from './rules';
+import { DEFAULT_RULES } from './rules';
 import { addCalendarDays, endOfLocalDay, localDateOf } from './rules/calendar';
 import { holidayWarnings } from './rules/deadlines';
 
@@ -107,7 +107,7 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
   const nowMs = Date.parse(now);
   return {
     at: now,
-    warnings: holidayWarnings(hq.rules ?? createRules(), now),
+    warnings: holidayWarnings(hq.rules ?? DEFAULT_RULES, now),
     branches: branches.map((b) => ({
       branchId: b.branch_id,
       branchName: b.name,
@@ -144,7 +144,7 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
  */
 export function logCalendarWarnings(hq: Hq, log: (line: string) => void = console.warn): () => void {
   const check = () => {
-    for (const warning of holidayWarnings(hq.rules ?? createRules(), hq.now().toISOString())) log(warning);
+    for (const warning of holidayWarnings(hq.rules ?? DEFAULT_RULES, hq.now().toISOString())) log(warning);
   };
   check();
   const daily = setInterval(check, 24 * 3_600_000);

@@ -100,3 +100,6 @@ export function createRules(input: RulesConfigInput = {}): Rules {
   const config = RulesConfig.parse(input);
   return { config, calendar: createCalendar(input.calendar ?? {}) };
 }
+
+/** The defaults, built once: what head office uses when no rules file is given (`Hq.rules` unset). */
+export const DEFAULT_RULES: Rules = createRules();
