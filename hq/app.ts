@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
@@ -21,9 +21,10 @@ import { auditRefusal, bearer, requireBranch, requireSeat, requireUser, seatByTo
 import { errorReply, HqError } from './http/errors';
 import { qaRoutes } from './http/qa';
 import { supervisionRoutes } from './http/supervision';
-import { createUploads, UPLOADS_PATH } from './http/uploads';
+import { chineseRefusals, createUploads, UPLOADS_PATH } from './http/uploads';
 import { settlePlaybackCopies } from './recordings/playback';
 import { DEFAULT_RULES, FeedKindSchema, holidayWarnings } from './rules';
+import { recordSeatClock, seatClockOffset } from './sync/clock';
 import { pull } from './sync/pull';
 import { applyPush } from './sync/push';
 
@@ -59,6 +60,16 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 32 * 1024 * 1024,
+    // A path Fastify's router cannot decode (`%`, `%E4%B8`) or with an over-long param is answered before any
+    // route or error handler, in English by default: a client's mistake, so a 4xx in Chinese (found by fuzzing).
+    frameworkErrors: (error, _req, reply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      const status: number = tooLong ? 414 : 400;
+      return (reply as FastifyReply).status(status).send({
+        code: 'BAD_REQUEST',
+        message: tooLong ? '请求地址过长' : '请求地址无效：含有无法解码的字符',
+      });
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -80,10 +91,20 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     return reply.status(answer.status).send(answer.body);
   });
 
+  // A path or method head office has no route for: Fastify's default 404 is English (found by fuzzing).
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send({
+      code: 'NOT_FOUND',
+      message: `总部没有此接口：${req.method} ${(req.url.split('?')[0] ?? '').slice(0, 200)}`,
+    }),
+  );
+
   // `warnings`: what an operator should know, e.g. a year whose holiday schedule is not configured yet.
   app.get('/api/health', async () => ({
     ok: true,
     db: hq.db.kind,
+    // The seat compares its clock with this at every round (a seat more than 2 minutes off says so).
+    hqTime: hq.now().toISOString(),
     warnings: holidayWarnings(hq.rules ?? DEFAULT_RULES, hq.now().toISOString()),
   }));
 
@@ -223,7 +244,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     async (req) => {
       const seat = await requireSeat(hq, req);
       try {
-        return await applyPush(hq, seat, req.body);
+        return await applyPush(hq, seat, req.body, seatClockOffset(hq, req));
       } catch (error) {
         if (error instanceof HqError && error.code === 'SEAT_MISMATCH') {
           await auditRefusal(hq, req, { seatId: seat.id }, `push as seat ${req.body.seatId}`);
@@ -247,6 +268,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     async (req) => {
       const seat = await requireSeat(hq, req);
       await markSeen(hq, seat.id);
+      await recordSeatClock(hq, seat.id, seatClockOffset(hq, req));
       return pull(hq, seat, req.query.cursor, req.query.limit);
     },
   );
@@ -386,6 +408,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     reply: { hijack(): void; raw: import('node:http').ServerResponse },
   ) => {
     reply.hijack();
+    chineseRefusals(reply.raw);
     await tus.handle(req.raw, reply.raw);
   };
   app.all(UPLOADS_PATH, handleTus);

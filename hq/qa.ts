@@ -58,6 +58,16 @@ export async function setRecheckPlan(hq: Hq, plan: RecheckPlan, userId: string):
  * Each sampled callback is dealt to a reviewer who did not make it.
  */
 export async function sampleRechecks(hq: Hq, periodKey: string): Promise<SampleReport> {
+  // The contract's pattern takes any four digits; a year such as 0321 made no local date (a 500, found by
+  // fuzzing). Periods hold callbacks, so their years are those of an instant (1900–2999).
+  const year = Number(periodKey.slice(0, 4));
+  if (!(year >= 1900 && year <= 2999)) {
+    throw new HqError(
+      400,
+      'BAD_REQUEST',
+      `期间的年份超出范围（应在 1900–2999 年之间）：${periodKey.slice(0, 20)}`,
+    );
+  }
   const { from, to } = periodRange(periodKey);
   const plans = await hq.db.db
     .selectFrom('recheck_plans')

@@ -6,6 +6,7 @@ import { addCalendarDays, endOfLocalDay, localDateOf } from './rules/calendar';
 import { holidayWarnings } from './rules/deadlines';
 
 const OVERDUE_LISTED = 100;
+const QUARANTINE_LISTED = 100;
 
 /**
  * The seats and the deadlines as they stand now, for one branch or all: open tasks per branch by how close
@@ -56,11 +57,19 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
     .where('stored_at', 'is', null)
     .groupBy('seat_id')
     .as('waiting');
+  const quarantined = db
+    .selectFrom('quarantine')
+    .select(['seat_id', sql<number>`count(*)::int`.as('count')])
+    .groupBy('seat_id')
+    .as('quarantined');
   let seatQuery = db
     .selectFrom('seats')
     .leftJoin(held, 'held.assigned_seat_id', 'seats.id')
     .leftJoin(waiting, 'waiting.seat_id', 'seats.id')
+    .leftJoin(quarantined, 'quarantined.seat_id', 'seats.id')
     .select([
+      'seats.clock_offset_ms',
+      sql<number>`coalesce(quarantined.count, 0)`.as('quarantined'),
       'seats.id',
       'seats.name',
       'seats.branch_id',
@@ -85,10 +94,31 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
     .limit(OVERDUE_LISTED);
   if (branchId !== null) overdueQuery = overdueQuery.where('tasks.branch_id', '=', branchId);
 
-  const [branches, seats, overdue] = await Promise.all([
+  let quarantineQuery = db
+    .selectFrom('quarantine')
+    .innerJoin('seats', 'seats.id', 'quarantine.seat_id')
+    .select([
+      'quarantine.seat_id',
+      'seats.name',
+      'quarantine.branch_id',
+      'quarantine.seq',
+      'quarantine.kind',
+      'quarantine.entity_id',
+      'quarantine.status',
+      'quarantine.code',
+      'quarantine.reason',
+      'quarantine.received_at',
+    ])
+    .orderBy('quarantine.received_at', 'desc')
+    .orderBy('quarantine.seq', 'desc')
+    .limit(QUARANTINE_LISTED);
+  if (branchId !== null) quarantineQuery = quarantineQuery.where('quarantine.branch_id', '=', branchId);
+
+  const [branches, seats, overdue, quarantine] = await Promise.all([
     branchQuery.execute(),
     seatQuery.execute(),
     overdueQuery.execute(),
+    quarantineQuery.execute(),
   ]);
   const types = new Map<string, string[]>();
   if (overdue.length > 0) {
@@ -126,6 +156,20 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
       open: s.open,
       overdue: s.overdue,
       recordingsWaiting: s.recordings_waiting,
+      clockOffsetMs: s.clock_offset_ms === null ? null : Number(s.clock_offset_ms),
+      quarantined: s.quarantined,
+    })),
+    quarantine: quarantine.map((q) => ({
+      seatId: q.seat_id,
+      seatName: q.name,
+      branchId: q.branch_id,
+      seq: Number(q.seq),
+      kind: q.kind,
+      entityId: q.entity_id,
+      status: q.status,
+      code: q.code,
+      reason: q.reason,
+      receivedAt: new Date(q.received_at).toISOString(),
     })),
     overdue: overdue.map((o) => ({
       taskId: o.id,

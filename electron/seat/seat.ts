@@ -287,6 +287,7 @@ export class Seat {
       }),
       'settings.get': () => store.settings(),
       'sync.status': () => this.sync.status(),
+      'sync.refused': () => ({ items: this.store.refusedEntries() }),
       'sync.enrol': async ({ hqUrl, code, password, name }, conn) => {
         // Head office decides who may enrol (its supervisors and administrators, by the login given here);
         // a new seat has no agents of its own yet, so this needs no seat login, and works once.

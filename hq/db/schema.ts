@@ -34,6 +34,9 @@ export interface HqSchema {
     enrolled_at: Instant;
     last_applied_seq: Generated<number>;
     last_seen_at: Instant | null;
+    /** The seat's clock minus head office's at its last sync (migration 0010). */
+    clock_offset_ms: number | null;
+    clock_checked_at: Instant | null;
   };
   salespeople: { id: string; code: string; name: string; branch_id: string; departed_at: Instant | null };
   customers: {
@@ -84,6 +87,20 @@ export interface HqSchema {
     applied_at: Instant;
     /** SHA-256 of the entry's kind, id and payload as sent (migration 0009; NULL before it). */
     content_sha256: string | null;
+    /** What was subtracted from the seat's times of this entry to put them on head office's clock (0010). */
+    clock_offset_ms: number | null;
+  };
+  quarantine: {
+    seat_id: string;
+    seq: number;
+    branch_id: string;
+    kind: string;
+    entity_id: string;
+    status: number;
+    code: string;
+    reason: string;
+    body: string;
+    received_at: Instant;
   };
   attempts: {
     id: string;

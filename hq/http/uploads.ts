@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
@@ -6,10 +7,76 @@ import type { Hq } from '../context';
 import { sha256File } from '../recordings/hash';
 import { ensurePlaybackCopy } from '../recordings/playback';
 import { seatByToken } from './access';
+import { errorReply } from './errors';
 
 export const UPLOADS_PATH = '/api/uploads';
 
 const refuse = (status_code: number, body: string) => ({ status_code, body });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** tus's own refusals (written in English by @tus/server), as head office says them. */
+const TUS_REFUSALS: Partial<Record<number, string>> = {
+  400: '上传请求无效',
+  403: '上传请求无效：缺少 Upload-Offset 或内容类型',
+  404: '上传不存在',
+  405: '上传不支持此方法',
+  409: '上传位置冲突：Upload-Offset 与总部已收到的字节数不符',
+  410: '上传已不存在',
+  412: '请求缺少 Tus-Resumable 头：录音须以 tus 1.0.0 上传',
+  413: '上传内容超出录音的大小',
+};
+
+/**
+ * tus writes its protocol's refusals (412 without Tus-Resumable, 400 for a bad header, 404…) itself, in
+ * English, past Fastify's error handler: a 4xx without a Chinese message (found by fuzzing). This gives each
+ * such answer of `res` a Chinese sentence, tus's own words kept after it; our hooks' refusals are Chinese
+ * already and pass as they are.
+ */
+export function chineseRefusals(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (status: number, ...rest: unknown[]) => ServerResponse;
+  const write = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  let refused: { status: number; headers: unknown[] } | null = null;
+  const parts: Buffer[] = [];
+  const collect = (chunk: unknown) => {
+    if (typeof chunk === 'string' || chunk instanceof Uint8Array) parts.push(Buffer.from(chunk));
+  };
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status < 400) return writeHead(status, ...rest);
+    refused = { status, headers: rest };
+    return res;
+  }) as typeof res.writeHead;
+  res.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (!refused) return write(chunk, ...rest);
+    collect(chunk);
+    return true;
+  }) as typeof res.write;
+  res.end = ((...args: unknown[]) => {
+    if (!refused) return end(...args);
+    if (typeof args[0] !== 'function') collect(args[0]);
+    const said = Buffer.concat(parts).toString('utf8').trim();
+    const body = /[\u4e00-\u9fff]/.test(said)
+      ? said
+      : `${TUS_REFUSALS[refused.status] ?? `上传被拒绝（HTTP ${refused.status}）`}${said ? `（${said}）` : ''}`;
+    // tus's headers (Tus-Resumable, CORS) are kept; only the length changes with the body.
+    // As srvx gives them: flat [name, value, …], [[name, value], …] or an object.
+    const given = refused.headers.find((h) => h !== null && typeof h === 'object') ?? [];
+    const pairs: unknown[][] = Array.isArray(given)
+      ? given.every(Array.isArray)
+        ? (given as unknown[][])
+        : given.flatMap((v, i) => (i % 2 === 0 ? [[v, given[i + 1]]] : []))
+      : Object.entries(given);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of pairs) headers[String(name).toLowerCase()] = String(value);
+    headers['content-type'] = 'text/plain; charset=utf-8';
+    headers['content-length'] = String(Buffer.byteLength(body));
+    const { status } = refused;
+    refused = null; // what the real end writes through `write` passes now
+    writeHead(status, headers);
+    const done = args.find((a) => typeof a === 'function');
+    return end(body, done);
+  }) as typeof res.end;
+}
 
 async function seatOf(hq: Hq, req: Request): Promise<{ id: string; branchId: string }> {
   const [scheme, token] = (req.headers.get('authorization') ?? '').split(' ');
@@ -35,6 +102,8 @@ export function createUploads(hq: Hq, partsDir: string): Server {
     async onUploadCreate(req, upload) {
       const seat = await seatOf(hq, req);
       const recordingId = upload.metadata?.recordingId ?? '';
+      // Not a UUID: the database would refuse the query itself, a 500 (found by fuzzing).
+      if (!UUID.test(recordingId)) throw refuse(400, '上传缺少有效的录音编号（recordingId）');
       const rec = await hq.db.db
         .selectFrom('recordings')
         .select(['size_bytes', 'stored_at'])
@@ -45,6 +114,14 @@ export function createUploads(hq: Hq, partsDir: string): Server {
       if (rec.stored_at) throw refuse(409, '该录音已上传并校验');
       if (upload.size !== rec.size_bytes) throw refuse(400, '录音大小与记录不符');
       return { metadata: { ...upload.metadata, recordingId, seatId: seat.id } };
+    },
+    // What a hook throws that is no refusal of ours (a database error): classified as the routes' errors are,
+    // so a request's content gives a 4xx and only head office's own fault a 500, logged.
+    onResponseError(_req, error) {
+      if ('status_code' in error) return undefined;
+      const answer = errorReply(error);
+      if (answer.fault) console.error('总部服务内部错误（录音上传）', error);
+      return { status_code: answer.status, body: answer.body.message };
     },
     async onIncomingRequest(req, uploadId) {
       if (req.method === 'POST' || req.method === 'OPTIONS') return;

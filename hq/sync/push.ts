@@ -1,20 +1,23 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
+import { escapeControl } from '../../shared/contract/schemas';
 import {
   type AttemptPayload,
   type AuditPayload,
-  type OutboxEntry,
+  OutboxEntry,
   PAYLOADS,
   type PushRequest,
   type PushResponse,
   type RecordingPayload,
+  type RefusedEntry,
   type ResultPayload,
 } from '../../shared/contract/sync';
+import { hqAudit } from '../audit';
 import type { Hq } from '../context';
 import type { HqSchema } from '../db/schema';
 import type { SeatPrincipal } from '../http/access';
-import { HqError } from '../http/errors';
+import { errorReply, HqError } from '../http/errors';
 
 type Tx = Transaction<HqSchema> | Kysely<HqSchema>;
 
@@ -22,18 +25,57 @@ type Tx = Transaction<HqSchema> | Kysely<HqSchema>;
 const CLOSING = new Set(['completed', 'identity_not_verified', 'refused', 'unreachable']);
 
 /**
- * Applies a seat's outbox entries in order, in one transaction with the seat's `last_applied_seq`: an entry
- * at or below it was applied before (a repeat is a no-op); the next must be exactly one above it, or the
- * push stops there with `SEQ_GAP` (what came before the gap stays applied). The seat row is locked for the
- * transaction, so two pushes of one seat never interleave.
+ * A seat clock within this of head office's is taken as it is: the offset measured over a request includes
+ * the network's delay, and correcting by noise would only move true times.
  */
-export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushRequest): Promise<PushResponse> {
+export const CLOCK_TOLERANCE_MS = 5_000;
+
+type Refusal = Omit<RefusedEntry, 'seq'>;
+
+type Parsed = {
+  [K in keyof typeof PAYLOADS]: { kind: K; data: z.infer<(typeof PAYLOADS)[K]> };
+}[keyof typeof PAYLOADS];
+
+/** An entry of a push, read: what it is (as far as it could be read) and whether head office refuses it. */
+interface Entry {
+  seq: number;
+  /** As the seat sent it, for the quarantine. */
+  raw: Record<string, unknown>;
+  hash: string;
+  /** Printable and bounded, for the log of applied entries (the raw values are in the quarantine). */
+  kind: string;
+  entityId: string;
+  createdAt: string | null;
+  payload: Parsed | null;
+  refusal: Refusal | null;
+}
+
+/**
+ * Applies a seat's outbox entries in order, in one transaction with the seat's `last_applied_seq`: an entry
+ * at or below it was applied before (the same entry again is a no-op; another one under that number is a
+ * conflict, `SEQ_CONFLICT`); the next must be exactly one above it, or the push stops there with `SEQ_GAP`
+ * (what came before the gap stays applied). The seat row is locked for the transaction, so two pushes of one
+ * seat never interleave.
+ *
+ * An entry head office cannot accept does not refuse the push: it is quarantined (kept verbatim with the
+ * reason, audited) and its sequence counts as applied, so the outbox behind it drains. `seatClockOffsetMs`
+ * (the seat's clock minus head office's, measured on this request) corrects the times the seat sent.
+ */
+export async function applyPush(
+  hq: Hq,
+  seat: SeatPrincipal,
+  request: PushRequest,
+  seatClockOffsetMs: number | null = null,
+): Promise<PushResponse> {
   if (request.seatId !== seat.id) {
     throw new HqError(403, 'SEAT_MISMATCH', '推送的坐席编号与凭据不符');
   }
-  // Validated before the transaction: a bad entry refuses the push without holding the seat's lock.
-  const entries = request.entries.map((e) => ({ ...e, hash: entryHash(e), payload: parsePayload(e) }));
+  // Read before the transaction: a bad entry costs no time under the seat's lock.
+  const entries = request.entries.map(readEntry);
   const now = hq.now().toISOString();
+  const offset =
+    seatClockOffsetMs !== null && Math.abs(seatClockOffsetMs) >= CLOCK_TOLERANCE_MS ? seatClockOffsetMs : 0;
+  const clock = new SeatClock(offset, now);
   const outcome = await hq.db.db.transaction().execute(async (tx) => {
     const row = await tx
       .selectFrom('seats')
@@ -43,11 +85,11 @@ export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushReques
       .executeTakeFirstOrThrow();
     // The entries to apply: from the one after the last applied, while they follow on without a gap. One at or
     // below it must be the entry applied under that number: a repeat is a no-op, another one a conflict.
-    let last = row.last_applied_seq;
+    let last = Number(row.last_applied_seq);
     const conflict = await firstConflict(tx, seat.id, entries, last);
-    if (conflict !== null) return { last, gap: null, conflict };
+    if (conflict !== null) return { last, gap: null, conflict, refused: [] as RefusedEntry[] };
     let gap: number | null = null;
-    const fresh: typeof entries = [];
+    const fresh: Entry[] = [];
     for (const entry of entries) {
       if (entry.seq <= last) continue;
       if (entry.seq !== last + 1) {
@@ -57,13 +99,17 @@ export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushReques
       fresh.push(entry);
       last = entry.seq;
     }
-    await applyEntries(tx, seat, fresh, now);
+    const refused = await applyEntries(tx, seat, fresh, now, clock);
     await tx
       .updateTable('seats')
-      .set({ last_applied_seq: last, last_seen_at: now })
+      .set({
+        last_applied_seq: last,
+        last_seen_at: now,
+        ...(seatClockOffsetMs === null ? {} : { clock_offset_ms: seatClockOffsetMs, clock_checked_at: now }),
+      })
       .where('id', '=', seat.id)
       .execute();
-    return { last, gap, conflict: null };
+    return { last, gap, conflict: null, refused };
   });
   if (outcome.conflict !== null) {
     throw new HqError(
@@ -79,26 +125,66 @@ export async function applyPush(hq: Hq, seat: SeatPrincipal, request: PushReques
       appliedSeq: outcome.last,
     });
   }
-  return { appliedSeq: outcome.last };
+  return { appliedSeq: outcome.last, refused: outcome.refused, hqTime: hq.now().toISOString() };
 }
 
 /** What identifies an entry's content: its kind, entity and payload as the seat sent them. */
-export function entryHash(entry: Pick<OutboxEntry, 'kind' | 'entityId' | 'payload'>): string {
+export function entryHash(entry: { readonly [key: string]: unknown }): string {
   return createHash('sha256')
     .update(JSON.stringify([entry.kind, entry.entityId, entry.payload]))
     .digest('hex');
 }
 
+/** A value of the seat's as printable text of at most `max` characters (control characters escaped). */
+function printable(value: unknown, max: number): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  return escapeControl(text).slice(0, max);
+}
+
+function describe(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const path = issue?.path.join('.') ?? '';
+  return printable(`${path ? `${path}：` : ''}${issue?.message ?? ''}`, 300);
+}
+
+function readEntry(raw: Record<string, unknown> & { seq: number }): Entry {
+  const base = {
+    seq: raw.seq,
+    raw,
+    hash: entryHash(raw),
+    kind: printable(raw.kind, 50),
+    entityId: printable(raw.entityId, 200),
+  };
+  const envelope = OutboxEntry.safeParse(raw);
+  if (!envelope.success) {
+    return { ...base, createdAt: null, payload: null, refusal: badEntry(raw.seq, base.kind, envelope.error) };
+  }
+  const e = envelope.data;
+  const parsed = PAYLOADS[e.kind].safeParse(e.payload);
+  if (!parsed.success) {
+    return { ...base, createdAt: e.createdAt, payload: null, refusal: badEntry(e.seq, e.kind, parsed.error) };
+  }
+  return {
+    ...base,
+    createdAt: e.createdAt,
+    payload: { kind: e.kind, data: parsed.data } as Parsed,
+    refusal: null,
+  };
+}
+
+function badEntry(seq: number, kind: string, error: z.ZodError): Refusal {
+  return {
+    status: 422,
+    code: 'BAD_ENTRY',
+    message: `第 ${seq} 条（${kind || '未知类型'}）内容无效：${describe(error)}`,
+  };
+}
+
 /**
- * The first entry at or below `last` that differs from the entry applied under its number (kind, entity, and
- * the content hash where one was kept), or null.
+ * The first entry at or below `last` that differs from the entry applied under its number (by content hash
+ * where one was kept, else kind and entity), or null.
  */
-async function firstConflict(
-  tx: Tx,
-  seatId: string,
-  entries: (OutboxEntry & { hash: string })[],
-  last: number,
-): Promise<number | null> {
+async function firstConflict(tx: Tx, seatId: string, entries: Entry[], last: number): Promise<number | null> {
   const old = entries.filter((e) => e.seq <= last);
   if (old.length === 0) return null;
   const applied = await tx
@@ -116,27 +202,35 @@ async function firstConflict(
     const a = bySeq.get(e.seq);
     // Not kept (applied before entries were logged): nothing to compare with.
     if (a === undefined) continue;
-    if (a.kind !== e.kind || a.entity_id !== e.entityId) return e.seq;
-    if (a.content_sha256 !== null && a.content_sha256 !== e.hash) return e.seq;
+    if (a.content_sha256 !== null) {
+      if (a.content_sha256 !== e.hash) return e.seq;
+    } else if (a.kind !== e.kind || a.entity_id !== e.entityId) return e.seq;
   }
   return null;
 }
 
-type Parsed = {
-  [K in keyof typeof PAYLOADS]: { kind: K; data: z.infer<(typeof PAYLOADS)[K]> };
-}[keyof typeof PAYLOADS];
-
-function parsePayload(entry: OutboxEntry): Parsed {
-  const parsed = PAYLOADS[entry.kind].safeParse(entry.payload);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new HqError(
-      400,
-      'BAD_ENTRY',
-      `第 ${entry.seq} 条（${entry.kind}）内容无效：${issue?.path.join('.') ?? ''} ${issue?.message ?? ''}`.trim(),
-    );
+/**
+ * The seat's times on head office's clock: minus the seat's measured offset, and never later than head office
+ * received them (what a seat says happened later than now did not).
+ */
+class SeatClock {
+  constructor(
+    readonly offsetMs: number,
+    readonly now: string,
+  ) {}
+  /** A moment that has passed (a call, a commit, an audit fact). */
+  past(t: string): string {
+    if (this.offsetMs === 0) return t;
+    const ms = Math.min(Date.parse(t) - this.offsetMs, Date.parse(this.now));
+    return new Date(ms).toISOString();
   }
-  return { kind: entry.kind, data: parsed.data } as Parsed;
+  /** A moment the seat set ahead (a redial time). */
+  ahead(t: string): string {
+    return this.offsetMs === 0 ? t : new Date(Date.parse(t) - this.offsetMs).toISOString();
+  }
+  maybe(t: string | null): string | null {
+    return t === null ? null : this.past(t);
+  }
 }
 
 /** Rows per multi-row INSERT: well under PostgreSQL's 65,535 parameters for the widest table. */
@@ -146,52 +240,309 @@ async function inChunks<T>(rows: T[], write: (chunk: T[]) => Promise<unknown>): 
   for (let i = 0; i < rows.length; i += CHUNK) await write(rows.slice(i, i + CHUNK));
 }
 
+/** What head office knows of the tasks, agents and ids the entries name: read once per push. */
+interface Known {
+  tasks: Map<
+    string,
+    {
+      branch_id: string;
+      customer_id: string;
+      assigned_seat_id: string | null;
+      status: string;
+      customer_sp: string | null;
+      purposeSp: Map<string, string | null>;
+    }
+  >;
+}
+
 /**
- * Applies entries already known to follow on without a gap: the raw log, then each kind in multi-row
- * inserts (entries of different kinds do not depend on one another; results, with their answers, one by one).
+ * Applies entries known to follow on without a gap. First what head office refuses on its own records (another
+ * branch's task, an agent not of the seat's branch, an id another seat holds); then the rest in multi-row
+ * inserts by kind (entries of different kinds do not depend on one another), inside a savepoint: should the
+ * database refuse a value, the batch is undone and applied entry by entry, each in its own savepoint, so that
+ * only the entry at fault is quarantined. Returns the entries quarantined.
  */
 async function applyEntries(
   tx: Tx,
   seat: SeatPrincipal,
-  entries: (Omit<OutboxEntry, 'payload'> & { payload: Parsed; hash: string })[],
+  entries: Entry[],
   now: string,
-): Promise<void> {
-  if (entries.length === 0) return;
+  clock: SeatClock,
+): Promise<RefusedEntry[]> {
+  if (entries.length === 0) return [];
+  const known = await vet(tx, seat, entries);
+  const good = entries.filter((e) => e.refusal === null);
+  await sql`SAVEPOINT push_batch`.execute(tx);
+  try {
+    await applyParsed(tx, seat, good, now, clock, known);
+    await sql`RELEASE SAVEPOINT push_batch`.execute(tx);
+  } catch (error) {
+    const refusal = contentRefusal(error);
+    if (refusal === null) throw error;
+    await sql`ROLLBACK TO SAVEPOINT push_batch`.execute(tx);
+    for (const entry of good) {
+      await sql`SAVEPOINT push_entry`.execute(tx);
+      try {
+        await applyParsed(tx, seat, [entry], now, clock, known);
+        await sql`RELEASE SAVEPOINT push_entry`.execute(tx);
+      } catch (entryError) {
+        const r = contentRefusal(entryError);
+        if (r === null) throw entryError;
+        await sql`ROLLBACK TO SAVEPOINT push_entry`.execute(tx);
+        entry.refusal = { ...r, message: `第 ${entry.seq} 条（${entry.kind}）${r.message}` };
+      }
+    }
+  }
+  await logEntries(tx, seat, entries, now, clock);
+  const refused = entries.filter((e) => e.refusal !== null);
+  await quarantine(tx, seat, refused, now);
+  return refused.map((e) => ({ seq: e.seq, ...(e.refusal as Refusal) }));
+}
+
+/** A database refusal of an entry's content (a value out of range, a broken constraint), or null for any other. */
+function contentRefusal(error: unknown): Refusal | null {
+  const reply = errorReply(error);
+  if (reply.status !== 422 && reply.status !== 409) return null;
+  return { status: 422, code: 'BAD_ENTRY', message: printable(`内容无法保存：${reply.body.message}`, 500) };
+}
+
+/**
+ * Refuses, on head office's own records, what a seat may not write: a result or attempt for a task of another
+ * branch, by an agent who is not a user of the seat's branch, or under an id another seat's entry holds; a
+ * finding on a task head office does not know that names another branch's customer or salesperson.
+ */
+async function vet(tx: Tx, seat: SeatPrincipal, entries: Entry[]): Promise<Known> {
+  const results: (Entry & { payload: Extract<Parsed, { kind: 'result' }> })[] = [];
+  const attempts: (Entry & { payload: Extract<Parsed, { kind: 'attempt' }> })[] = [];
+  const recordings: (Entry & { payload: Extract<Parsed, { kind: 'recording' }> })[] = [];
+  for (const e of entries) {
+    if (e.payload?.kind === 'result') results.push(e as (typeof results)[number]);
+    else if (e.payload?.kind === 'attempt') attempts.push(e as (typeof attempts)[number]);
+    else if (e.payload?.kind === 'recording') recordings.push(e as (typeof recordings)[number]);
+  }
+  const taskIds = [...new Set([...results, ...attempts].map((e) => e.payload.data.taskId))];
+  const agentIds = [...new Set([...results, ...attempts].map((e) => e.payload.data.agentId))];
+  const known: Known = { tasks: new Map() };
+  if (taskIds.length > 0) {
+    const rows = await tx
+      .selectFrom('tasks')
+      .innerJoin('customers', 'customers.id', 'tasks.customer_id')
+      .select([
+        'tasks.id',
+        'tasks.branch_id',
+        'tasks.customer_id',
+        'tasks.assigned_seat_id',
+        'tasks.status',
+        'customers.salesperson_id as customer_sp',
+      ])
+      .where('tasks.id', 'in', taskIds)
+      .execute();
+    for (const r of rows) known.tasks.set(r.id, { ...r, purposeSp: new Map() });
+    if (rows.length > 0) {
+      const purposes = await tx
+        .selectFrom('task_purposes')
+        .select(['task_id', 'type', 'salesperson_id'])
+        .where(
+          'task_id',
+          'in',
+          rows.map((r) => r.id),
+        )
+        .execute();
+      for (const p of purposes) known.tasks.get(p.task_id)?.purposeSp.set(p.type, p.salesperson_id);
+    }
+  }
+  const agents = new Set(
+    agentIds.length === 0
+      ? []
+      : (
+          await tx
+            .selectFrom('users')
+            .select('id')
+            .where('id', 'in', agentIds)
+            .where('branch_id', '=', seat.branchId)
+            .execute()
+        ).map((u) => u.id),
+  );
+  const otherSeat = async (table: 'results' | 'attempts' | 'recordings', ids: string[]) =>
+    new Set(
+      ids.length === 0
+        ? []
+        : (
+            await tx
+              .selectFrom(table)
+              .select('id')
+              .where('id', 'in', ids)
+              .where('seat_id', '!=', seat.id)
+              .execute()
+          ).map((r) => r.id),
+    );
+  const taken = new Set([
+    ...(await otherSeat(
+      'results',
+      results.map((e) => e.payload.data.id),
+    )),
+    ...(await otherSeat(
+      'attempts',
+      attempts.map((e) => e.payload.data.id),
+    )),
+    ...(await otherSeat(
+      'recordings',
+      recordings.map((e) => e.payload.data.id),
+    )),
+  ]);
+  // Customers and salespeople findings name on tasks head office does not know (a seat's own data).
+  const named = results
+    .filter((e) => !known.tasks.has(e.payload.data.taskId))
+    .flatMap((e) => e.payload.data.findings);
+  const elsewhere = new Set<string>();
+  if (named.length > 0) {
+    const customers = await tx
+      .selectFrom('customers')
+      .select('id')
+      .where(
+        'id',
+        'in',
+        named.map((f) => f.customerId),
+      )
+      .where('branch_id', '!=', seat.branchId)
+      .execute();
+    const sps = named.flatMap((f) => (f.salespersonId === null ? [] : [f.salespersonId]));
+    const salespeople =
+      sps.length === 0
+        ? []
+        : await tx
+            .selectFrom('salespeople')
+            .select('id')
+            .where('id', 'in', sps)
+            .where('branch_id', '!=', seat.branchId)
+            .execute();
+    for (const r of [...customers, ...salespeople]) elsewhere.add(r.id);
+  }
+
+  const forbid = (e: Entry, message: string) => {
+    e.refusal = { status: 403, code: 'FORBIDDEN', message: `第 ${e.seq} 条（${e.kind}）${message}` };
+  };
+  for (const e of [...results, ...attempts, ...recordings]) {
+    const data = e.payload.data;
+    if (taken.has(data.id)) {
+      e.refusal = {
+        status: 409,
+        code: 'CONFLICT',
+        message: `第 ${e.seq} 条（${e.kind}）编号 ${data.id} 已由其他坐席提交`,
+      };
+      continue;
+    }
+    if ('taskId' in data) {
+      const task = known.tasks.get(data.taskId);
+      if (task && task.branch_id !== seat.branchId) {
+        forbid(e, `的任务属于其他营业部（${printable(task.branch_id, 50)}）`);
+        continue;
+      }
+      if (!agents.has(data.agentId)) {
+        forbid(e, `的坐席人员 ${data.agentId} 不是本营业部（${seat.branchId}）的用户`);
+        continue;
+      }
+    }
+    if (e.payload.kind === 'result' && !known.tasks.has(e.payload.data.taskId)) {
+      const f = e.payload.data.findings.find(
+        (x) => elsewhere.has(x.customerId) || (x.salespersonId !== null && elsewhere.has(x.salespersonId)),
+      );
+      if (f) forbid(e, `的问题 ${f.id} 涉及其他营业部的客户或营销人员`);
+    }
+  }
+  return known;
+}
+
+/** The log of every entry of the push (quarantined ones too): what it was, under which number, its hash. */
+async function logEntries(tx: Tx, seat: SeatPrincipal, entries: Entry[], now: string, clock: SeatClock) {
   // One JSON parameter per chunk, unpacked by the database (jsonb_to_recordset): far cheaper for PGlite and
   // pg alike than thousands of bound parameters.
   await inChunks(entries, (chunk) =>
-    sql`INSERT INTO seat_entries (seat_id, seq, kind, entity_id, created_at, applied_at, content_sha256)
-        SELECT ${seat.id}::uuid, r.seq, r.kind, r.entity_id, r.created_at, ${now}::timestamptz, r.hash
+    sql`INSERT INTO seat_entries (seat_id, seq, kind, entity_id, created_at, applied_at, content_sha256,
+                                  clock_offset_ms)
+        SELECT ${seat.id}::uuid, r.seq, r.kind, r.entity_id, r.created_at, ${now}::timestamptz, r.hash,
+               ${clock.offsetMs === 0 ? null : clock.offsetMs}::bigint
         FROM jsonb_to_recordset(${JSON.stringify(
           chunk.map((e) => ({
             seq: e.seq,
             kind: e.kind,
             entity_id: e.entityId,
-            created_at: e.createdAt,
+            created_at: e.createdAt === null ? now : clock.past(e.createdAt),
             hash: e.hash,
           })),
         )}::jsonb) AS r(seq bigint, kind text, entity_id text, created_at timestamptz, hash text)`.execute(
       tx,
     ),
   );
-  const of = <K extends Parsed['kind']>(kind: K) =>
-    entries.flatMap((e) =>
-      e.payload.kind === kind ? [e.payload.data as Extract<Parsed, { kind: K }>['data']] : [],
-    );
-  await applyAudit(tx, seat, of('audit'));
-  await applyAttempts(tx, seat, of('attempt'));
-  await applyRecordings(tx, seat, of('recording'));
-  for (const r of of('result')) await applyResult(tx, seat, r, now);
 }
 
-async function applyAudit(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof AuditPayload>[]) {
+/** Keeps refused entries verbatim with the reason, and audits each refusal. */
+async function quarantine(tx: Tx, seat: SeatPrincipal, refused: Entry[], now: string) {
+  if (refused.length === 0) return;
+  await inChunks(refused, (chunk) =>
+    tx
+      .insertInto('quarantine')
+      .values(
+        chunk.map((e) => ({
+          seat_id: seat.id,
+          seq: e.seq,
+          branch_id: seat.branchId,
+          kind: e.kind,
+          entity_id: e.entityId,
+          status: e.refusal?.status ?? 422,
+          code: e.refusal?.code ?? 'BAD_ENTRY',
+          reason: e.refusal?.message ?? '',
+          // JSON text escapes every control character: the seat's bytes, in a form PostgreSQL stores.
+          body: JSON.stringify(e.raw),
+          received_at: now,
+        })),
+      )
+      .execute(),
+  );
+  for (const e of refused) {
+    await hqAudit(tx, {
+      at: now,
+      userId: null,
+      seatId: seat.id,
+      action: 'sync.quarantine',
+      entityType: 'seat_entry',
+      entityId: `${seat.id}#${e.seq}`,
+      detail: { seq: e.seq, kind: e.kind, status: e.refusal?.status, code: e.refusal?.code },
+    });
+  }
+}
+
+async function applyParsed(
+  tx: Tx,
+  seat: SeatPrincipal,
+  entries: Entry[],
+  now: string,
+  clock: SeatClock,
+  known: Known,
+): Promise<void> {
+  const of = <K extends Parsed['kind']>(kind: K) =>
+    entries.flatMap((e) =>
+      e.payload?.kind === kind ? [e.payload.data as Extract<Parsed, { kind: K }>['data']] : [],
+    );
+  await applyAudit(tx, seat, of('audit'), clock);
+  await applyAttempts(tx, seat, of('attempt'), clock);
+  await applyRecordings(tx, seat, of('recording'), clock);
+  for (const r of of('result')) await applyResult(tx, seat, r, now, clock, known);
+}
+
+async function applyAudit(
+  tx: Tx,
+  seat: SeatPrincipal,
+  rows: z.infer<typeof AuditPayload>[],
+  clock: SeatClock,
+) {
   await inChunks(rows, (chunk) =>
     sql`INSERT INTO audit (id, at, seat_id, user_id, action, entity_type, entity_id, detail, ip)
         SELECT r.id, r.at, ${seat.id}::uuid, r.agent_id, r.action, r.entity_type, r.entity_id, r.detail, NULL
         FROM jsonb_to_recordset(${JSON.stringify(
           chunk.map((a) => ({
             id: a.id,
-            at: a.at,
+            at: clock.past(a.at),
             agent_id: a.agentId,
             action: a.action,
             entity_type: a.entityType,
@@ -204,7 +555,12 @@ async function applyAudit(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof Audi
   );
 }
 
-async function applyAttempts(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof AttemptPayload>[]) {
+async function applyAttempts(
+  tx: Tx,
+  seat: SeatPrincipal,
+  rows: z.infer<typeof AttemptPayload>[],
+  clock: SeatClock,
+) {
   await inChunks(rows, (chunk) =>
     tx
       .insertInto('attempts')
@@ -214,10 +570,10 @@ async function applyAttempts(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof A
           task_id: a.taskId,
           seat_id: seat.id,
           agent_id: a.agentId,
-          started_at: a.startedAt,
+          started_at: clock.past(a.startedAt),
           number_masked: a.numberMasked,
-          answered_at: a.answeredAt,
-          ended_at: a.endedAt,
+          answered_at: clock.maybe(a.answeredAt),
+          ended_at: clock.past(a.endedAt),
           outcome: a.outcome,
           sip_code: a.sipCode,
         })),
@@ -227,7 +583,12 @@ async function applyAttempts(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof A
   );
 }
 
-async function applyRecordings(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof RecordingPayload>[]) {
+async function applyRecordings(
+  tx: Tx,
+  seat: SeatPrincipal,
+  rows: z.infer<typeof RecordingPayload>[],
+  clock: SeatClock,
+) {
   await inChunks(rows, (chunk) =>
     tx
       .insertInto('recordings')
@@ -241,8 +602,8 @@ async function applyRecordings(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof
           size_bytes: r.sizeBytes,
           duration_ms: r.durationMs,
           status: r.status,
-          started_at: r.startedAt,
-          finished_at: r.finishedAt,
+          started_at: clock.past(r.startedAt),
+          finished_at: clock.past(r.finishedAt),
           stored_at: null,
         })),
       )
@@ -253,16 +614,21 @@ async function applyRecordings(tx: Tx, seat: SeatPrincipal, rows: z.infer<typeof
 
 /**
  * A result is kept whatever happened to its task meanwhile: one for a task that now belongs to another seat
- * (reassigned while this seat was offline) is flagged `reassigned` for a supervisor, never dropped.
+ * (reassigned while this seat was offline) is flagged `reassigned` for a supervisor, never dropped. Its branch,
+ * customer and its findings' salesperson come from head office's task, not from what the seat sent.
  */
-async function applyResult(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof ResultPayload>, now: string) {
-  const task = await tx
-    .selectFrom('tasks')
-    .select(['assigned_seat_id', 'status', 'branch_id', 'customer_id'])
-    .where('id', '=', r.taskId)
-    .executeTakeFirst();
+async function applyResult(
+  tx: Tx,
+  seat: SeatPrincipal,
+  r: z.infer<typeof ResultPayload>,
+  now: string,
+  clock: SeatClock,
+  known: Known,
+) {
+  const task = known.tasks.get(r.taskId);
   const flag =
     task && task.assigned_seat_id !== null && task.assigned_seat_id !== seat.id ? 'reassigned' : null;
+  const retryAt = r.retryAt === null ? null : clock.ahead(r.retryAt);
   const inserted = await tx
     .insertInto('results')
     .values({
@@ -274,9 +640,9 @@ async function applyResult(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof Result
       outcome: r.outcome,
       disposition: r.disposition,
       notes: r.notes,
-      retry_at: r.retryAt,
+      retry_at: retryAt,
       supersedes_id: r.supersedesId,
-      created_at: r.createdAt,
+      created_at: clock.past(r.createdAt),
       received_at: now,
       flag,
       // A task head office does not know (a seat's own demo data) is filed under the seat's branch.
@@ -296,7 +662,7 @@ async function applyResult(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof Result
           step_id: a.stepId,
           purposes: JSON.stringify(a.purposes),
           value: JSON.stringify(a.value),
-          answered_at: a.answeredAt,
+          answered_at: clock.past(a.answeredAt),
           recording_id: a.recordingId,
           offset_ms: a.recordingOffsetMs,
         })),
@@ -330,9 +696,13 @@ async function applyResult(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof Result
           severity: f.severity,
           about: f.about,
           text_zh: f.text,
-          salesperson_id: f.salespersonId,
-          branch_id: f.branchId,
-          customer_id: f.customerId,
+          // The purpose's own salesperson (a departure names one), else the customer's: as the seat derives it.
+          salesperson_id: task
+            ? (f.purposes.map((p) => task.purposeSp.get(p) ?? null).find((sp) => sp !== null) ??
+              task.customer_sp)
+            : f.salespersonId,
+          branch_id: task?.branch_id ?? seat.branchId,
+          customer_id: task?.customer_id ?? f.customerId,
           recording_id: f.recordingId,
           offset_ms: f.offsetMs,
         })),
@@ -343,8 +713,8 @@ async function applyResult(tx: Tx, seat: SeatPrincipal, r: z.infer<typeof Result
   if (task && flag === null && task.status === 'open') {
     if (CLOSING.has(r.outcome)) {
       await tx.updateTable('tasks').set({ status: 'closed' }).where('id', '=', r.taskId).execute();
-    } else if (r.retryAt !== null) {
-      await tx.updateTable('tasks').set({ next_attempt_at: r.retryAt }).where('id', '=', r.taskId).execute();
+    } else if (retryAt !== null) {
+      await tx.updateTable('tasks').set({ next_attempt_at: retryAt }).where('id', '=', r.taskId).execute();
     }
   }
 }

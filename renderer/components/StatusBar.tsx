@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeatInfo, SessionInfo, SyncStatus } from '../../shared/contract';
+import { CLOCK_WARN_MS } from '../../shared/contract/sync';
+import { formatOffset } from '../app/format';
 import { usePhone, useRegistration } from '../app/phone-context';
 import { call, useSeat } from '../app/seat-context';
 
@@ -15,7 +17,7 @@ export function StatusBar(props: {
   session: SessionInfo | null;
   service: ServiceState | null;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { info, session, service } = props;
   // The sync queue changes with every audited action: only the status bar re-renders for it.
   const seat = useSeat();
@@ -90,6 +92,16 @@ export function StatusBar(props: {
             ? t(`call.problem.${registration.problem}`)
             : t(`call.registration.${registration.state}`)}
       </span>
+      {sync?.clockOffsetMs != null && Math.abs(sync.clockOffsetMs) > CLOCK_WARN_MS && (
+        <span className="conn conn-closed" role="alert">
+          {t(sync.clockOffsetMs > 0 ? 'status.clockAhead' : 'status.clockBehind', {
+            offset: formatOffset(sync.clockOffsetMs, i18n.language),
+          })}
+        </span>
+      )}
+      {sync != null && sync.refused > 0 && (
+        <span className="conn conn-closed">{t('status.refused', { count: sync.refused })}</span>
+      )}
       <span className="spacer" />
       <span>{t('status.outbox', { count: pending })}</span>
     </footer>

@@ -384,6 +384,18 @@ export const en: Resources = {
     noneOverdue: 'No overdue callback tasks',
     deadline: 'Deadline',
     notOnSeat: 'Not assigned',
+    clock: 'Clock offset',
+    clockOff: 'Off by {{offset}}',
+    clockOk: 'OK',
+    quarantined: 'Quarantined',
+    quarantineTitle: 'Sync entries quarantined at head office',
+    quarantineHint:
+      'Head office could not accept these entries: each is kept verbatim in quarantine and audited, and later entries sync as usual. Check the reason and fix the seat.',
+    seq: 'No.',
+    kind: 'Kind',
+    entity: 'Entry id',
+    reason: 'Reason',
+    receivedAt: 'Received',
   },
   raise: {
     title: 'Raise a finding',
@@ -481,6 +493,19 @@ export const en: Resources = {
     lastSyncAt: 'Last sync',
     notice: 'Notice',
     lastError: 'Last error',
+    clock: 'This computer’s clock',
+    clockOk: 'Agrees with head office',
+    clockOff:
+      '{{offset}} {{direction}} head office: please set this computer’s time (head office corrects the times it receives)',
+    ahead: 'ahead of',
+    behind: 'behind',
+    refused: 'Entries quarantined at head office',
+    refusedHint:
+      'Head office could not accept these entries: they are kept verbatim in its quarantine, are not sent again and do not hold up later entries. Tell your supervisor.',
+    refusedSeq: 'No.',
+    refusedKind: 'Kind',
+    refusedReason: 'Reason',
+    refusedAt: 'Quarantined',
     enrolHint:
       'This seat is not enrolled with head office yet. A head-office administrator or the branch supervisor enters head office’s address and their head-office login (the password is used once and not kept).',
     hqUrl: 'Head office address',
@@ -490,6 +515,9 @@ export const en: Resources = {
     enrol: 'Enrol with head office',
   },
   status: {
+    clockAhead: 'Clock {{offset}} ahead of head office',
+    clockBehind: 'Clock {{offset}} behind head office',
+    refused: '{{count}} entries quarantined at head office',
     agent: 'Agent',
     seat: 'Seat',
     branch: 'Branch',

@@ -1,7 +1,8 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SyncStatus } from '../../shared/contract';
-import { formatDateTime } from '../app/format';
+import type { RefusedSyncEntry, SyncStatus } from '../../shared/contract';
+import { CLOCK_WARN_MS } from '../../shared/contract/sync';
+import { formatDateTime, formatOffset } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
 
@@ -15,6 +16,7 @@ export function SyncSettings() {
   const seat = useSeat();
   const errorText = useErrorText();
   const [status, setStatus] = useState<SyncStatus | null>(null);
+  const [refused, setRefused] = useState<RefusedSyncEntry[]>([]);
   const [form, setForm] = useState({ hqUrl: 'http://127.0.0.1:8610', code: '', password: '', name: '' });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -23,6 +25,15 @@ export function SyncSettings() {
     void call(seat, 'sync.status', {}).then(setStatus, (e: unknown) => setError(errorText(e)));
     return seat.on('sync.changed', setStatus);
   }, [seat, errorText]);
+  // The quarantined entries, read again whenever their count changes.
+  const refusedCount = status?.refused ?? 0;
+  useEffect(() => {
+    if (refusedCount === 0) return setRefused([]);
+    void call(seat, 'sync.refused', {}).then(
+      (r) => setRefused(r.items),
+      (e: unknown) => setError(errorText(e)),
+    );
+  }, [seat, errorText, refusedCount]);
 
   async function enrol(e: FormEvent) {
     e.preventDefault();
@@ -74,6 +85,19 @@ export function SyncSettings() {
               <dd>{status.lastError}</dd>
             </>
           )}
+          {status.clockOffsetMs !== null && (
+            <>
+              <dt>{t('syncSettings.clock')}</dt>
+              <dd className={Math.abs(status.clockOffsetMs) > CLOCK_WARN_MS ? 'notice' : undefined}>
+                {Math.abs(status.clockOffsetMs) > CLOCK_WARN_MS
+                  ? t('syncSettings.clockOff', {
+                      offset: formatOffset(status.clockOffsetMs, i18n.language),
+                      direction: t(status.clockOffsetMs > 0 ? 'syncSettings.ahead' : 'syncSettings.behind'),
+                    })
+                  : t('syncSettings.clockOk')}
+              </dd>
+            </>
+          )}
           {status.notice && (
             <>
               <dt>{t('syncSettings.notice')}</dt>
@@ -81,6 +105,34 @@ export function SyncSettings() {
             </>
           )}
         </dl>
+      )}
+      {refused.length > 0 && (
+        <>
+          <h3 className="pad">{t('syncSettings.refused')}</h3>
+          <p className="muted pad">{t('syncSettings.refusedHint')}</p>
+          <table className="compact report-table" aria-label={t('syncSettings.refused')}>
+            <thead>
+              <tr>
+                <th className="num">{t('syncSettings.refusedSeq')}</th>
+                <th>{t('syncSettings.refusedKind')}</th>
+                <th>{t('syncSettings.refusedReason')}</th>
+                <th>{t('syncSettings.refusedAt')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {refused.map((r) => (
+                <tr key={r.seq}>
+                  <td className="num">{r.seq}</td>
+                  <td>{r.kind}</td>
+                  <td>
+                    {r.message} <span className="muted">({r.status})</span>
+                  </td>
+                  <td>{formatDateTime(r.refusedAt, i18n.language)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
       {status?.state === 'not_configured' && (
         <form className="settings-form" onSubmit={enrol}>

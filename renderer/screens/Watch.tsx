@@ -2,7 +2,8 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SessionInfo } from '../../shared/contract';
 import type { Watch as WatchData } from '../../shared/contract/review';
-import { formatShort } from '../app/format';
+import { CLOCK_WARN_MS } from '../../shared/contract/sync';
+import { formatOffset, formatShort } from '../app/format';
 import { useLatest } from '../app/latest';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
@@ -122,6 +123,8 @@ export function Watch({ session }: { session: SessionInfo }) {
                   <th className="num">{t('watch.held')}</th>
                   <th className="num">{t('watch.overdue')}</th>
                   <th className="num">{t('watch.waiting')}</th>
+                  <th>{t('watch.clock')}</th>
+                  <th className="num">{t('watch.quarantined')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -138,10 +141,55 @@ export function Watch({ session }: { session: SessionInfo }) {
                     <td className="num">{s.open}</td>
                     <td className={`num${s.overdue > 0 ? ' bad' : ''}`}>{s.overdue}</td>
                     <td className={`num${s.recordingsWaiting > 0 ? ' warn' : ''}`}>{s.recordingsWaiting}</td>
+                    {s.clockOffsetMs !== null && Math.abs(s.clockOffsetMs) > CLOCK_WARN_MS ? (
+                      <td className="bad">
+                        {t('watch.clockOff', {
+                          offset: `${s.clockOffsetMs > 0 ? '+' : '−'}${formatOffset(s.clockOffsetMs, i18n.language)}`,
+                        })}
+                      </td>
+                    ) : (
+                      <td className="muted">{s.clockOffsetMs === null ? '—' : t('watch.clockOk')}</td>
+                    )}
+                    <td className={`num${s.quarantined > 0 ? ' bad' : ''}`}>{s.quarantined}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
+
+            {data.quarantine.length > 0 && (
+              <>
+                <h3 className="pad">{t('watch.quarantineTitle')}</h3>
+                <p className="muted pad">{t('watch.quarantineHint')}</p>
+                <table className="compact report-table" aria-label={t('watch.quarantineTitle')}>
+                  <thead>
+                    <tr>
+                      <th>{t('watch.receivedAt')}</th>
+                      <th>{t('watch.seat')}</th>
+                      <th className="num">{t('watch.seq')}</th>
+                      <th>{t('watch.kind')}</th>
+                      <th>{t('watch.entity')}</th>
+                      <th>{t('watch.reason')}</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.quarantine.map((q) => (
+                      <tr key={`${q.seatId}#${q.seq}`}>
+                        <td>{time(q.receivedAt)}</td>
+                        <td>
+                          {q.seatName} <span className="muted">{q.branchId}</span>
+                        </td>
+                        <td className="num">{q.seq}</td>
+                        <td>{q.kind}</td>
+                        <td className="mono">{q.entityId.slice(0, 13)}</td>
+                        <td className="bad">
+                          {q.reason} <span className="muted">({q.status})</span>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </>
+            )}
 
             <h3 className="pad">{t('watch.overdueTitle')}</h3>
             {data.overdue.length === 0 ? (

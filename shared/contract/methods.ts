@@ -43,6 +43,7 @@ import {
   OffsetMs,
   PlainText,
   RecordingSummary,
+  RefusedSyncEntry,
   RevealField,
   SeatInfo,
   SessionInfo,
@@ -233,7 +234,7 @@ export const METHODS = {
   /** Close the recording: its SHA-256 and size are computed and stored; from then on it cannot change. */
   'recording.finish': method(
     'agent',
-    z.object({ recordingId: Id, durationMs: z.number().int().nonnegative() }).strict(),
+    z.object({ recordingId: Id, durationMs: OffsetMs }).strict(),
     z.object({ sha256: z.string(), sizeBytes: z.number().int().nonnegative() }),
   ),
   /** The agent's own recent recordings, newest first. */
@@ -265,6 +266,8 @@ export const METHODS = {
 
   /** Sync with head office: state and what waits. */
   'sync.status': method('agent', Empty, SyncStatus),
+  /** Entries head office could not accept (kept in its quarantine, with why), newest first. */
+  'sync.refused': method('agent', Empty, z.object({ items: z.array(RefusedSyncEntry) })),
 
   /**
    * The supervisor workspace, online against head office with the session of the supervisor's login there:

@@ -29,6 +29,7 @@ export const METHOD_NAMES = [
   'settings.get',
   'settings.set',
   'sync.status',
+  'sync.refused',
   'sync.enrol',
   'review.search',
   'review.result',

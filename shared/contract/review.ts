@@ -363,6 +363,28 @@ export const Watch = z.object({
       open: z.number().int(),
       overdue: z.number().int(),
       recordingsWaiting: z.number().int(),
+      /** The seat's clock minus head office's at its last sync (ms); null before one. */
+      clockOffsetMs: z.number().int().nullable(),
+      /** Its entries head office quarantined. */
+      quarantined: z.number().int(),
+    }),
+  ),
+  /**
+   * Entries head office could not accept and keeps in its quarantine, newest first (at most 100): which seat,
+   * which number, why. Their content stays at head office; no personal value is shown here.
+   */
+  quarantine: z.array(
+    z.object({
+      seatId: z.string(),
+      seatName: z.string(),
+      branchId: z.string(),
+      seq: z.number().int(),
+      kind: z.string(),
+      entityId: z.string(),
+      status: z.number().int(),
+      code: z.string(),
+      reason: z.string(),
+      receivedAt: z.string(),
     }),
   ),
   /** The open tasks past their deadline, the oldest first (at most 100); no ID number or phone. */

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { CallbackType } from '../domain/callback-types';
 
+// Every edge validates with these schemas, and what they refuse reaches people (an agent at the seat, an
+// administrator reading head office's quarantine): in Chinese.
+z.config(z.locales.zhCN());
+
 /** Entity ids are UUIDs (v7 where the seat makes them, so they sort by creation). */
 export const Id = z.uuid();
 /** Instants cross the contract as ISO-8601 strings; the store keeps them in UTC (`…Z`). */
@@ -139,14 +143,25 @@ export const Disposition = z.enum([
 ]);
 export type Disposition = z.infer<typeof Disposition>;
 
-/** A JSON value as an answer holds it (yes/no, choice ids, text, number, date). */
 /** Control characters other than tab and line breaks: nothing a person types, and a NUL no database stores. */
-function hasControl(text: string): boolean {
+export function hasControl(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return true;
   }
   return false;
+}
+
+/** The text with each control character but tab and line breaks written as its escape (`\u0000`). */
+export function escapeControl(text: string): string {
+  if (!hasControl(text)) return text;
+  let out = '';
+  for (const ch of text) {
+    const c = ch.charCodeAt(0);
+    const control = (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f;
+    out += control ? `\\u${c.toString(16).padStart(4, '0')}` : ch;
+  }
+  return out;
 }
 
 /** Text a person typed or chose: at most `max` characters, no control characters but tab and line breaks. */
@@ -159,6 +174,7 @@ export const PlainText = (max: number) =>
 /** Milliseconds into a recording: within a 32-bit integer, as both stores keep it. */
 export const OffsetMs = z.number().int().nonnegative().max(2_147_483_647);
 
+/** A JSON value as an answer holds it (yes/no, choice ids, text, number, date). */
 export const AnswerValue = z.union([
   z.boolean(),
   z.number().min(-1e12).max(1e12),
@@ -309,5 +325,22 @@ export const SyncStatus = z.object({
   /** What the agent should know, e.g. that entries were numbered again after the seat was restored from a backup. */
   notice: z.string().max(500).nullable(),
   lastSyncAt: Instant.nullable(),
+  /** Entries head office could not accept and keeps in its quarantine (see `sync.refused`). */
+  refused: z.number().int().nonnegative(),
+  /** This seat's clock minus head office's (ms) at the last round; null before one. */
+  clockOffsetMs: z.number().int().nullable(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
+
+/** An outbox entry head office quarantined, as the seat shows it under 总部同步. */
+export const RefusedSyncEntry = z.object({
+  seq: z.number().int().positive(),
+  kind: z.string(),
+  entityId: z.string(),
+  createdAt: z.string(),
+  status: z.number().int(),
+  code: z.string(),
+  message: z.string(),
+  refusedAt: z.string(),
+});
+export type RefusedSyncEntry = z.infer<typeof RefusedSyncEntry>;

@@ -4,8 +4,11 @@ import {
   Answer,
   AttemptOutcome,
   Disposition,
+  hasControl,
   Id,
   Instant,
+  OffsetMs,
+  PlainText,
   RecordingStatus,
   ResultOutcome,
   Role,
@@ -18,15 +21,51 @@ import {
 
 // ---- push: the outbox's payloads, as the seat's store writes them ----
 
+/** An identifier or code a seat sends: bounded, printable. */
+const Code = (max: number) => PlainText(max).min(1);
+
+/** The largest audit detail head office keeps (serialized): ids, field names and counts, never a document. */
+export const AUDIT_DETAIL_MAX = 16 * 1024;
+
+/** Every string anywhere in a JSON value, for the control-character check of free-form details. */
+function stringsIn(value: unknown, out: string[] = []): string[] {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const v of value) stringsIn(v, out);
+  else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      out.push(k);
+      stringsIn(v, out);
+    }
+  }
+  return out;
+}
+
+/** No two items with the same key (two answers of one step, two outcomes of one purpose). */
+const unique =
+  <T>(key: (t: T) => string, message: string) =>
+  (items: T[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      const k = key(item);
+      if (seen.has(k)) ctx.addIssue({ code: 'custom', message: `${message}：${k}`, path: [i] });
+      seen.add(k);
+    }
+  };
+
 export const AuditPayload = z.object({
   id: Id,
   at: Instant,
   seatId: Id,
   agentId: Id.nullable(),
-  action: z.string().min(1).max(100),
-  entityType: z.string().max(100),
-  entityId: z.string().max(500),
-  detail: z.record(z.string(), z.unknown()),
+  action: Code(100),
+  entityType: PlainText(100),
+  entityId: PlainText(500),
+  detail: z
+    .record(z.string(), z.unknown())
+    .refine((d) => JSON.stringify(d).length <= AUDIT_DETAIL_MAX, {
+      message: `审计详情过大（上限 ${AUDIT_DETAIL_MAX / 1024} KiB）`,
+    })
+    .refine((d) => !stringsIn(d).some(hasControl), { message: '审计详情含有不可见的控制字符' }),
 });
 
 export const AttemptPayload = z.object({
@@ -35,38 +74,48 @@ export const AttemptPayload = z.object({
   agentId: Id,
   seatId: Id,
   startedAt: Instant,
-  numberMasked: z.string().max(40),
+  numberMasked: PlainText(40),
   answeredAt: Instant.nullable(),
   endedAt: Instant,
   outcome: AttemptOutcome,
-  sipCode: z.number().int().nullable(),
+  /** A SIP final response code (RFC 3261: 100–699). */
+  sipCode: z.number().int().min(100).max(699).nullable(),
 });
 
 export const RecordingPayload = z.object({
   id: Id,
   attemptId: Id,
-  mimeType: z.string().max(100),
+  mimeType: Code(100),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  sizeBytes: z.number().int().nonnegative(),
-  durationMs: z.number().int().nonnegative().nullable(),
+  /** Up to 1 TiB: no call's recording comes near it. */
+  sizeBytes: z
+    .number()
+    .int()
+    .nonnegative()
+    .max(2 ** 40),
+  durationMs: OffsetMs.nullable(),
   status: RecordingStatus,
   startedAt: Instant,
   finishedAt: Instant,
 });
 
+/**
+ * A finding as the seat saw it. Head office files it under the branch, customer and salesperson of its own
+ * task record, not these (they say what the seat believed, and a seat cannot write into another branch).
+ */
 export const FindingPayload = z.object({
   id: Id,
-  stepId: z.string(),
-  purposes: z.array(CallbackType),
-  category: z.string(),
+  stepId: Code(100),
+  purposes: z.array(CallbackType).min(1).max(20),
+  category: Code(100),
   severity: z.enum(['low', 'medium', 'high']),
   about: z.enum(['salesperson', 'branch', 'customer']),
-  text: z.string(),
-  salespersonId: z.string().nullable(),
-  branchId: z.string(),
-  customerId: z.string(),
+  text: PlainText(2000),
+  salespersonId: Code(100).nullable(),
+  branchId: Code(100),
+  customerId: Code(100),
   recordingId: Id.nullable(),
-  offsetMs: z.number().int().nullable(),
+  offsetMs: OffsetMs.nullable(),
 });
 
 export const ResultPayload = z.object({
@@ -75,22 +124,31 @@ export const ResultPayload = z.object({
   attemptId: Id.nullable(),
   outcome: ResultOutcome,
   disposition: Disposition,
-  notes: z.string().max(2000),
+  notes: PlainText(2000),
   retryAt: Instant.nullable(),
   supersedesId: Id.nullable(),
   agentId: Id,
   seatId: Id,
   createdAt: Instant,
-  answers: z.array(Answer).max(500),
-  purposes: z.array(
-    z.object({
-      purpose: CallbackType,
-      outcome: z.string(),
-      scriptId: z.string(),
-      scriptVersion: z.number().int().positive(),
-    }),
-  ),
-  findings: z.array(FindingPayload),
+  answers: z
+    .array(Answer)
+    .max(500)
+    .superRefine(unique((a) => a.stepId, '同一步骤有两个回答')),
+  purposes: z
+    .array(
+      z.object({
+        purpose: CallbackType,
+        outcome: Code(50),
+        scriptId: Code(100),
+        scriptVersion: z.number().int().positive().max(1_000_000),
+      }),
+    )
+    .max(20)
+    .superRefine(unique((p) => p.purpose, '同一回访类型有两个结论')),
+  findings: z
+    .array(FindingPayload)
+    .max(100)
+    .superRefine(unique((f) => f.id, '问题编号重复')),
 });
 
 export const OutboxKind = z.enum(['result', 'audit', 'attempt', 'recording']);
@@ -103,11 +161,13 @@ export const PAYLOADS = {
   recording: RecordingPayload,
 } as const satisfies Record<OutboxKind, z.ZodType>;
 
+/** The seat's outbox sequence: 1, 2, 3, … with no gap. */
+const Seq = z.number().int().positive();
+
 export const OutboxEntry = z.object({
-  /** The seat's outbox sequence: 1, 2, 3, … with no gap. */
-  seq: z.number().int().positive(),
+  seq: Seq,
   kind: OutboxKind,
-  entityId: z.string(),
+  entityId: Code(200),
   payload: z.unknown(),
   createdAt: Instant,
 });
@@ -115,14 +175,42 @@ export type OutboxEntry = z.infer<typeof OutboxEntry>;
 
 export const PUSH_MAX_ENTRIES = 1000;
 
+/**
+ * A push. Only each entry's sequence number is checked for the request as a whole: the rest of an entry is
+ * checked entry by entry, so one that head office cannot accept is quarantined (see PushResponse) instead of
+ * refusing the push — and every push after it — for ever.
+ */
 export const PushRequest = z.object({
   seatId: Id,
-  entries: z.array(OutboxEntry).min(1).max(PUSH_MAX_ENTRIES),
+  entries: z
+    .array(z.looseObject({ seq: Seq }))
+    .min(1)
+    .max(PUSH_MAX_ENTRIES),
 });
-export type PushRequest = z.infer<typeof PushRequest>;
+export type PushRequest = z.input<typeof PushRequest>;
 
-/** Everything up to `appliedSeq` is applied (now or before): the seat may mark it acknowledged. */
-export const PushResponse = z.object({ appliedSeq: z.number().int().nonnegative() });
+/**
+ * An entry head office could not accept: kept there verbatim in its quarantine with the reason, its sequence
+ * acknowledged like any other (the outbox drains), shown to administrators and at the seat under 总部同步.
+ * `status` says why as HTTP would: 422 its content (a schema or the database refused a value), 403 it touches
+ * another branch or names an agent who is not a user of the seat's branch, 409 its id is another seat's.
+ */
+export const RefusedEntry = z.object({
+  seq: Seq,
+  status: z.union([z.literal(403), z.literal(409), z.literal(422)]),
+  code: z.enum(['BAD_ENTRY', 'FORBIDDEN', 'CONFLICT']),
+  message: z.string().max(1000),
+});
+export type RefusedEntry = z.infer<typeof RefusedEntry>;
+
+/** Everything up to `appliedSeq` is applied or quarantined (now or before): the seat may mark it acknowledged. */
+export const PushResponse = z.object({
+  appliedSeq: z.number().int().nonnegative(),
+  /** Entries of this push that head office quarantined instead of applying. */
+  refused: z.array(RefusedEntry).max(PUSH_MAX_ENTRIES),
+  /** Head office's clock when it answered: the seat's clock offset is measured against it. */
+  hqTime: z.iso.datetime({ offset: true }),
+});
 export type PushResponse = z.infer<typeof PushResponse>;
 
 /**
@@ -250,4 +338,12 @@ export type LoginResponse = z.infer<typeof LoginResponse>;
 export const StoredResponse = z.object({ stored: z.boolean(), sha256: z.string().nullable() });
 export type StoredResponse = z.infer<typeof StoredResponse>;
 
-export const HealthResponse = z.object({ ok: z.literal(true), db: z.enum(['pglite', 'postgres']) });
+export const HealthResponse = z.object({
+  ok: z.literal(true),
+  db: z.enum(['pglite', 'postgres']),
+  /** Head office's clock as it answered: the seat measures its own clock's offset against it. */
+  hqTime: z.iso.datetime({ offset: true }),
+});
+
+/** A seat clock further off head office's than this is shown to the agent and in 坐席与时限. */
+export const CLOCK_WARN_MS = 2 * 60_000;

@@ -127,6 +127,9 @@ describe.each(DB_KINDS)('the seats and the deadlines, as supervisors watch them,
         open: 4,
         overdue: 1,
         recordingsWaiting: 1,
+        // Measured at its sync, its clock being the test's (head office's) clock.
+        clockOffsetMs: expect.any(Number),
+        quarantined: 0,
       },
       {
         id: seats.silent.seatId,
@@ -137,6 +140,8 @@ describe.each(DB_KINDS)('the seats and the deadlines, as supervisors watch them,
         open: 0,
         overdue: 0,
         recordingsWaiting: 0,
+        clockOffsetMs: null,
+        quarantined: 0,
       },
     ]);
     // Three minutes without a sync round: offline.

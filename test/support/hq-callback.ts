@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { HqClient } from '../../electron/seat/sync/hq-client';
-import { addPurposes, upsertCustomers, upsertSalespeople } from '../../hq/reference';
+import { addPurposes, upsertCustomers, upsertSalespeople, upsertUser } from '../../hq/reference';
 import type { Enrolment } from '../../shared/contract/sync';
 import type { CallbackType } from '../../shared/domain/callback-types';
 import { BRANCH } from './fixtures';
@@ -37,6 +37,15 @@ export async function pushCallback(
   const purpose = opts.purpose ?? 'aml';
   const at = opts.at ?? '2026-11-26T02:00:00.000Z';
   const customerId = `C-${uuidv4()}`;
+  // The agent who made the call: a user of the branch (head office refuses a result by anyone else).
+  const agentCode = `PC-${branchId}`.slice(0, 32);
+  const agentId = await t.hq.db.db.transaction().execute(async (tx) => {
+    const known = await tx.selectFrom('users').select('id').where('code', '=', agentCode).executeTakeFirst();
+    return (
+      known?.id ??
+      upsertUser(tx, { code: agentCode, name: '回访专员', role: 'agent', branchId, passwordHash: 'unused' })
+    );
+  });
   await t.hq.db.db.transaction().execute(async (tx) => {
     await upsertSalespeople(tx, [
       { id: 'SP-SH-1', code: 'S01', name: '李经理', branchId: BRANCH.branchId, departedAt: null },
@@ -70,7 +79,8 @@ export async function pushCallback(
       '2026-11-25T02:00:00.000Z',
     );
   });
-  const client = new HqClient(t.url, { seatToken: seat.token });
+  // The seat's clock agrees with head office's (the test's clock): nothing to correct.
+  const client = new HqClient(t.url, { seatToken: seat.token }, t.hq.now);
   const page = await client.pull(0, 1000);
   const task = page.tasks.find((x) => x.customerId === customerId);
   if (!task) throw new Error('task not pulled');
@@ -122,7 +132,7 @@ export async function pushCallback(
           notes: '',
           retryAt: null,
           supersedesId: null,
-          agentId: uuidv4(),
+          agentId,
           seatId: seat.seatId,
           createdAt: at,
           answers: [

@@ -9,7 +9,10 @@ export function chinaDayStart(iso: string): string {
   return new Date(shifted.getTime() - 8 * 3600_000).toISOString();
 }
 
-/** The agent's results since local midnight, newest first, with the talk time and recording of their call. */
+/**
+ * The agent's results since local midnight, newest first in the order they were committed (the table's own
+ * sequence, not the clock, which may have been set back meanwhile), with the talk time and recording.
+ */
 export function historyToday(db: Db, agentId: string, now: string): HistoryItem[] {
   const rows = stmt<
     [string, string],
@@ -27,7 +30,7 @@ export function historyToday(db: Db, agentId: string, now: string): HistoryItem[
      JOIN customers c ON c.id = t.customer_id
      LEFT JOIN attempt_endings e ON e.attempt_id = r.attempt_id
      WHERE r.agent_id = ? AND r.created_at >= ?
-     ORDER BY r.created_at DESC, r.id DESC LIMIT 500`,
+     ORDER BY r.rowid DESC LIMIT 500`,
   ).all(agentId, chinaDayStart(now));
   return rows.map(({ answeredAt, endedAt, purposes, ...r }) => ({
     ...r,

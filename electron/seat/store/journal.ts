@@ -1,5 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
-import type { AuditEntry as AuditView } from '../../../shared/contract';
+import { type AuditEntry as AuditView, SeatError } from '../../../shared/contract';
+import { escapeControl } from '../../../shared/contract/schemas';
+import { PAYLOADS } from '../../../shared/contract/sync';
 import { type Db, stmt } from './database';
 
 /** Ids the seat makes: UUID v7, so evidence tables grow at the end of their primary-key index. */
@@ -19,6 +21,17 @@ export function enqueue(
   payload: unknown,
   at: string,
 ): number {
+  // What head office would refuse is refused here, where the agent can still correct it, and the whole change
+  // with it (the caller's transaction): the outbox holds only what head office accepts.
+  const checked = PAYLOADS[kind].safeParse(payload);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const where = issue?.path.join('.') ?? '';
+    throw new SeatError(
+      'BAD_REQUEST',
+      `无法保存：${where ? `${where}：` : ''}${issue?.message ?? '内容无效'}`,
+    );
+  }
   const info = stmt(
     db,
     'INSERT INTO outbox (seat_id, kind, entity_id, payload, created_at) VALUES (?, ?, ?, ?, ?)',
@@ -37,8 +50,11 @@ export interface AuditEntry {
 }
 
 /** Writes an audit fact and queues it for head office, where supervisors read the trail. */
-export function appendAudit(db: Db, seatId: string, entry: AuditEntry, at: string): string {
+export function appendAudit(db: Db, seatId: string, raw: AuditEntry, at: string): string {
   const id = newId();
+  // What a person typed may reach an audit entry (a mistyped agent code at login): its control characters are
+  // written as escapes, so the fact is kept, readable, and head office can take it.
+  const entry = visible(raw);
   const detail = JSON.stringify(entry.detail);
   stmt(
     db,
@@ -49,9 +65,20 @@ export function appendAudit(db: Db, seatId: string, entry: AuditEntry, at: strin
   return id;
 }
 
+/** A value with every control character but tab and line breaks in its strings written as `\uXXXX`. */
+function visible<T>(value: T): T {
+  if (typeof value === 'string') return escapeControl(value) as T;
+  if (Array.isArray(value)) return value.map(visible) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [visible(k), visible(v)])) as T;
+  }
+  return value;
+}
+
 /**
- * Audit entries, newest first (ids are UUID v7, so id order is write order); only `agentId`'s own unless
- * `agentId` is null. Keyset paging with `before`.
+ * Audit entries, newest first in the order they were written (the table's own sequence, not the clock: after
+ * the computer's clock was set back, a later entry has an earlier time and a smaller UUID v7); only
+ * `agentId`'s own unless `agentId` is null. Keyset paging with `before` (an entry's id).
  */
 export function listAudit(db: Db, agentId: string | null, limit: number, before: string | null): AuditView[] {
   return stmt<[object], Omit<AuditView, 'detail'> & { detail: string }>(
@@ -59,8 +86,9 @@ export function listAudit(db: Db, agentId: string | null, limit: number, before:
     `SELECT a.id, a.at, a.agent_id AS agentId, g.name AS agentName, a.action, a.entity_type AS entityType,
             a.entity_id AS entityId, a.detail
      FROM audit a LEFT JOIN agents g ON g.id = a.agent_id
-     WHERE (:agentId IS NULL OR a.agent_id = :agentId) AND (:before IS NULL OR a.id < :before)
-     ORDER BY a.id DESC LIMIT :limit`,
+     WHERE (:agentId IS NULL OR a.agent_id = :agentId)
+       AND (:before IS NULL OR a.rowid < (SELECT b.rowid FROM audit b WHERE b.id = :before))
+     ORDER BY a.rowid DESC LIMIT :limit`,
   )
     .all({ agentId, limit, before })
     .map((r) => ({ ...r, detail: JSON.parse(r.detail) as Record<string, unknown> }));

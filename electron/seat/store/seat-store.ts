@@ -8,6 +8,7 @@ import type {
   Settings,
 } from '../../../shared/contract';
 import { SeatError } from '../../../shared/contract';
+import type { RefusedEntry } from '../../../shared/contract/sync';
 import { maskPhone } from '../../../shared/domain/masking';
 import { dialTarget } from '../../../shared/phone/dial';
 import type { Script } from '../../../shared/scripts/format';
@@ -356,9 +357,18 @@ export class SeatStore {
   }
 
   /** Head office has everything up to `seq` (see sync.acknowledge); the rebase, when it needed one. */
-  acknowledge(seq: number): sync.Rebase | null {
+  acknowledge(seq: number, refused: readonly RefusedEntry[] = []): sync.Rebase | null {
     const seatId = this.#seatId();
-    return this.#write(() => sync.acknowledge(this.db, seatId, seq, this.now()));
+    return this.#write(() => sync.acknowledge(this.db, seatId, seq, this.now(), refused));
+  }
+
+  /** Entries head office quarantined (see sync.acknowledge), newest first. */
+  refusedEntries(limit = 200) {
+    return sync.refusedEntries(this.db, limit);
+  }
+
+  refusedCount(): number {
+    return sync.refusedCount(this.db);
   }
 
   /** Head office holds other entries from `fromSeq` up to `hqSeq`: this seat's follow after (sync.rebaseOutbox). */

@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
+import type { RefusedSyncEntry } from '../../../shared/contract';
 import {
   HQ_MANAGED_SETTINGS,
   type HqManagedSetting,
   SETTING_SCHEMAS,
 } from '../../../shared/contract/settings';
-import type { OutboxEntry, OutboxKind, PullResponse } from '../../../shared/contract/sync';
+import type { OutboxEntry, OutboxKind, PullResponse, RefusedEntry } from '../../../shared/contract/sync';
 import { parseScript } from '../../../shared/scripts/format';
 import { type Db, stmt } from './database';
 import { appendAudit } from './journal';
@@ -56,10 +57,51 @@ function highestSeq(db: Db): number {
  * backup), and its next entries must be numbered after head office's (`rebaseOutbox`), not acknowledged unsent.
  * Returns the rebase when one was needed.
  */
-export function acknowledge(db: Db, seatId: string, seq: number, at: string): Rebase | null {
+export function acknowledge(
+  db: Db,
+  seatId: string,
+  seq: number,
+  at: string,
+  refused: readonly RefusedEntry[] = [],
+): Rebase | null {
   const highest = highestSeq(db);
+  const keep = stmt(
+    db,
+    `INSERT INTO outbox_refused (seq, status, code, message, refused_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (seq) DO NOTHING`,
+  );
+  for (const r of refused)
+    if (r.seq <= Math.min(seq, highest)) keep.run(r.seq, r.status, r.code, r.message, at);
+  if (refused.length > 0) {
+    appendAudit(
+      db,
+      seatId,
+      {
+        agentId: null,
+        action: 'sync.refused',
+        entityType: 'outbox',
+        entityId: refused.map((r) => r.seq).join(','),
+        detail: { count: refused.length, codes: [...new Set(refused.map((r) => r.code))] },
+      },
+      at,
+    );
+  }
   stmt(db, 'UPDATE sync_state SET acked_seq = max(acked_seq, ?)').run(Math.min(seq, highest));
   return seq > highest ? rebaseOutbox(db, seatId, highest + 1, seq, at) : null;
+}
+
+/** Entries head office quarantined, newest first, with why. */
+export function refusedEntries(db: Db, limit: number): RefusedSyncEntry[] {
+  return stmt<[number], RefusedSyncEntry>(
+    db,
+    `SELECT r.seq, o.kind, o.entity_id AS entityId, o.created_at AS createdAt, r.status, r.code, r.message,
+            r.refused_at AS refusedAt
+     FROM outbox_refused r JOIN outbox o ON o.seq = r.seq ORDER BY r.seq DESC LIMIT ?`,
+  ).all(limit);
+}
+
+export function refusedCount(db: Db): number {
+  return stmt<[], { n: number }>(db, 'SELECT count(*) AS n FROM outbox_refused').get()?.n ?? 0;
 }
 
 export interface Rebase {
@@ -169,6 +211,7 @@ export function pendingUploads(db: Db, limit: number): PendingUpload[] {
      JOIN outbox o ON o.kind = 'recording' AND o.entity_id = r.id
      LEFT JOIN recording_uploads u ON u.recording_id = r.id
      WHERE o.seq <= (SELECT acked_seq FROM sync_state) AND u.stored_at IS NULL
+       AND NOT EXISTS (SELECT 1 FROM outbox_refused x WHERE x.seq = o.seq)
      ORDER BY o.seq LIMIT ?`,
   ).all(limit);
 }
@@ -178,7 +221,9 @@ export function uploadsWaiting(db: Db): number {
     stmt<[], { n: number }>(
       db,
       `SELECT count(*) AS n FROM recordings r LEFT JOIN recording_uploads u ON u.recording_id = r.id
-       WHERE u.stored_at IS NULL`,
+       WHERE u.stored_at IS NULL AND NOT EXISTS (
+         SELECT 1 FROM outbox o JOIN outbox_refused x ON x.seq = o.seq
+         WHERE o.kind = 'recording' AND o.entity_id = r.id)`,
     ).get()?.n ?? 0
   );
 }

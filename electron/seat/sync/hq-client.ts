@@ -43,6 +43,8 @@ export class HqClient {
   constructor(
     readonly baseUrl: string,
     private readonly auth: { seatToken?: string; userToken?: string } = {},
+    /** The seat's clock: sent with every request, so head office measures how far off it is. */
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
   async #request<S extends z.ZodType>(
@@ -53,6 +55,7 @@ export class HqClient {
   ): Promise<z.output<S>> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
+    headers['x-seat-time'] = this.now().toISOString();
     if (this.auth.seatToken) headers.authorization = `Seat ${this.auth.seatToken}`;
     else if (this.auth.userToken) headers.authorization = `Bearer ${this.auth.userToken}`;
     let res: Response;

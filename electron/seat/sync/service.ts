@@ -1,5 +1,5 @@
 import type { SyncStatus } from '../../../shared/contract';
-import { PUSH_MAX_ENTRIES } from '../../../shared/contract/sync';
+import { CLOCK_WARN_MS, PUSH_MAX_ENTRIES } from '../../../shared/contract/sync';
 import type { SeatStore } from '../store/seat-store';
 import type { Rebase } from '../store/sync';
 import { HqClient, HqRefused, HqUnreachable } from './hq-client';
@@ -31,6 +31,8 @@ export class SeatSync {
   #lastSyncAt: string | null = null;
   /** What the agent should know of the last rounds, e.g. that the outbox was numbered again after a restore. */
   #notice: string | null = null;
+  /** This seat's clock minus head office's, measured at the start of the last round. */
+  #clockOffsetMs: number | null = null;
   #wake: (() => void) | null = null;
   #again = false;
   #loop: Promise<void> | null = null;
@@ -51,6 +53,8 @@ export class SeatSync {
       lastError: this.#lastError,
       notice: this.#notice,
       lastSyncAt: this.#lastSyncAt,
+      refused: this.#store.refusedCount(),
+      clockOffsetMs: this.#clockOffsetMs,
     };
   }
 
@@ -127,11 +131,14 @@ export class SeatSync {
     const config = this.#store.syncConfig();
     const seat = this.#store.seat();
     if (!config || !seat) return;
-    const client = new HqClient(config.hqUrl, { seatToken: config.token });
+    const clock = () => new Date(this.#store.now());
+    const client = new HqClient(config.hqUrl, { seatToken: config.token }, clock);
     // 同步中 only while head office answers: a try that is about to fail leaves 离线 as it is.
     const work = () => this.#store.outboxStatus().pending > 0 || this.#store.pendingUploads(1).length > 0;
     if (this.#state !== 'offline' && work()) this.#set('syncing');
-    await client.health();
+    const sent = clock().getTime();
+    const health = await client.health();
+    this.#measureClock(sent, clock().getTime(), health.hqTime);
     if (this.#state === 'offline' && work()) this.#set('syncing');
     await this.#push(client, seat.id);
     await this.#pull(client);
@@ -144,8 +151,13 @@ export class SeatSync {
       const entries = this.#store.unackedEntries(PUSH_MAX_ENTRIES);
       if (entries.length === 0) return;
       try {
-        const { appliedSeq } = await client.push({ seatId, entries });
-        this.#rebased(this.#store.acknowledge(appliedSeq));
+        const { appliedSeq, refused } = await client.push({ seatId, entries });
+        this.#rebased(this.#store.acknowledge(appliedSeq, refused));
+        if (refused.length > 0) {
+          console.error(
+            `seat sync: head office quarantined ${refused.length} entries: ${refused.map((r) => r.message).join('; ')}`,
+          );
+        }
       } catch (error) {
         if (error instanceof HqRefused && error.body.appliedSeq !== undefined) {
           // Head office has up to appliedSeq: acknowledge that much and send again from the seq it expects.
@@ -164,6 +176,21 @@ export class SeatSync {
       }
       this.#options.onOutbox?.();
       this.#options.onStatus?.(this.status());
+    }
+  }
+
+  /**
+   * The seat's clock against head office's: the midpoint of the request's round trip minus head office's time
+   * (the network's delay cancels out). More than two minutes off, the agent is told, since the times the seat
+   * writes (calls, commits) are then wrong until head office corrects them.
+   */
+  #measureClock(sentMs: number, receivedMs: number, hqTime: string): void {
+    const offset = Math.round((sentMs + receivedMs) / 2 - Date.parse(hqTime));
+    const before = this.#clockOffsetMs;
+    this.#clockOffsetMs = offset;
+    const off = Math.abs(offset) > CLOCK_WARN_MS;
+    if (off && (before === null || Math.abs(before) <= CLOCK_WARN_MS)) {
+      console.warn(`seat sync: this computer's clock is ${Math.round(offset / 1000)} s off head office's`);
     }
   }
 

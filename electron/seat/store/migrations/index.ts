@@ -3,6 +3,7 @@ import { migration0002 } from './0002-evidence';
 import { migration0003 } from './0003-recording-in-progress';
 import { migration0004 } from './0004-scripts';
 import { migration0005 } from './0005-sync';
+import { migration0006 } from './0006-refused-entries';
 import type { Migration } from './types';
 
 /** In order; each `version` is its position + 1. Append new ones; never edit a released one. */
@@ -12,6 +13,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0003,
   migration0004,
   migration0005,
+  migration0006,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
