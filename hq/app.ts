@@ -60,6 +60,9 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 32 * 1024 * 1024,
+    // Closing (SIGINT/SIGTERM) ends every connection, not only idle ones: a download whose reader went away
+    // must not keep head office from stopping.
+    forceCloseConnections: true,
     // A path Fastify's router cannot decode (`%`, `%E4%B8`) or with an over-long param is answered before any
     // route or error handler, in English by default: a client's mistake, so a 4xx in Chinese (found by fuzzing).
     frameworkErrors: (error, _req, reply) => {

@@ -32,7 +32,13 @@ export async function invoke<M extends MethodName>(
  * callback (a `notification`) worked at the seat by A001 with a real stereo WebM recording of `seconds`, its
  * answers `spacingMs` apart, then synced home with the recording uploaded and verified.
  */
-export async function startReviewScene(opts: { staticDir?: string; seconds: number; spacingMs: number }) {
+export async function startReviewScene(opts: {
+  staticDir?: string;
+  seconds: number;
+  spacingMs: number;
+  /** Where the seat saves downloads and exports (default: beside its database). */
+  downloadsDir?: string;
+}) {
   const tmp = tempDir();
   const hqDataDir = join(tmp.dir, 'hq');
   mkdirSync(hqDataDir);
@@ -54,6 +60,7 @@ export async function startReviewScene(opts: { staticDir?: string; seconds: numb
     now: () => new Date(Date.now() + ahead),
     appVersion: 'review-test',
     onDefect: () => {},
+    ...(opts.downloadsDir ? { downloadsDir: opts.downloadsDir } : {}),
     sync: { intervalMs: 200, maxBackoffMs: 400 },
   });
   seat.store.ensureSeat(BRANCH);

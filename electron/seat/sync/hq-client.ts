@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tus from 'tus-js-client';
@@ -139,7 +139,8 @@ export class HqClient {
     target: string,
   ): Promise<{ sha256: string; sizeBytes: number; headers: Headers }> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.auth.userToken ?? ''}` };
-    const res = await this.#open(path, headers);
+    const abort = new AbortController();
+    const res = await this.#open(path, headers, abort);
     if (res.status >= 500) throw new HqUnreachable(`总部服务暂时不可用（HTTP ${res.status}）`);
     if (!res.ok || !res.body) {
       const parsed = SyncErrorBody.safeParse(await res.json().catch(() => null));
@@ -157,7 +158,15 @@ export class HqClient {
       hash.update(chunk);
       sizeBytes += chunk.length;
     });
-    await pipeline(body, createWriteStream(target));
+    try {
+      await pipeline(body, createWriteStream(target));
+    } catch (error) {
+      // A file cut off (the disk full, the line gone) is not left behind as if it were the recording, and the
+      // answer still coming is dropped with its connection (head office would otherwise wait on it).
+      abort.abort(error);
+      rmSync(target, { force: true });
+      throw error;
+    }
     return { sha256: hash.digest('hex'), sizeBytes, headers: res.headers };
   }
 
@@ -167,8 +176,11 @@ export class HqClient {
   }
 
   /** A GET whose answer may take long to read: the timeout covers the wait for its headers only. */
-  async #open(path: string, headers: Record<string, string>): Promise<Response> {
-    const abort = new AbortController();
+  async #open(
+    path: string,
+    headers: Record<string, string>,
+    abort = new AbortController(),
+  ): Promise<Response> {
     const timer = setTimeout(() => abort.abort(new Error('timeout')), TIMEOUT_MS);
     try {
       return await fetch(new URL(path, this.baseUrl), { headers, signal: abort.signal });
