@@ -50,7 +50,7 @@ export function chinaDayStart(day: string, plusDays = 0): string {
   return d.toISOString();
 }
 
-/** A clock offset as a person reads it: "8 小时 3 分" / "8 h 3 min", "45 秒" / "45 s" (its sign left out). */
+/** A clock offset as a person reads it: "8 小时 3 分" / "8 h 3 min", seconds only under a minute ("45 秒"); no sign. */
 export function formatOffset(ms: number, language: string): string {
   const zh = language.startsWith('zh');
   const total = Math.round(Math.abs(ms) / 1000);
@@ -58,6 +58,6 @@ export function formatOffset(ms: number, language: string): string {
   const parts: string[] = [];
   if (h > 0) parts.push(zh ? `${h} 小时` : `${h} h`);
   if (m > 0) parts.push(zh ? `${m} 分` : `${m} min`);
-  if (h === 0 && (s > 0 || parts.length === 0)) parts.push(zh ? `${s} 秒` : `${s} s`);
+  if (h === 0 && m === 0) parts.push(zh ? `${s} 秒` : `${s} s`);
   return parts.join(' ');
 }
