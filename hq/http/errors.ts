@@ -37,6 +37,13 @@ const CONTENT_CLASSES = new Set(['22', '23']);
 /** The database is not there: connection exceptions, shutdowns, a socket reset under a query. */
 const UNAVAILABLE = /^(08|57P0)/;
 const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
+/**
+ * pg's words for a connection that died under a query, none with a code: "Connection terminated
+ * (unexpectedly)", and — what a transaction's ROLLBACK on that dead connection throws in place of the first
+ * error — "Client has encountered a connection error and is not queryable" (found by the fault suite:
+ * PostgreSQL stopped mid-push answered 500).
+ */
+const LOST_CONNECTION = /Connection terminated|not queryable|Client was closed/i;
 
 /**
  * Every error a route can end with, as what it answers: a refusal of ours (HqError) as it is; a request
@@ -61,7 +68,7 @@ export function errorReply(error: unknown): ErrorReply {
       fault: false,
     };
   }
-  if (UNAVAILABLE.test(code) || SOCKET_CODES.has(code) || /Connection terminated/i.test(message)) {
+  if (UNAVAILABLE.test(code) || SOCKET_CODES.has(code) || LOST_CONNECTION.test(message)) {
     return {
       status: 503,
       body: { code: 'UNAVAILABLE', message: '总部数据库暂时不可用，请稍后重试' },

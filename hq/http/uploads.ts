@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
+import { ALREADY_STORED } from '../../shared/contract/sync';
 import type { Hq } from '../context';
 import { sha256File } from '../recordings/hash';
 import { ensurePlaybackCopy } from '../recordings/playback';
@@ -111,7 +112,7 @@ export function createUploads(hq: Hq, partsDir: string): Server {
         .where('seat_id', '=', seat.id)
         .executeTakeFirst();
       if (!rec) throw refuse(404, '总部尚未收到该录音的记录，请先同步');
-      if (rec.stored_at) throw refuse(409, '该录音已上传并校验');
+      if (rec.stored_at) throw refuse(409, ALREADY_STORED);
       if (upload.size !== rec.size_bytes) throw refuse(400, '录音大小与记录不符');
       return { metadata: { ...upload.metadata, recordingId, seatId: seat.id } };
     },

@@ -176,6 +176,12 @@ export type OutboxEntry = z.infer<typeof OutboxEntry>;
 export const PUSH_MAX_ENTRIES = 1000;
 
 /**
+ * Head office's answer (409) to an upload of a recording it already holds, verified: the seat takes it as done
+ * (then confirms with `/stored`), e.g. when the answer to its last chunk was lost and it started again.
+ */
+export const ALREADY_STORED = '该录音已上传并校验';
+
+/**
  * A push. Only each entry's sequence number is checked for the request as a whole: the rest of an entry is
  * checked entry by entry, so one that head office cannot accept is quarantined (see PushResponse) instead of
  * refusing the push — and every push after it — for ever.

@@ -187,6 +187,24 @@ describe.each(DB_KINDS)('recordings uploaded to head office on %s', (kind) => {
     expect(url).toBeNull();
   });
 
+  it('takes an upload of a recording head office already holds as done, at once (its last answer was lost)', async () => {
+    const bytes = randomBytes(64 * 1024);
+    const id = await recordingFact(bytes);
+    const path = join(t.uploadsDir, '..', `${id}.webm`);
+    writeFileSync(path, bytes);
+    const client = new HqClient(t.url, { seatToken: seat.token });
+    let url: string | null = null;
+    const store = { uploadUrl: () => url, saveUploadUrl: (_i: string, u: string | null) => (url = u) };
+    await client.upload({ id, path, sizeBytes: bytes.length }, store);
+    // The seat never heard the answer, so it starts again without the URL: head office says it holds it (409);
+    // that is done, not a refusal, and not retried (tus would wait 1 s and 3 s first).
+    url = null;
+    const started = Date.now();
+    await client.upload({ id, path, sizeBytes: bytes.length }, store);
+    expect(Date.now() - started).toBeLessThan(900);
+    expect((await stored(id)).stored).toBe(true);
+  });
+
   it('refuses a file whose SHA-256 differs from the seat’s record, and keeps nothing of it', async () => {
     const bytes = randomBytes(300 * 1024);
     const id = await recordingFact(bytes, 'a'.repeat(64));

@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tus from 'tus-js-client';
 import type { z } from 'zod';
 import {
+  ALREADY_STORED,
   Enrolment,
   HealthResponse,
   LoginResponse,
@@ -37,6 +38,12 @@ export interface UploadStore {
 }
 
 const TIMEOUT_MS = 20_000;
+
+/** A tus refusal saying head office already holds the recording, verified (ALREADY_STORED). */
+function alreadyStored(error: Error): boolean {
+  const res = (error as tus.DetailedError).originalResponse;
+  return res?.getStatus() === 409 && (res.getBody() ?? '').includes(ALREADY_STORED);
+}
 
 /** Head office's API as the seat uses it: JSON over HTTP(S) validated with the sync contract, and tus. */
 export class HqClient {
@@ -235,7 +242,15 @@ export class HqClient {
         storeFingerprintForResuming: true,
         removeFingerprintOnSuccess: true,
         onSuccess: () => resolve(),
+        // Head office holds it already (the answer to the last chunk was lost): no retrying, it is done.
+        // Otherwise tus's own rule: a 4xx is final, but for 409 (offset moved) and 423 (locked).
+        onShouldRetry: (error) => {
+          if (alreadyStored(error)) return false;
+          const status = error.originalResponse?.getStatus() ?? 0;
+          return status < 400 || status >= 500 || status === 409 || status === 423;
+        },
         onError: (error) => {
+          if (alreadyStored(error)) return resolve();
           const status = (error as tus.DetailedError).originalResponse?.getStatus() ?? 0;
           const body = (error as tus.DetailedError).originalResponse?.getBody() ?? '';
           reject(
