@@ -50,14 +50,21 @@ export function chinaDayStart(day: string, plusDays = 0): string {
   return d.toISOString();
 }
 
-/** A clock offset as a person reads it: "8 小时 3 分" / "8 h 3 min", seconds only under a minute ("45 秒"); no sign. */
+/**
+ * A clock offset as a person reads it, to the nearest minute ("8 小时 3 分" / "8 h 3 min"), seconds only under a
+ * minute ("45 秒"); no sign. Measured offsets wobble by the network's delay: 7 min 59.6 s reads 8 分.
+ */
 export function formatOffset(ms: number, language: string): string {
   const zh = language.startsWith('zh');
-  const total = Math.round(Math.abs(ms) / 1000);
-  const [h, m, s] = [Math.floor(total / 3600), Math.floor((total % 3600) / 60), total % 60];
+  const abs = Math.abs(ms);
+  if (abs < 59_500) {
+    const s = Math.round(abs / 1000);
+    return zh ? `${s} 秒` : `${s} s`;
+  }
+  const minutes = Math.round(abs / 60_000);
+  const [h, m] = [Math.floor(minutes / 60), minutes % 60];
   const parts: string[] = [];
   if (h > 0) parts.push(zh ? `${h} 小时` : `${h} h`);
   if (m > 0) parts.push(zh ? `${m} 分` : `${m} min`);
-  if (h === 0 && m === 0) parts.push(zh ? `${s} 秒` : `${s} s`);
   return parts.join(' ');
 }
