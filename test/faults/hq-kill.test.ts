@@ -6,14 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inProcessBridge } from '../../electron/seat/in-process';
-import { Seat } from '../../electron/seat/seat';
 import { openHqDb } from '../../hq/db/database';
-import { BRANCH, PASSWORD, tempDir } from '../support/fixtures';
+import { tempDir } from '../support/fixtures';
 import { DB_KINDS, freshDatabase, type TestDatabase } from '../support/hq-db';
 import { freePort, startHqProcess } from '../support/hq-process';
 import { seedHq } from '../support/hq-seed';
-import { invoke } from '../support/review-scene';
 import {
   bound,
   CLEAN,
@@ -21,6 +18,7 @@ import {
   clean,
   countingProxy,
   delay,
+  enrolledSeat,
   Gate,
   judge,
   KILLS,
@@ -80,17 +78,7 @@ describe.each(DB_KINDS)('head office SIGKILLed mid-push on %s', (kind) => {
       proxy = await countingProxy(() => `http://127.0.0.1:${port}`);
 
       const dbPath = tmp.file('seat.db');
-      const seat = Seat.open({ dbPath, appVersion: 'fault-test', onDefect: () => {} });
-      seat.store.ensureSeat(BRANCH);
-      await invoke(inProcessBridge(seat), 'sync.enrol', {
-        hqUrl: proxy.url,
-        code: 'SH01',
-        password: PASSWORD,
-        name: '故障 2 号坐席',
-      });
-      await seat.sync.round();
-      const seatId = seat.store.seat()?.id ?? '';
-      const agentId = seat.store.agentByCode('A001')?.id ?? null;
+      const { seat, seatId, agentId } = await enrolledSeat(dbPath, proxy.url, '故障 2 号坐席');
 
       // The seat works and pushes all along; while head office is down it waits for it to be back.
       const up = new Gate();

@@ -11,13 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { inProcessBridge } from '../../electron/seat/in-process';
-import { Seat } from '../../electron/seat/seat';
 import { openHqDb } from '../../hq/db/database';
-import { BRANCH, PASSWORD, tempDir } from '../support/fixtures';
+import { tempDir } from '../support/fixtures';
 import { freePort, startHqProcess } from '../support/hq-process';
 import { seedHq } from '../support/hq-seed';
-import { invoke } from '../support/review-scene';
 import {
   bound,
   CLEAN,
@@ -25,6 +22,7 @@ import {
   clean,
   countingProxy,
   delay,
+  enrolledSeat,
   Gate,
   judge,
   KILLS,
@@ -142,17 +140,7 @@ describe.skipIf(skip !== null)('PostgreSQL stopped mid-push under head office', 
       proxy = await countingProxy(() => `http://127.0.0.1:${port}`);
 
       const dbPath = tmp.file('seat.db');
-      const seat = Seat.open({ dbPath, appVersion: 'fault-test', onDefect: () => {} });
-      seat.store.ensureSeat(BRANCH);
-      await invoke(inProcessBridge(seat), 'sync.enrol', {
-        hqUrl: proxy.url,
-        code: 'SH01',
-        password: PASSWORD,
-        name: '故障 3 号坐席',
-      });
-      await seat.sync.round();
-      const seatId = seat.store.seat()?.id ?? '';
-      const agentId = seat.store.agentByCode('A001')?.id ?? null;
+      const { seat, seatId, agentId } = await enrolledSeat(dbPath, proxy.url, '故障 3 号坐席');
 
       // The seat works and pushes all along; after a refused round it waits until PostgreSQL is back.
       const up = new Gate();

@@ -11,6 +11,10 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo, Socket } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { inProcessBridge } from '../../electron/seat/in-process';
+import { Seat } from '../../electron/seat/seat';
+import { BRANCH, PASSWORD } from '../support/fixtures';
+import { invoke } from '../support/review-scene';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 
@@ -477,4 +481,16 @@ export async function seededHq(kind: 'pglite' | 'postgres', customers: number) {
       tmp.cleanup();
     },
   };
+}
+
+/**
+ * A seat on `dbPath` enrolled with head office at `hqUrl` by the branch supervisor SH01 (of the seeded
+ * branch), synced once: its id and the seeded agent A001's.
+ */
+export async function enrolledSeat(dbPath: string, hqUrl: string, name: string) {
+  const seat = Seat.open({ dbPath, appVersion: 'fault-test', onDefect: () => {} });
+  seat.store.ensureSeat(BRANCH);
+  await invoke(inProcessBridge(seat), 'sync.enrol', { hqUrl, code: 'SH01', password: PASSWORD, name });
+  await seat.sync.round();
+  return { seat, seatId: seat.store.seat()?.id ?? '', agentId: seat.store.agentByCode('A001')?.id ?? null };
 }
