@@ -7,6 +7,7 @@
 import { rmSync } from 'node:fs';
 import { TMP } from './history';
 import { runPhoneBench } from './phone.bench';
+import { runSecurityBench } from './security.bench';
 import { runShellBench } from './shell.bench';
 import { runStoreBench } from './store.bench';
 import { SUITE_NAMES, type SuiteName } from './suites';
@@ -19,6 +20,7 @@ const SUITES: Record<SuiteName, () => Promise<void>> = {
   phone: runPhoneBench,
   sync: runSyncBench,
   supervisor: runSupervisorBench,
+  security: runSecurityBench,
 };
 
 const isSuite = (name: string): name is SuiteName => (SUITE_NAMES as readonly string[]).includes(name);

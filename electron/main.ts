@@ -7,10 +7,12 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, protocol, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
 import { SEAT_PLAYBACK_ROUTE } from '../shared/contract/review';
 import { seatContentSecurityPolicy } from '../shared/csp';
 import { bindSeatIpc } from './binding/ipc';
+import { menuTemplate } from './binding/menu';
+import { desktopSecretBox } from './binding/safe-storage';
 import {
   APP_ENTRY,
   APP_SCHEME,
@@ -103,7 +105,15 @@ function harden(): void {
 
 function openSeat(): Seat | null {
   try {
-    return Seat.open({ dbPath: join(app.getPath('userData'), 'seat.db'), appVersion: app.getVersion() });
+    const dbPath = join(app.getPath('userData'), 'seat.db');
+    // Credentials sealed with the OS's key (DPAPI, Keychain, libsecret); safeStorage works once the app is ready.
+    return Seat.open({
+      dbPath,
+      appVersion: app.getVersion(),
+      secrets: desktopSecretBox(safeStorage, dbPath),
+      // `npm start`'s demo (scripts/start.ts): the login screen says the demo password is public.
+      demo: process.env.SEAT_DEMO === '1',
+    });
   } catch (error) {
     // Newer schema, corrupt file, in use: the message tells the agent what to do; nothing was written.
     if (error instanceof StoreOpenError) {
@@ -117,6 +127,8 @@ function openSeat(): Seat | null {
 async function start(): Promise<void> {
   protocol.handle(APP_SCHEME, serve);
   harden();
+  // Before the window: a packaged build never shows Electron's default menu, with its DevTools and reload.
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate({ packaged: app.isPackaged })));
   const seat = openSeat();
   if (seat === null) {
     app.exit(1);

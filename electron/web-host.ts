@@ -93,6 +93,8 @@ export interface WebHostOptions {
   maxPayloadBytes?: number;
   /** The CSP of each page load (e.g. to allow the configured PBX); default the fixed one. */
   contentSecurityPolicy?: () => string;
+  /** Called when a page's socket has presented the token (e.g. to remove the launch page that carried it). */
+  onSocket?: () => void;
 }
 
 export interface WebHost {
@@ -155,6 +157,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         return;
       }
       attach(ws);
+      options.onSocket?.();
     });
   });
 

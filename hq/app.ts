@@ -1,10 +1,10 @@
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import type { ServerOptions as HttpsOptions } from 'node:https';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { v4 as uuidv4 } from 'uuid';
 import { z } from 'zod';
 import {
   Enrolment,
-  LoginResponse,
   PullResponse,
   PushRequest,
   PushResponse,
@@ -12,14 +12,15 @@ import {
   SyncErrorBody,
 } from '../shared/contract/sync';
 import { hqAudit } from './audit';
-import { verifyPassword } from './auth/password';
 import { newToken, tokenHash } from './auth/tokens';
 import { publishScript, setBranchSetting } from './config';
 import type { Hq } from './context';
 import { ImportReport, importFeeds } from './feeds';
-import { auditRefusal, bearer, requireBranch, requireSeat, requireUser, seatByToken } from './http/access';
+import { auditRefusal, requireBranch, requireSeat, requireUser } from './http/access';
 import { errorReply, HqError } from './http/errors';
+import { loginRoutes } from './http/login';
 import { qaRoutes } from './http/qa';
+import { reenrolSeat, seatTokenRoutes } from './http/seats';
 import { supervisionRoutes } from './http/supervision';
 import { chineseRefusals, createUploads, UPLOADS_PATH } from './http/uploads';
 import { settlePlaybackCopies } from './recordings/playback';
@@ -27,8 +28,6 @@ import { DEFAULT_RULES, FeedKindSchema, holidayWarnings } from './rules';
 import { recordSeatClock, seatClockOffset } from './sync/clock';
 import { pull } from './sync/pull';
 import { applyPush } from './sync/push';
-
-const SESSION_HOURS = 12;
 
 /**
  * Head office heard from a seat (a pull: every sync round makes one, pushes set it too): what the supervisors'
@@ -53,11 +52,17 @@ export interface AppOptions {
   /** Where unfinished uploads wait (tus parts). */
   uploadsDir: string;
   logger?: boolean;
+  /** HTTPS with this certificate (PEM, the chain after it) and key; plain HTTP when not given. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
 }
 
 /** Head office's HTTP API: every body and query validated with zod, every refusal in Chinese. */
 export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  // One type for both: Fastify's HTTPS instance differs from the HTTP one only in its server's type.
+  const app = (Fastify as (opts: FastifyServerOptions & { https?: HttpsOptions }) => FastifyInstance)({
+    ...(options.tls
+      ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' } }
+      : {}),
     logger: options.logger ?? false,
     bodyLimit: 32 * 1024 * 1024,
     // Closing (SIGINT/SIGTERM) ends every connection, not only idle ones: a download whose reader went away
@@ -111,57 +116,8 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     warnings: holidayWarnings(hq.rules ?? DEFAULT_RULES, hq.now().toISOString()),
   }));
 
-  app.post(
-    '/api/login',
-    {
-      schema: {
-        body: z.object({ code: z.string().trim().min(1).max(32), password: z.string().min(1).max(200) }),
-        response: {
-          200: LoginResponse,
-          401: SyncErrorBody,
-        },
-      },
-    },
-    async (req) => {
-      const user = await hq.db.db
-        .selectFrom('users')
-        .select(['id', 'code', 'name', 'role', 'branch_id', 'password_hash'])
-        .where('code', '=', req.body.code)
-        .executeTakeFirst();
-      if (!user || !(await verifyPassword(req.body.password, user.password_hash))) {
-        await auditRefusal(hq, req, { userId: user?.id ?? null }, `login ${req.body.code}`);
-        throw new HqError(401, 'UNAUTHENTICATED', '工号或密码错误');
-      }
-      // A login made from an enrolled seat (its `Seat` token) binds the session to that seat.
-      const seatToken = bearer(req, 'Seat');
-      const seat = seatToken ? await seatByToken(hq, seatToken) : null;
-      const token = newToken();
-      const now = hq.now();
-      await hq.db.db
-        .insertInto('sessions')
-        .values({
-          token_hash: tokenHash(token),
-          user_id: user.id,
-          seat_id: seat?.id ?? null,
-          created_at: now.toISOString(),
-          expires_at: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
-        })
-        .execute();
-      await hqAudit(hq.db.db, {
-        at: now.toISOString(),
-        userId: user.id,
-        seatId: seat?.id ?? null,
-        action: 'hq.login',
-        entityType: 'user',
-        entityId: user.id,
-        ip: req.ip,
-      });
-      return {
-        token,
-        user: { id: user.id, code: user.code, name: user.name, role: user.role, branchId: user.branch_id },
-      };
-    },
-  );
+  loginRoutes(app, hq);
+  seatTokenRoutes(app, hq);
 
   // Enrolment: an administrator (any branch) or the branch's supervisor registers a seat; its token is
   // returned once and kept by the seat.
@@ -197,10 +153,18 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
       const seatId = req.body.seatId ?? uuidv4();
       const taken = await hq.db.db
         .selectFrom('seats')
-        .select('id')
+        .select(['id', 'branch_id', 'revoked_at'])
         .where('id', '=', seatId)
         .executeTakeFirst();
-      if (taken) throw new HqError(409, 'BAD_REQUEST', '该坐席已在总部登记');
+      // A known seat again: only one whose token was revoked (hq/http/seats.ts), a live one stays 409.
+      if (taken) {
+        const renewed = await hq.db.db
+          .transaction()
+          .execute((tx) => reenrolSeat(hq, tx, user, taken, req.body, req.ip));
+        return reply
+          .status(201)
+          .send({ seatId, branchId: branch.id, branchName: branch.name, token: renewed });
+      }
       const now = hq.now().toISOString();
       await hq.db.db.transaction().execute(async (tx) => {
         await tx
@@ -213,6 +177,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
             enrolled_by: user.id,
             enrolled_at: now,
             last_seen_at: null,
+            token_issued_at: now,
           })
           .execute();
         await hqAudit(tx, {
@@ -317,6 +282,8 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
     },
     async (req) => {
       const user = await requireUser(hq, req, ['admin', 'compliance']);
+      // A feed makes tasks in every branch it names: head office's alone (a branch's compliance is refused).
+      await requireBranch(hq, req, user, null);
       const report = await importFeeds(
         hq,
         [{ kind: req.params.kind, rows: req.body.rows, firstRow: req.body.firstRow }],

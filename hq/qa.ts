@@ -336,11 +336,20 @@ export async function actOnFinding(
   if (act.action === 'assign') {
     const assignee = await hq.db.db
       .selectFrom('users')
-      .select(['id', 'role'])
+      .select(['id', 'role', 'branch_id'])
       .where('id', '=', act.assigneeId)
       .executeTakeFirst();
     if (!assignee || assignee.role === 'agent') {
       throw new HqError(400, 'BAD_REQUEST', '只能指派给主管、复核、合规或管理人员');
+    }
+    // To someone who may open it: of the finding's branch, or of head office (found by the authz matrix).
+    const finding = await hq.db.db
+      .selectFrom('findings')
+      .select('branch_id')
+      .where('id', '=', findingId)
+      .executeTakeFirst();
+    if (assignee.branch_id !== null && assignee.branch_id !== finding?.branch_id) {
+      throw new HqError(400, 'BAD_REQUEST', '只能指派给本营业部或总部的人员');
     }
   }
   await hq.db.db

@@ -201,10 +201,19 @@ export function reportTables(report: Report): Record<ReportSection, Table> {
   };
 }
 
+/**
+ * Text a spreadsheet would take for a formula, neutralised with a leading `'` (OWASP's CSV injection advice): a
+ * leading = + - @, and TAB and CR too, which Excel and LibreOffice skip before looking for one (`\t=cmd|…`).
+ * Names and codes come from feeds and seats, so any of them may carry one. Numbers are written as numbers: a
+ * negative count is not a formula.
+ */
+export function neutralised(v: Cell): Cell {
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
 const csvCell = (v: Cell) => {
-  const text = v === null ? '' : String(v);
-  // Quoted when needed; a leading = + - @ is neutralised so a spreadsheet never runs it as a formula.
-  const safe = /^[=+\-@]/.test(text) ? `'${text}` : text;
+  const safe = v === null ? '' : String(neutralised(v));
+  // Quoted when needed: a comma, a quote or a line break inside a cell.
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 };
 
@@ -222,7 +231,9 @@ export async function reportXlsx(report: Report): Promise<Buffer> {
   for (const table of Object.values(reportTables(report))) {
     const sheet = book.addWorksheet(table.title, { views: [{ state: 'frozen', ySplit: 1 }] });
     sheet.addRow(table.header).font = { bold: true };
-    for (const row of table.rows) sheet.addRow(row);
+    // A string cell is never evaluated in the workbook itself, but saved again as CSV it would be: the same
+    // neutralising as the CSV export.
+    for (const row of table.rows) sheet.addRow(row.map(neutralised));
     sheet.columns.forEach((c) => {
       c.width = 14;
     });

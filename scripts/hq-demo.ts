@@ -44,7 +44,7 @@ export async function seedHqDemo(
         name: a.name,
         role: a.role,
         branchId: a.branchId,
-        passwordHash: a.passwordHash,
+        passwordHash,
         staffId: a.staffId,
       });
     }

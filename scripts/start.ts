@@ -22,6 +22,7 @@ import { seatContentSecurityPolicy } from '../shared/csp';
 import { buildAll } from './build';
 import { electronBinary } from './electron-binary';
 import { seedHqDemo } from './hq-demo';
+import { writeLaunchPage } from './launch-page';
 
 const APP_VERSION = process.env.npm_package_version ?? '0.0.0';
 
@@ -84,6 +85,7 @@ async function startElectron(binary: string): Promise<void> {
   const env = { ...process.env };
   if (hq) env.SEAT_HQ_URL = hq.url;
   if (hq?.branch) env.SEAT_HQ_BRANCH = JSON.stringify(hq.branch);
+  if (!process.env.SEAT_HQ_URL) env.SEAT_DEMO = '1';
   // `.`: package.json's main (out/electron/main.js), so the app runs under its own name and version.
   const child = spawn(binary, ['.'], { stdio: 'inherit', env });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
@@ -98,7 +100,12 @@ async function startBrowserSeat(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   let seat: Seat;
   try {
-    seat = Seat.open({ dbPath: join(dir, 'seat.db'), appVersion: APP_VERSION });
+    // The demo's head office (or the demo branch alone): its accounts share the published demo password.
+    seat = Seat.open({
+      dbPath: join(dir, 'seat.db'),
+      appVersion: APP_VERSION,
+      demo: !process.env.SEAT_HQ_URL,
+    });
   } catch (error) {
     if (error instanceof StoreOpenError) {
       console.error(error.message);
@@ -129,12 +136,15 @@ async function startBrowserSeat(): Promise<void> {
   // Shipped scripts, then the administrators' own (a new version dropped there is used from the next start).
   const scripts = seat.loadScripts([resolve('assets/scripts'), join(dir, 'scripts')]);
   if (scripts.added.length > 0) console.log(`已载入回访脚本：${scripts.added.join('、')}`);
+  let launch: ReturnType<typeof writeLaunchPage> | null = null;
   const host = await startWebHost({
     seat,
     staticDir: resolve('out/renderer'),
     port: Number(process.env.SEAT_PORT ?? 0),
     // The page may also connect to the seat's PBX, as configured when the page loads.
     contentSecurityPolicy: () => seatContentSecurityPolicy(seat.store.settings()['sip.wsUrl']),
+    // The launch page has done its work once the page it opened has connected.
+    onSocket: () => launch?.remove(),
   });
   const url = `${host.url}/#token=${host.token}`;
   console.log(`坐席数据：${join(dir, 'seat.db')}`);
@@ -144,10 +154,13 @@ async function startBrowserSeat(): Promise<void> {
   let profile: string | null = null;
   if ((process.env.DISPLAY || process.env.WAYLAND_DISPLAY) && !process.env.SEAT_NO_BROWSER) {
     profile = mkdtempSync(join(tmpdir(), 'seat-chromium-'));
+    // Not the token's URL on Chromium's command line (any local user reads it with `ps`): a page only this
+    // user can read that forwards to it.
+    launch = writeLaunchPage(dir, url);
     browser = spawn(
       process.env.CHROMIUM ?? '/usr/bin/chromium',
       [
-        `--app=${url}`,
+        `--app=${launch.url}`,
         `--user-data-dir=${profile}`,
         '--no-first-run',
         '--disable-background-networking',
@@ -167,6 +180,7 @@ async function startBrowserSeat(): Promise<void> {
     if (stopping) return;
     stopping = true;
     browser?.kill('SIGTERM');
+    launch?.remove();
     await host.close();
     await seat.shutdown();
     await hq?.close();

@@ -1,7 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type Connection, type ErrorCode, SeatError, type SessionInfo } from '../../shared/contract';
+import {
+  type Connection,
+  type ErrorCode,
+  type LoginLock,
+  SeatError,
+  type SessionInfo,
+} from '../../shared/contract';
 import {
   type EvaluateArgs,
   EvaluationForm,
@@ -34,8 +40,9 @@ import {
   Watch,
   type WatchQuery,
 } from '../../shared/contract/review';
+import type { LoginResponse } from '../../shared/contract/sync';
 import { textFiller } from '../../shared/scripts/context';
-import { login } from './auth/login';
+import { acceptOnline, assertNotLocked, login, MAX_FAILED_LOGINS, refuseOnline } from './auth/login';
 import type { SeatStore } from './store/seat-store';
 import { HqClient, HqRefused, HqUnreachable } from './sync/hq-client';
 
@@ -49,6 +56,39 @@ const REFUSALS: Partial<Record<number, ErrorCode>> = {
   409: 'CONFLICT',
   410: 'NOT_FOUND',
 };
+
+/** Head office's answer to a login it refused, as the seat's error: its message, a code the UI acts on. */
+function loginRefusal(error: HqRefused): SeatError {
+  const code: ErrorCode =
+    error.body.code === 'PASSWORD_CHANGE_REQUIRED'
+      ? 'PASSWORD_CHANGE_REQUIRED'
+      : error.status === 429 || error.status === 423
+        ? 'LOCKED_OUT'
+        : error.status === 401
+          ? 'WRONG_CREDENTIALS'
+          : (REFUSALS[error.status] ?? 'BAD_REQUEST');
+  return new SeatError(code, error.message, { cause: error });
+}
+
+/** Lifting lockouts is a supervisor's or an administrator's. */
+function mayLift(session: SessionInfo): void {
+  if (session.role !== 'supervisor' && session.role !== 'admin') {
+    throw new SeatError('FORBIDDEN', '只有主管或管理员可以查看和解除登录锁定');
+  }
+}
+
+const HqLocks = z.object({
+  locks: z.array(
+    z.object({
+      key: z.string(),
+      userCode: z.string().nullable(),
+      userName: z.string().nullable(),
+      failures: z.number(),
+      blockedUntil: z.string().nullable(),
+      lockedAt: z.string().nullable(),
+    }),
+  ),
+});
 
 /** A step's text as a reviewer reads it in a list: placeholders in general words, no customer's name. */
 const NEUTRAL = textFiller({
@@ -76,63 +116,167 @@ export class Review {
   ) {}
 
   /**
-   * Logs in on this connection. An agent (and anyone head office cannot be asked) is checked against the
-   * seat's own store, online or not. A supervising role is also logged in at head office when the seat is
-   * enrolled; someone the seat does not know (head-office staff) can only log in that way.
+   * Logs in on this connection. An enrolled seat asks head office first, for everyone: a right password gives
+   * a known agent a fresh offline verifier at this seat (auth/login.ts), a wrong one (401) removes it; the seat
+   * checks its own verifier only when head office cannot be reached, or the seat is not enrolled. A supervising
+   * role keeps its head-office session for the workspace; someone the seat does not know (head-office staff)
+   * can only log in online. The seat's lockout applies either way.
    */
   async login(conn: Connection, code: string, password: string): Promise<SessionInfo> {
     this.#sessions.delete(conn);
-    const known = this.store.agentByCode(code) !== undefined;
-    const local = known ? await login(this.store, code, password) : null;
-    if (local?.role === 'agent') return local;
+    const agent = this.store.agentByCode(code);
+    assertNotLocked(this.store, agent);
     const config = this.store.syncConfig();
-    if (!config) {
-      if (local) return local;
-      await login(this.store, code, password); // throws for a code the seat does not know, audited
-      throw new SeatError('WRONG_CREDENTIALS', '工号或密码错误');
-    }
+    if (!config) return login(this.store, code, password);
+    let answer: LoginResponse;
     try {
-      const answer = await new HqClient(config.hqUrl, { seatToken: config.token }).login(code, password);
-      const role = answer.user.role as SessionInfo['role'];
-      if (!local && role === 'agent') {
-        throw new SeatError('WRONG_CREDENTIALS', '该坐席员尚未同步到本坐席，请稍后再试或联系主管');
-      }
-      this.#sessions.set(conn, answer.token);
-      if (local) return { ...local, online: true };
-      const seat = this.store.seat();
-      if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
-      this.store.audit({
-        agentId: answer.user.id,
-        action: 'session.login',
-        entityType: 'agent',
-        entityId: answer.user.id,
-        detail: { at: 'hq', role },
-      });
-      return {
-        agentId: answer.user.id,
-        agentCode: answer.user.code,
-        name: answer.user.name,
-        role,
-        branchId: answer.user.branchId,
-        seatId: seat.id,
-        online: true,
-        local: false,
-      };
+      answer = await new HqClient(config, { seatToken: config.token }).login(code, password);
     } catch (error) {
-      if (local) return local; // head office out of reach: the seat's own work goes on, the workspace waits
-      if (error instanceof HqRefused && error.status === 401) {
-        // The answer (and the audit) of a wrong code or password, as for anyone.
-        await login(this.store, code, password);
-      }
+      // Head office out of reach (not a refusal): the seat's own work goes on, the workspace waits.
       if (error instanceof HqUnreachable) {
+        if (agent) return login(this.store, code, password);
         throw new SeatError('HQ_UNAVAILABLE', '总部无法连接：本坐席没有该工号，总部人员须在总部在线时登录');
       }
+      if (error instanceof HqRefused && error.status === 401) refuseOnline(this.store, agent, code);
+      // Head office's own throttling or lockout: its answer stands, the local verifier is no way around it.
+      if (error instanceof HqRefused) throw loginRefusal(error);
       throw error;
     }
+    const role = answer.user.role as SessionInfo['role'];
+    const local = agent?.id === answer.user.id ? agent : undefined;
+    if (!local && role === 'agent') {
+      throw new SeatError('WRONG_CREDENTIALS', '该坐席员尚未同步到本坐席，请稍后再试或联系主管');
+    }
+    const keep = () => role !== 'agent' && this.#sessions.set(conn, answer.token);
+    if (local) {
+      const session = await acceptOnline(this.store, local, password);
+      keep();
+      return session;
+    }
+    keep();
+    const seat = this.store.seat();
+    if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
+    this.store.audit({
+      agentId: answer.user.id,
+      action: 'session.login',
+      entityType: 'agent',
+      entityId: answer.user.id,
+      detail: { at: 'hq', role },
+    });
+    return {
+      agentId: answer.user.id,
+      agentCode: answer.user.code,
+      name: answer.user.name,
+      role,
+      branchId: answer.user.branchId,
+      seatId: seat.id,
+      online: true,
+      local: false,
+    };
   }
 
-  logout(conn: Connection): void {
+  /**
+   * Ends the connection's head-office session too (#14): head office forgets the token at once rather than
+   * at its idle timeout. Not awaited by the seat's logout: head office out of reach leaves the token to its
+   * timeout, and the agent is logged out here either way.
+   */
+  logout(conn: Connection): Promise<void> {
+    const token = this.#sessions.get(conn);
     this.#sessions.delete(conn);
+    const config = this.store.syncConfig();
+    if (!token || !config) return Promise.resolve();
+    return new HqClient(config, { userToken: token }).post('/api/logout', z.object({}), {}).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  /**
+   * A head-office password change, proving the old password (head office throttles it as a login). The
+   * agent's offline verifier here goes with the old password; the next online login makes a new one.
+   */
+  async changePassword(code: string, password: string, newPassword: string): Promise<Record<string, never>> {
+    const config = this.store.syncConfig();
+    if (!config) throw new SeatError('HQ_UNAVAILABLE', '本坐席尚未登记到总部：密码须在总部修改');
+    try {
+      await new HqClient(config, { seatToken: config.token }).post('/api/password', z.object({}), {
+        code,
+        password,
+        newPassword,
+      });
+    } catch (error) {
+      if (error instanceof HqUnreachable) {
+        throw new SeatError('HQ_UNAVAILABLE', '总部无法连接：修改密码须在总部在线时进行', { cause: error });
+      }
+      if (error instanceof HqRefused) throw loginRefusal(error);
+      throw error;
+    }
+    const agent = this.store.agentByCode(code);
+    if (agent) this.store.removeOfflineVerifier(agent.id);
+    this.store.audit({
+      agentId: agent?.id ?? null,
+      action: 'session.password_change',
+      entityType: 'agent',
+      entityId: agent?.id ?? '（总部用户）',
+      detail: { at: 'hq' },
+    });
+    return {};
+  }
+
+  /**
+   * Lockouts now in force (supervisors and administrators): this seat's own (its agents after five wrong
+   * passwords), and head office's when the user is logged in there (a branch supervisor sees the branch's).
+   */
+  async lockouts(conn: Connection, session: SessionInfo): Promise<{ items: LoginLock[] }> {
+    mayLift(session);
+    const items: LoginLock[] = this.store.lockedAgents().map((a) => ({
+      scope: 'seat',
+      key: a.id,
+      userCode: a.code,
+      userName: a.name,
+      failures: MAX_FAILED_LOGINS,
+      locked: false,
+      until: a.lockedUntil,
+    }));
+    if (this.#sessions.has(conn)) {
+      const { locks } = await this.#hq(conn, (hq) => hq.get('/api/login-locks', HqLocks));
+      for (const l of locks) {
+        items.push({
+          scope: 'hq',
+          key: l.key,
+          userCode: l.userCode,
+          userName: l.userName,
+          failures: l.failures,
+          locked: l.lockedAt !== null,
+          until: l.lockedAt ? null : l.blockedUntil,
+        });
+      }
+    }
+    return { items };
+  }
+
+  /** Lifts a lockout: this seat's (supervisors, administrators), head office's (administrators; it checks). */
+  async unlock(
+    conn: Connection,
+    session: SessionInfo,
+    target: { scope: 'seat' | 'hq'; key: string },
+  ): Promise<Record<string, never>> {
+    mayLift(session);
+    if (target.scope === 'hq') {
+      await this.#hq(conn, (hq) => hq.post('/api/login-locks/lift', z.object({}), { key: target.key }));
+      this.store.audit({
+        agentId: session.agentId,
+        action: 'session.unlock',
+        entityType: 'login_lock',
+        entityId: target.key.startsWith('code:') ? target.key : 'hq',
+        detail: { at: 'hq' },
+      });
+      return {};
+    }
+    if (!this.store.unlockAgent(target.key, session.agentId)) {
+      throw new SeatError('NOT_FOUND', '该工号在本坐席没有被锁定');
+    }
+    return {};
   }
 
   async search(conn: Connection, query: z.output<typeof ReviewSearchArgs>) {
@@ -254,7 +398,7 @@ export class Review {
     const config = this.store.syncConfig();
     if (!TOKEN.test(token) || !config) return new Response('未找到\n', { status: 404 });
     try {
-      return await new HqClient(config.hqUrl).stream(`${PLAYBACK_PATH}${token}`, range);
+      return await new HqClient(config).stream(`${PLAYBACK_PATH}${token}`, range);
     } catch {
       return new Response('总部无法连接\n', { status: 502 });
     }
@@ -271,7 +415,7 @@ export class Review {
           : '本坐席尚未登记到总部，复核工作台无法使用',
       );
     }
-    return new HqClient(config.hqUrl, { userToken: token });
+    return new HqClient(config, { userToken: token });
   }
 
   /**

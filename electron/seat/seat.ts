@@ -15,9 +15,22 @@ import { Recordings } from './recordings/recordings';
 import { Review } from './review';
 import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
 import { StoreOpenError } from './store/database';
+import { checkAuditChain } from './store/journal';
 import { SeatStore, type SeatStoreOptions } from './store/seat-store';
-import { enrolSeat } from './sync/enrol';
+import {
+  hqSetSettings,
+  isManager,
+  maskSetting,
+  maskSettings,
+  settingsRefusal,
+  unmaskSetting,
+} from './store/settings';
+import { enrolSeat, isFirstRun } from './sync/enrol';
 import { SeatSync, type SeatSyncOptions } from './sync/service';
+
+/** A seat session unused this long has ended; none lasts longer than SESSION_MAX_MS (see Seat.#expire). */
+export const SESSION_IDLE_MS = 30 * 60_000;
+export const SESSION_MAX_MS = 12 * 3600_000;
 
 export interface SeatOptions extends SeatStoreOptions {
   /** The SQLite file; created on first start. */
@@ -31,6 +44,8 @@ export interface SeatOptions extends SeatStoreOptions {
   sync?: Pick<SeatSyncOptions, 'intervalMs' | 'maxBackoffMs'>;
   /** Where supervisors' downloaded recordings are saved; default: `downloads/` beside the database. */
   downloadsDir?: string;
+  /** `npm start`'s demo: the login screen says the demo accounts share the published demo password. */
+  demo?: boolean;
 }
 
 type Push = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -60,7 +75,10 @@ export class Seat {
   readonly recordings: Recordings;
   readonly dispatch: Dispatch;
   readonly #appVersion: string;
+  readonly #demo: boolean;
   readonly #connections = new Set<SeatConnection>();
+  /** Logins whose phone read its credentials already (`phone.credentials` is audited once per login). */
+  readonly #credentialsRead = new WeakSet<SessionInfo>();
   readonly sync: SeatSync;
   /** The supervisor workspace, online against head office. */
   readonly review: Review;
@@ -68,6 +86,7 @@ export class Seat {
   private constructor(store: SeatStore, options: SeatOptions) {
     this.store = store;
     this.#appVersion = options.appVersion;
+    this.#demo = options.demo ?? false;
     const seatId = () => {
       const seat = store.seat();
       if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
@@ -84,6 +103,9 @@ export class Seat {
     if (store.seat()) {
       this.recordings.recoverInterrupted();
       store.interruptOpenAttempts();
+      // The audit chain is checked at every start: a broken link is said and recorded, and the seat starts.
+      const seat = store.seat();
+      if (seat) store.db.transaction(() => checkAuditChain(store.db, seat.id, store.now())).immediate();
     }
     this.sync = new SeatSync(store, {
       ...options.sync,
@@ -94,7 +116,50 @@ export class Seat {
     this.review = new Review(store, options.downloadsDir ?? join(dirname(options.dbPath), 'downloads'));
     const onDefect =
       options.onDefect ?? ((method, error) => console.error(`seat: defect in ${method}`, error));
-    this.dispatch = createDispatcher(this.#guard(this.#handlers()), onDefect);
+    const dispatch = createDispatcher(this.#guard(this.#handlers()), onDefect);
+    this.dispatch = (conn, method, args) => {
+      this.#expire(conn);
+      return dispatch(conn, method, args);
+    };
+  }
+
+  /** When each connection's session began and was last used (the seat's clock, ms). */
+  readonly #activity = new WeakMap<Connection, { since: number; last: number }>();
+
+  /**
+   * A seat session ends after SESSION_IDLE_MS without a call from its page, and SESSION_MAX_MS after its login
+   * (#14): a seat left logged in is not an open door. Ended before the call it would have answered: audited,
+   * its head-office session ended, the page told (it shows the login). What was saved stays saved (drafts,
+   * recordings); the next login picks it up.
+   */
+  #expire(conn: Connection): void {
+    const now = Date.parse(this.store.now());
+    const seen = this.#activity.get(conn);
+    if (!conn.session) {
+      this.#activity.delete(conn);
+      return;
+    }
+    if (!seen || seen.since > now) {
+      this.#activity.set(conn, { since: now, last: now });
+      return;
+    }
+    if (now - seen.last < SESSION_IDLE_MS && now - seen.since < SESSION_MAX_MS) {
+      seen.last = now;
+      return;
+    }
+    const session = conn.session;
+    this.store.audit({
+      agentId: session.agentId,
+      action: 'session.expired',
+      entityType: 'agent',
+      entityId: session.agentId,
+      detail: { idle: now - seen.last >= SESSION_IDLE_MS },
+    });
+    conn.session = null;
+    this.#activity.delete(conn);
+    void this.review.logout(conn);
+    conn.push('session.changed', null);
+    this.#outboxChanged();
   }
 
   /** The seat on its store; a seat that cannot start releases the store (and its exclusive lock) again. */
@@ -178,11 +243,16 @@ export class Seat {
           branchName: seat.branchName,
           schemaVersion: store.schemaVersion,
           appVersion: this.#appVersion,
+          demo: this.#demo,
         };
       },
+      'session.changePassword': ({ agentCode, password, newPassword }) =>
+        this.review.changePassword(agentCode, password, newPassword),
       'session.login': async ({ agentCode, password }, conn) => {
         try {
           conn.session = await this.review.login(conn, agentCode, password);
+          const at = Date.parse(store.now());
+          this.#activity.set(conn, { since: at, last: at });
         } finally {
           this.#outboxChanged();
         }
@@ -199,7 +269,7 @@ export class Seat {
           detail: {},
         });
         conn.session = null;
-        this.review.logout(conn);
+        void this.review.logout(conn);
         conn.push('session.changed', null);
         this.#outboxChanged();
         return {};
@@ -285,13 +355,47 @@ export class Seat {
       'audit.list': ({ limit, before }, conn) => ({
         items: store.listAudit(this.#session(conn).agentId, limit, before ?? null),
       }),
-      'settings.get': () => store.settings(),
+      // Credentials masked: the phone reads them through `phone.credentials` (audited), nothing else does.
+      'settings.get': () => maskSettings(store.settings()),
+      'settings.sources': (_args, conn) => ({
+        hq: hqSetSettings(store.db),
+        canManage: isManager(this.#session(conn).role),
+      }),
+      'phone.credentials': (_args, conn) => {
+        const session = this.#session(conn);
+        // Once per login (each login is a new session object): the phone registers again at every change of
+        // its settings, which says nothing new.
+        if (!this.#credentialsRead.has(session)) {
+          this.#credentialsRead.add(session);
+          store.audit({
+            agentId: session.agentId,
+            action: 'sip.credentials_read',
+            entityType: 'setting',
+            entityId: 'sip.password',
+            detail: {},
+          });
+          this.#outboxChanged();
+        }
+        const settings = store.settings();
+        return { password: settings['sip.password'], iceServers: settings['sip.iceServers'] };
+      },
       'sync.status': () => this.sync.status(),
       'sync.refused': () => ({ items: this.store.refusedEntries() }),
-      'sync.enrol': async ({ hqUrl, code, password, name }, conn) => {
-        // Head office decides who may enrol (its supervisors and administrators, by the login given here);
-        // a new seat has no agents of its own yet, so this needs no seat login, and works once.
-        await enrolSeat(store, { url: hqUrl, code, password, seatName: name });
+      'sync.enrol': async ({ hqUrl, code, password, name, caCertPem }, conn) => {
+        // Head office decides who may enrol (its supervisors and administrators, by the login given here). A
+        // fresh install has no agents to log in with, so it may be enrolled from the login screen; once it
+        // was enrolled or holds agents, only a supervisor or administrator logged in here may (re-)enrol it.
+        if (!isFirstRun(store) && !(conn.session && isManager(conn.session.role))) {
+          throw new SeatError(
+            'FORBIDDEN',
+            '本坐席已登记过或已有坐席人员：请由主管或管理员在本机登录后再登记',
+          );
+        }
+        // Again only when head office refused the token (revoked), or presented another key than the pinned
+        // one (an administrator checked it is head office's): a live enrolment stays as it is.
+        const reenrol = this.sync.tokenRefused() || this.sync.pinMismatch();
+        await enrolSeat(store, { url: hqUrl, code, password, seatName: name, caCertPem }, { reenrol });
+        this.sync.enrolled();
         const seat = store.seat();
         if (!seat) throw new SeatError('STORE_UNAVAILABLE', '坐席尚未初始化（缺少坐席编号）');
         store.audit({
@@ -299,7 +403,7 @@ export class Seat {
           action: 'sync.enrol',
           entityType: 'seat',
           entityId: seat.id,
-          detail: { hqUrl },
+          detail: { hqUrl, ...(reenrol ? { reenrol: true } : {}) },
         });
         this.#outboxChanged();
         return this.sync.status();
@@ -323,10 +427,20 @@ export class Seat {
       'review.staff': (_args, conn) => this.review.staff(conn),
       'review.report': (args, conn) => this.review.report(conn, args),
       'review.export': (args, conn) => this.review.export(conn, args),
+      'review.lockouts': (_args, conn) => this.review.lockouts(conn, this.#session(conn)),
+      'review.unlock': (args, conn) => this.review.unlock(conn, this.#session(conn), args),
       'settings.set': ({ key, value }, conn) => {
-        const settings = store.setSetting(this.#session(conn).agentId, key, value);
+        const session = this.#session(conn);
+        const refusal = settingsRefusal(key, session.role, hqSetSettings(store.db));
+        if (refusal) throw new SeatError('FORBIDDEN', refusal);
+        const before = store.settings();
+        const next = unmaskSetting(key, value, before);
+        const settings = store.setSetting(session.agentId, key, next, {
+          old: maskSetting(key, before[key]),
+          new: maskSetting(key, next),
+        });
         this.#outboxChanged();
-        return settings;
+        return maskSettings(settings);
       },
     };
   }

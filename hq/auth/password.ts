@@ -8,7 +8,9 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:c
  * checks when the agent logs in offline. The two cannot share a file (hq/ imports only shared/, which has no
  * Node), so test/hq/password.test.ts checks that each verifies the other's hashes.
  */
-const DEFAULTS = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 };
+/** OWASP's scrypt parameters (Password Storage Cheat Sheet: N=2^17, r=8, p=1): ~0.3 s and 128 MiB here. */
+export const DEFAULTS = { N: 2 ** 17, r: 8, p: 1, keyLength: 32 };
+export type PasswordCost = Partial<typeof DEFAULTS>;
 
 function derive(
   password: string,
@@ -21,7 +23,8 @@ function derive(
       password.normalize('NFKC'),
       salt,
       keyLength,
-      { ...options, maxmem: 256 * 1024 * 1024 },
+      // 128·N·r bytes and some: room for OWASP's 128 MiB, and for a stored hash made at twice that.
+      { ...options, maxmem: 512 * 1024 * 1024 },
       (err, key) => (err ? reject(err) : resolve(key)),
     );
   });
@@ -45,4 +48,26 @@ export async function verifyPassword(password: string, stored: string): Promise<
     keyLength: expected.length,
   });
   return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+/** Whether a stored hash was made with weaker parameters than `cost` asks: re-made at the next right login. */
+export function needsRehash(stored: string, cost: PasswordCost = {}): boolean {
+  const want = { ...DEFAULTS, ...cost };
+  const [scheme, n, r, p] = stored.split('$');
+  return scheme !== 'scrypt' || Number(n) < want.N || Number(r) < want.r || Number(p) < want.p;
+}
+
+const dummies = new Map<number, Promise<string>>();
+/**
+ * A hash of nothing anyone knows, made with `cost`: what an unknown user code is checked against, so that it
+ * costs the same time as a known one (no telling which codes exist from how long a refusal takes).
+ */
+export function dummyHash(cost: PasswordCost = {}): Promise<string> {
+  const N = cost.N ?? DEFAULTS.N;
+  let hash = dummies.get(N);
+  if (!hash) {
+    hash = hashPassword(randomBytes(18).toString('base64'), cost);
+    dummies.set(N, hash);
+  }
+  return hash;
 }

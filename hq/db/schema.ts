@@ -17,6 +17,7 @@ export interface HqSchema {
     password_hash: string;
     staff_id: string | null;
     created_at: DefaultNow;
+    must_change_password: Generated<boolean>;
   };
   sessions: {
     token_hash: string;
@@ -24,6 +25,15 @@ export interface HqSchema {
     created_at: Instant;
     expires_at: Instant;
     seat_id: ColumnType<string | null, string | null | undefined, never>;
+    last_used_at: Instant | null;
+  };
+  login_throttle: {
+    key: string;
+    failures: number;
+    first_failure_at: Instant;
+    last_failure_at: Instant;
+    blocked_until: Instant | null;
+    locked_at: Instant | null;
   };
   seats: {
     id: string;
@@ -37,6 +47,14 @@ export interface HqSchema {
     /** The seat's clock minus head office's at its last sync (migration 0010). */
     clock_offset_ms: number | null;
     clock_checked_at: Instant | null;
+    /** The last link head office took of the seat's audit chain (migration 0012). */
+    audit_chain_seq: ColumnType<number | null, never, number | null>;
+    audit_chain_hash: ColumnType<string | null, never, string | null>;
+    /** An administrator revoked the seat's token (migration 0013): refused until it is enrolled again. */
+    revoked_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+    revoked_by: ColumnType<string | null, string | null | undefined, string | null>;
+    /** When the current token was issued; null for one from before migration 0013 (see enrolled_at). */
+    token_issued_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   };
   salespeople: { id: string; code: string; name: string; branch_id: string; departed_at: Instant | null };
   customers: {
@@ -277,5 +295,13 @@ export interface HqSchema {
     entity_id: string;
     detail: Json<Record<string, unknown>>;
     ip: string | null;
+    /** The audit chains (migration 0012, hq/audit-chain.ts): NULL for head office's own chain. */
+    chain_seat_id: ColumnType<string | null, string | null | undefined, never>;
+    chain_seq: ColumnType<number | null, number | null | undefined, never>;
+    prev_hash: ColumnType<string | null, string | null | undefined, never>;
+    hash: ColumnType<string | null, string | null | undefined, never>;
+    entry_seq: ColumnType<number | null, number | null | undefined, never>;
+    seat_at: ColumnType<Instant | null, Instant | null | undefined, never>;
   };
+  audit_keys: { public_key: string; created_at: Instant };
 }

@@ -6,7 +6,10 @@ export class HqError extends Error {
     readonly status: number,
     readonly code: SyncErrorBody['code'],
     message: string,
-    readonly extra: Pick<SyncErrorBody, 'expectedSeq' | 'appliedSeq' | 'conflictSeq'> = {},
+    readonly extra: Pick<
+      SyncErrorBody,
+      'expectedSeq' | 'appliedSeq' | 'conflictSeq' | 'retryAfterSeconds'
+    > = {},
   ) {
     super(message);
   }

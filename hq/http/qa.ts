@@ -63,8 +63,11 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     '/api/recheck/plans',
     { schema: { response: { 200: z.object({ items: z.array(RecheckPlan) }), ...Errors } } },
     async (req) => {
-      await requireUser(hq, req, SUPERVISING);
-      const rows = await hq.db.db.selectFrom('recheck_plans').selectAll().orderBy('branch_id').execute();
+      const user = await requireUser(hq, req, SUPERVISING);
+      // A branch's people see their branch's plan only; head-office roles (no branch) see every one.
+      let query = hq.db.db.selectFrom('recheck_plans').selectAll().orderBy('branch_id');
+      if (user.branchId !== null) query = query.where('branch_id', '=', user.branchId);
+      const rows = await query.execute();
       return { items: rows.map((p) => ({ branchId: p.branch_id, share: p.share, period: p.period })) };
     },
   );
@@ -80,6 +83,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     },
     async (req) => {
       const user = await requireUser(hq, req, MANAGING);
+      await requireBranch(hq, req, user, req.params.branchId);
       const plan = { ...req.body, branchId: req.params.branchId };
       await setRecheckPlan(hq, plan, user.id);
       await auditUser(hq, user, req.ip, 'hq.recheck_plan', ['branch', plan.branchId], {
@@ -95,6 +99,8 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     { schema: { body: SampleRequest, response: { 200: SampleReport, ...Errors } } },
     async (req) => {
       const user = await requireUser(hq, req, MANAGING);
+      // Sampling draws for every branch at once: head office's alone (a branch's people are refused).
+      await requireBranch(hq, req, user, null);
       const report = await sampleRechecks(hq, req.body.periodKey);
       await auditUser(hq, user, req.ip, 'hq.recheck_sample', ['period', req.body.periodKey], {
         added: report.branches.reduce((n, b) => n + b.added, 0),
@@ -197,6 +203,13 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
     },
     async (req) => {
       const user = await requireUser(hq, req, REVIEWING);
+      // A reviewer of a branch scores their branch's re-checks only (an unknown id is evaluateRecheck's 404).
+      const recheck = await hq.db.db
+        .selectFrom('rechecks')
+        .select('branch_id')
+        .where('id', '=', req.params.id)
+        .executeTakeFirst();
+      if (recheck) await requireBranch(hq, req, user, recheck.branch_id);
       const verdict = await evaluateRecheck(hq, req.params.id, user.id, req.body);
       await auditUser(hq, user, req.ip, 'hq.recheck_evaluate', ['recheck', req.params.id], {
         score: verdict.score,

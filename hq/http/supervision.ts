@@ -20,12 +20,15 @@ import { newToken, tokenHash } from '../auth/tokens';
 import type { Hq } from '../context';
 import { ensurePlaybackCopy } from '../recordings/playback';
 import { requireKept, retentionOf, setLegalHold } from '../retention';
-import { type auditRefusal, auditUser, requireBranch, requireUser, type UserPrincipal } from './access';
+import { auditRefusal, auditUser, bearer, requireBranch, requireUser, type UserPrincipal } from './access';
 import { HqError } from './errors';
 
 const SUPERVISING = ['supervisor', 'reviewer', 'compliance', 'admin'] as const;
-/** How long a playback grant lasts: a long call listened to at half speed, with pauses. */
-const PLAYBACK_GRANT_MS = 4 * 3600_000;
+/**
+ * How long a playback link lasts (#14): short, since whoever holds the link streams the recording. The player
+ * asks for a new one when it opens the recording again.
+ */
+export const PLAYBACK_GRANT_MS = 10 * 60_000;
 
 /**
  * What supervisors, reviewers and compliance use at head office: search results, open one, download the
@@ -328,8 +331,8 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
     },
   );
 
-  // Playback: the supervisor's session buys a grant (audited once per playback); the media element then
-  // streams the seekable copy with Range requests on the grant's path, which carries no other credential.
+  // Playback: the supervisor's session buys a grant (audited), bound to them and good for PLAYBACK_GRANT_MS;
+  // the media element then streams the seekable copy with Range requests on the grant's path, each audited.
   r.post(
     '/api/recordings/:id/playback',
     {
@@ -386,6 +389,7 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
         response: {
           200: z.unknown(),
           206: z.unknown(),
+          401: SyncErrorBody,
           403: SyncErrorBody,
           404: SyncErrorBody,
           410: SyncErrorBody,
@@ -397,11 +401,75 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
       const grant = await hq.db.db
         .selectFrom('playback_grants')
         .innerJoin('recordings', 'recordings.id', 'playback_grants.recording_id')
-        .select(['recordings.id', 'recordings.seat_id', 'playback_grants.expires_at'])
+        .innerJoin('users', 'users.id', 'playback_grants.user_id')
+        .select([
+          'recordings.id',
+          'recordings.seat_id',
+          'playback_grants.expires_at',
+          'playback_grants.user_id',
+          'playback_grants.seat_id as grant_seat_id',
+          'users.code',
+          'users.role',
+          'users.branch_id',
+        ])
         .where('playback_grants.token_hash', '=', tokenHash(req.params.token))
         .executeTakeFirst();
-      if (!grant || new Date(grant.expires_at).getTime() <= hq.now().getTime()) {
+      if (!grant) {
+        await auditRefusal(hq, req, {}, 'unknown playback link');
         throw new HqError(403, 'FORBIDDEN', '回放链接无效或已过期，请重新打开录音');
+      }
+      // The link is bound to the user who asked for it. The player is a media element (the seat's
+      // `/hq-playback/<token>`, streamed on by the seat), which cannot send an Authorization header, so the link
+      // is used without a session by design; a signed link would need a bearer just the same. So the grant
+      // keeps the user (and the seat they logged in from) and is honoured only while that user's session
+      // from that seat is live: their logout or expiry ends it too. A request that does carry a session must
+      // be that user's: another user's is refused. Either way only for PLAYBACK_GRANT_MS.
+      const owner: UserPrincipal = {
+        kind: 'user',
+        id: grant.user_id,
+        code: grant.code,
+        role: grant.role,
+        branchId: grant.branch_id,
+        seatId: grant.grant_seat_id,
+      };
+      if (new Date(grant.expires_at).getTime() <= hq.now().getTime()) {
+        await auditRefusal(hq, req, { userId: owner.id, seatId: owner.seatId }, 'playback link expired');
+        throw new HqError(410, 'GONE', '回放链接已过期（有效期 10 分钟），请重新打开录音');
+      }
+      if (bearer(req, 'Bearer') !== null) {
+        const presenter = await requireUser(hq, req, SUPERVISING);
+        if (presenter.id !== owner.id) {
+          await auditRefusal(
+            hq,
+            req,
+            { userId: presenter.id, seatId: presenter.seatId },
+            `playback link of user ${owner.code}`,
+          );
+          throw new HqError(403, 'FORBIDDEN', '此回放链接属于其他用户，不能使用；请自己打开录音');
+        }
+      } else {
+        let live = hq.db.db
+          .selectFrom('sessions')
+          .select('token_hash')
+          .where('user_id', '=', owner.id)
+          .where('expires_at', '>', hq.now().toISOString());
+        live =
+          owner.seatId === null
+            ? live.where('seat_id', 'is', null)
+            : live.where('seat_id', '=', owner.seatId);
+        if (!(await live.executeTakeFirst())) {
+          await auditRefusal(
+            hq,
+            req,
+            { userId: owner.id, seatId: owner.seatId },
+            'playback link without session',
+          );
+          throw new HqError(
+            403,
+            'FORBIDDEN',
+            '打开录音的用户已退出登录，回放链接已失效，请重新登录后打开录音',
+          );
+        }
       }
       await requireKept(hq, grant.id);
       const path = hq.recordings.playbackPath(grant.seat_id, grant.id);
@@ -415,8 +483,25 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
       if (sent.statusCode === 404) throw new HqError(404, 'NOT_FOUND', '回放副本不存在');
       // 200, 206, or 416 for a range outside the file (with its Content-Range).
       const status = sent.statusCode as 200 | 206 | 416;
+      // Every range streamed is audited, as the grant was (a player asks for many; each one is a read).
+      await auditUser(hq, owner, req.ip, 'hq.recording_range', ['recording', grant.id], {
+        range: req.headers.range?.slice(0, 100) ?? null,
+        status,
+        served: sent.headers['Content-Range'] ?? (status === 200 ? 'all' : null),
+      });
+      if (status === 416) {
+        // Its Content-Range (`bytes */size`) tells the player the length; the words are ours, not send's page.
+        sent.stream.destroy();
+        const range = sent.headers['Content-Range'];
+        if (range) reply.header('content-range', range);
+        return reply
+          .code(416)
+          .header('cache-control', 'private, no-store')
+          .type('text/plain; charset=utf-8')
+          .send('请求的范围超出了回放副本的长度\n');
+      }
       reply.code(status).headers(sent.headers).header('cache-control', 'private, no-store');
-      if (status !== 416) reply.header('content-type', 'audio/webm');
+      reply.header('content-type', 'audio/webm');
       return reply.send(sent.stream);
     },
   );

@@ -1,4 +1,15 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
@@ -18,6 +29,13 @@ export interface RecordingStore {
   playbackPath(seatId: string, recordingId: string): string;
   /** Removes a recording and its playback copy for good (the end of its retention period); absent files are fine. */
   remove(seatId: string, recordingId: string): Promise<void>;
+  /**
+   * Keeps a signed audit anchor (hq/audit-chain.ts) under `anchors/`, written once: apart from the database,
+   * and under the store's object lock where it has one.
+   */
+  putAnchor(name: string, body: string): Promise<void>;
+  /** Every anchor kept, oldest name first. */
+  listAnchors(): Promise<{ name: string; body: string }[]>;
 }
 
 export class DirectoryRecordingStore implements RecordingStore {
@@ -48,6 +66,26 @@ export class DirectoryRecordingStore implements RecordingStore {
 
   async has(seatId: string, recordingId: string): Promise<boolean> {
     return existsSync(this.localPath(seatId, recordingId));
+  }
+
+  async putAnchor(name: string, body: string): Promise<void> {
+    if (!/^[0-9A-Za-z-]+\.json$/.test(name)) throw new Error(`anchor name ${name} is not a plain file name`);
+    const dir = join(this.root, 'anchors');
+    mkdirSync(dir, { recursive: true });
+    const target = join(dir, name);
+    // Written once (`wx`) and read-only: a directory has no object lock, this is the nearest it comes.
+    writeFileSync(target, body, { flag: 'wx', mode: 0o444 });
+    fsyncPath(target);
+    fsyncPath(dir);
+  }
+
+  async listAnchors(): Promise<{ name: string; body: string }[]> {
+    const dir = join(this.root, 'anchors');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+      .map((name) => ({ name, body: readFileSync(join(dir, name), 'utf8') }));
   }
 }
 

@@ -169,7 +169,8 @@ async function loadAgents(tx: Tx, ids: string[]): Promise<PullResponse['agents']
   if (ids.length === 0) return [];
   const rows = await tx
     .selectFrom('users')
-    .select(['id', 'code', 'name', 'branch_id', 'role', 'password_hash', 'staff_id'])
+    // Never the password hash: the seat makes its own verifier at an agent's login there (#14).
+    .select(['id', 'code', 'name', 'branch_id', 'role', 'staff_id'])
     .where('id', 'in', ids)
     .where('branch_id', 'is not', null)
     .execute();
@@ -179,7 +180,6 @@ async function loadAgents(tx: Tx, ids: string[]): Promise<PullResponse['agents']
     name: u.name,
     branchId: u.branch_id as string,
     role: u.role,
-    passwordHash: u.password_hash,
     staffId: u.staff_id,
   }));
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { z } from 'zod';
+import { CHAIN_GENESIS } from '../../shared/contract/audit-chain';
 import { escapeControl } from '../../shared/contract/schemas';
 import {
   type AttemptPayload,
@@ -14,6 +15,7 @@ import {
   type ResultPayload,
 } from '../../shared/contract/sync';
 import { hqAudit } from '../audit';
+import { appendHqChain, type SeatHead, type SeatLink, seatLinkOf, seatLinkProblem } from '../audit-chain';
 import type { Hq } from '../context';
 import type { HqSchema } from '../db/schema';
 import type { SeatPrincipal } from '../http/access';
@@ -48,6 +50,8 @@ interface Entry {
   createdAt: string | null;
   payload: Parsed | null;
   refusal: Refusal | null;
+  /** An audit entry's link of the seat's chain; null: a seat too old to chain (head office chains it). */
+  chain?: SeatLink | null;
 }
 
 /**
@@ -99,6 +103,7 @@ export async function applyPush(
       fresh.push(entry);
       last = entry.seq;
     }
+    await vetChain(tx, seat, fresh, Number(row.last_applied_seq) > 0, now);
     const refused = await applyEntries(tx, seat, fresh, now, clock);
     await tx
       .updateTable('seats')
@@ -524,35 +529,210 @@ async function applyParsed(
     entries.flatMap((e) =>
       e.payload?.kind === kind ? [e.payload.data as Extract<Parsed, { kind: K }>['data']] : [],
     );
-  await applyAudit(tx, seat, of('audit'), clock);
+  await applyAudit(
+    tx,
+    seat,
+    entries.filter((e) => e.payload?.kind === 'audit'),
+    clock,
+  );
   await applyAttempts(tx, seat, of('attempt'), clock);
   await applyRecordings(tx, seat, of('recording'), clock);
   for (const r of of('result')) await applyResult(tx, seat, r, now, clock, known);
 }
 
-async function applyAudit(
-  tx: Tx,
-  seat: SeatPrincipal,
-  rows: z.infer<typeof AuditPayload>[],
-  clock: SeatClock,
-) {
-  await inChunks(rows, (chunk) =>
-    sql`INSERT INTO audit (id, at, seat_id, user_id, action, entity_type, entity_id, detail, ip)
-        SELECT r.id, r.at, ${seat.id}::uuid, r.agent_id, r.action, r.entity_type, r.entity_id, r.detail, NULL
+async function applyAudit(tx: Tx, seat: SeatPrincipal, entries: Entry[], clock: SeatClock) {
+  const rows = entries.map((e) => ({ e, a: e.payload?.data as z.infer<typeof AuditPayload> }));
+  // A link of the seat's chain is kept as the seat sent it, with the number it came under and the seat's own
+  // time where head office corrected it (the hash covers the seat's).
+  const linked = rows.flatMap(({ e, a }) => (e.chain ? [{ e, a, link: e.chain }] : []));
+  await inChunks(linked, (chunk) =>
+    sql`INSERT INTO audit (id, at, seat_id, user_id, action, entity_type, entity_id, detail, ip, chain_seat_id,
+                           chain_seq, prev_hash, hash, entry_seq, seat_at)
+        SELECT r.id, r.at, ${seat.id}::uuid, r.agent_id, r.action, r.entity_type, r.entity_id, r.detail, NULL,
+               ${seat.id}::uuid, r.chain_seq, r.prev_hash, r.hash, r.entry_seq, r.seat_at
         FROM jsonb_to_recordset(${JSON.stringify(
-          chunk.map((a) => ({
-            id: a.id,
-            at: clock.past(a.at),
-            agent_id: a.agentId,
-            action: a.action,
-            entity_type: a.entityType,
-            entity_id: a.entityId,
-            detail: a.detail,
-          })),
+          chunk.map(({ e, a, link }) => {
+            const at = clock.past(a.at);
+            return {
+              id: a.id,
+              at,
+              agent_id: a.agentId,
+              action: a.action,
+              entity_type: a.entityType,
+              entity_id: a.entityId,
+              detail: a.detail,
+              chain_seq: link.chainSeq,
+              prev_hash: link.prevHash,
+              hash: link.hash,
+              entry_seq: e.seq,
+              seat_at: Date.parse(at) === Date.parse(a.at) ? null : a.at,
+            };
+          }),
         )}::jsonb) AS r(id uuid, at timestamptz, agent_id uuid, action text, entity_type text, entity_id text,
-                        detail jsonb)
+                        detail jsonb, chain_seq bigint, prev_hash text, hash text, entry_seq bigint,
+                        seat_at timestamptz)
         ON CONFLICT (id) DO NOTHING`.execute(tx),
   );
+  // A seat too old to chain its entries: head office makes them links of its own chain (those it already
+  // holds, from before, are not taken again).
+  const unlinked = rows.filter(({ e }) => e.chain === null).map(({ a }) => a);
+  if (unlinked.length === 0) return;
+  const held = new Set<string>();
+  await inChunks(unlinked, async (chunk) => {
+    const found = await tx
+      .selectFrom('audit')
+      .select('id')
+      .where(
+        'id',
+        'in',
+        chunk.map((a) => a.id),
+      )
+      .execute();
+    for (const f of found) held.add(f.id);
+  });
+  await appendHqChain(
+    tx as Transaction<HqSchema>,
+    unlinked
+      .filter((a) => !held.has(a.id))
+      .map((a) => ({
+        id: a.id,
+        at: clock.past(a.at),
+        seat_id: seat.id,
+        user_id: a.agentId,
+        action: a.action,
+        entity_type: a.entityType,
+        entity_id: a.entityId,
+        detail: a.detail,
+        ip: null,
+      })),
+  );
+}
+
+/**
+ * Checks each audit entry of the push against the seat's chain as head office holds it: its hash must
+ * recompute over what it says, and it must follow the last link head office took (one up, that link's hash
+ * as its previous). One that does not is refused (`BROKEN_CHAIN`, quarantined and flagged to administrators
+ * with the other refused entries). Every entry whose link can be read moves the head on, refused or not: the
+ * seat's next entry links to the one it wrote, so one break is flagged once and what follows it is taken.
+ * `upgraded`: the seat pushed before, so a first chained entry may sit past position 1 (its chain includes
+ * entries head office took before chains). The seat's first link is recorded in head office's chain.
+ */
+async function vetChain(tx: Tx, seat: SeatPrincipal, entries: Entry[], upgraded: boolean, now: string) {
+  const audits = entries.filter((e) => e.kind === 'audit');
+  if (audits.length === 0) return;
+  const row = await tx
+    .selectFrom('seats')
+    .select(['audit_chain_seq', 'audit_chain_hash'])
+    .where('id', '=', seat.id)
+    .executeTakeFirstOrThrow();
+  const before: SeatHead | null =
+    row.audit_chain_seq === null || row.audit_chain_hash === null
+      ? null
+      : { seq: Number(row.audit_chain_seq), hash: row.audit_chain_hash };
+  let head = before;
+  let start: { entrySeq: number; link: SeatLink } | null = null;
+  const forks: { entrySeq: number; link: SeatLink; from: SeatHead }[] = [];
+  // Links a fork may go on from (`chainSeq:hash`): this push's, and those looked up where one is needed.
+  const held = new Set<string>();
+  const broken = (e: Entry, problem: string) => {
+    e.refusal = {
+      status: 422,
+      code: 'BROKEN_CHAIN',
+      message: printable(`第 ${e.seq} 条（audit）${problem}`, 500),
+    };
+  };
+  for (const e of audits) {
+    const link = seatLinkOf((e.raw as { payload?: unknown }).payload);
+    if (e.refusal === null && e.payload?.kind === 'audit') {
+      const a = e.payload.data;
+      if (a.chainSeq === undefined && a.prevHash === undefined && a.hash === undefined) {
+        if (head === null) {
+          e.chain = null;
+          upgraded = true;
+        } else broken(e, '不带审计链字段，而该坐席的审计记录已入链');
+        continue;
+      }
+      if (link === null) {
+        broken(e, '的审计链字段不完整');
+        continue;
+      }
+      const h = head;
+      if (h !== null && link.chainSeq > 1 && link.chainSeq <= h.seq + 1 && link.prevHash !== h.hash) {
+        const base = await tx
+          .selectFrom('audit')
+          .select('id')
+          .where('chain_seat_id', '=', seat.id)
+          .where('chain_seq', '=', link.chainSeq - 1)
+          .where('hash', '=', link.prevHash)
+          .executeTakeFirst();
+        if (base) held.add(`${link.chainSeq - 1}:${link.prevHash}`);
+      }
+      const { problem, fork } = seatLinkProblem(
+        head,
+        link,
+        {
+          id: a.id,
+          at: a.at,
+          seatId: seat.id,
+          agentId: a.agentId,
+          action: a.action,
+          entityType: a.entityType,
+          entityId: a.entityId,
+          detail: a.detail,
+        },
+        upgraded,
+        (l) =>
+          l.chainSeq === 1 ? l.prevHash === CHAIN_GENESIS : held.has(`${l.chainSeq - 1}:${l.prevHash}`),
+      );
+      if (problem) broken(e, `：${problem}`);
+      else {
+        e.chain = link;
+        held.add(`${link.chainSeq}:${link.hash}`);
+        if (fork && head !== null) forks.push({ entrySeq: e.seq, link, from: head });
+      }
+    }
+    if (link !== null) {
+      if (head === null) start = { entrySeq: e.seq, link };
+      head = { seq: link.chainSeq, hash: link.hash };
+    }
+  }
+  if (head !== before) {
+    await tx
+      .updateTable('seats')
+      .set({ audit_chain_seq: head?.seq ?? null, audit_chain_hash: head?.hash ?? null })
+      .where('id', '=', seat.id)
+      .execute();
+  }
+  if (start !== null) {
+    await hqAudit(tx, {
+      at: now,
+      userId: null,
+      seatId: seat.id,
+      action: 'audit.seat_chain_start',
+      entityType: 'seat',
+      entityId: seat.id,
+      detail: { entrySeq: start.entrySeq, chainSeq: start.link.chainSeq, hash: start.link.hash },
+    });
+  }
+  // A seat restored from a backup goes on from an earlier link: recorded in head office's chain (what the
+  // seat wrote after that link before the restore stays here as it came).
+  for (const f of forks) {
+    await hqAudit(tx, {
+      at: now,
+      userId: null,
+      seatId: seat.id,
+      action: 'audit.seat_chain_fork',
+      entityType: 'seat',
+      entityId: seat.id,
+      detail: {
+        entrySeq: f.entrySeq,
+        chainSeq: f.link.chainSeq,
+        prevHash: f.link.prevHash,
+        abandonedSeq: f.from.seq,
+        abandonedHash: f.from.hash,
+      },
+    });
+  }
 }
 
 async function applyAttempts(

@@ -8,6 +8,7 @@ import { createPhone } from '../phone/sip-phone';
 import { AuditTrail } from '../screens/AuditTrail';
 import { Findings } from '../screens/Findings';
 import { History } from '../screens/History';
+import { Lockouts } from '../screens/Lockouts';
 import { Login } from '../screens/Login';
 import { PhoneSettings } from '../screens/PhoneSettings';
 import { Recheck } from '../screens/Recheck';
@@ -18,7 +19,7 @@ import { SyncSettings } from '../screens/SyncSettings';
 import { TaskView } from '../screens/TaskView';
 import { Watch } from '../screens/Watch';
 import { Worklist } from '../screens/Worklist';
-import { PhoneContext, phoneConfig } from './phone-context';
+import { loadPhoneConfig, PhoneContext } from './phone-context';
 import { call, SeatContext } from './seat-context';
 
 type View =
@@ -27,6 +28,7 @@ type View =
   | 'findings'
   | 'reports'
   | 'watch'
+  | 'lockouts'
   | 'worklist'
   | 'history'
   | 'recordings'
@@ -43,7 +45,10 @@ const SEAT_VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone
  */
 function viewsOf(session: SessionInfo): View[] {
   if (session.role === 'agent') return SEAT_VIEWS;
-  return session.local ? [...WORKSPACE, ...SEAT_VIEWS] : [...WORKSPACE, 'sync'];
+  // Lifting a lockout: supervisors (their seat's and branch's) and administrators.
+  const workspace: View[] =
+    session.role === 'supervisor' || session.role === 'admin' ? [...WORKSPACE, 'lockouts'] : WORKSPACE;
+  return session.local ? [...workspace, ...SEAT_VIEWS] : [...workspace, 'sync'];
 }
 
 /** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
@@ -85,7 +90,7 @@ export function App({ seat }: { seat: Observable }) {
     void call(seat, 'settings.get', {}).then((s) => {
       if (!picked) void setLanguage(s['ui.language']);
       // Head-office staff the seat does not know take no calls here: their phone stays off the line.
-      if (session.local) void phone.configure(phoneConfig(s));
+      if (session.local) void loadPhoneConfig(seat, s).then((config) => phone.configure(config));
     });
   }, [seat, session, phone]);
 
@@ -159,6 +164,10 @@ export function App({ seat }: { seat: Observable }) {
           <Reports session={session} />
         ) : view === 'watch' ? (
           <Watch session={session} />
+        ) : view === 'lockouts' ? (
+          <main className="console single">
+            <Lockouts session={session} />
+          </main>
         ) : view === 'worklist' ? (
           <main className="console">
             <Worklist onOpen={setOpenTaskId} openTaskId={openTaskId} refresh={refresh} />

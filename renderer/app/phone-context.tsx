@@ -1,5 +1,5 @@
 import { createContext, useContext, useEffect, useRef, useState } from 'react';
-import type { Settings } from '../../shared/contract';
+import type { PhoneCredentials, SeatBridge, Settings } from '../../shared/contract';
 import type {
   CallQuality,
   CallStatus,
@@ -8,6 +8,7 @@ import type {
   PhoneEvents,
   Registration,
 } from '../../shared/phone/service';
+import { call } from './seat-context';
 
 export const PhoneContext = createContext<Phone | null>(null);
 
@@ -45,15 +46,18 @@ export const useInputLevel = (phone: Phone): number => useLevel(phone, 'inputLev
 export const useCallQuality = (phone: Phone): CallQuality | null =>
   usePhoneValue(phone, 'quality', () => null);
 
-/** The phone's configuration, from the seat's settings. */
-export function phoneConfig(s: Settings): PhoneConfig {
+/**
+ * The phone's configuration, from the seat's settings and its credentials: `settings.get` masks the SIP
+ * password and TURN credentials, `phone.credentials` (audited) gives them to the phone alone.
+ */
+export function phoneConfig(s: Settings, credentials: PhoneCredentials): PhoneConfig {
   return {
     wsUrl: s['sip.wsUrl'],
     uri: s['sip.uri'],
     authUser: s['sip.authUser'],
-    password: s['sip.password'],
+    password: credentials.password,
     displayName: s['sip.displayName'],
-    iceServers: s['sip.iceServers'].map((server) => ({
+    iceServers: credentials.iceServers.map((server) => ({
       urls: server.urls,
       ...(server.username !== undefined ? { username: server.username } : {}),
       ...(server.credential !== undefined ? { credential: server.credential } : {}),
@@ -66,6 +70,15 @@ export function phoneConfig(s: Settings): PhoneConfig {
     inputDeviceId: s['audio.inputDeviceId'],
     outputDeviceId: s['audio.outputDeviceId'],
   };
+}
+
+/** The phone's configuration as the seat has it now (`settings` when already read). */
+export async function loadPhoneConfig(seat: SeatBridge, settings?: Settings): Promise<PhoneConfig> {
+  const [s, credentials] = await Promise.all([
+    settings ?? call(seat, 'settings.get', {}),
+    call(seat, 'phone.credentials', {}),
+  ]);
+  return phoneConfig(s, credentials);
 }
 
 /**

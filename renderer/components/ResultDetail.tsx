@@ -83,7 +83,17 @@ export function ResultDetail({
       {detail && recording && !recording.storedAt && <p className="muted pad">{t('review.notUploaded')}</p>}
       {detail && !recording && <p className="muted pad">{t('review.noRecording')}</p>}
       {detail && playback && (
-        <ReviewPlayer playback={playback} markers={detail.markers} position={at} startAtMs={startAtMs} />
+        <ReviewPlayer
+          playback={playback}
+          markers={detail.markers}
+          position={at}
+          startAtMs={startAtMs}
+          renew={async () =>
+            detail.recording
+              ? (await call(seat, 'review.playback', { recordingId: detail.recording.id })).url
+              : null
+          }
+        />
       )}
       {recording && (
         <Retention

@@ -117,6 +117,7 @@ export function ReviewPlayer({
   markers,
   position: shared,
   startAtMs,
+  renew,
 }: {
   playback: ReviewPlayback;
   markers: ReviewMarker[];
@@ -124,6 +125,11 @@ export function ReviewPlayer({
   position?: { current: number } | undefined;
   /** Where to start (a finding's moment): the player seeks there and plays once the recording is open. */
   startAtMs?: number | undefined;
+  /**
+   * A fresh link when the one in use has lapsed (head office's links last 10 minutes, #14): the player goes
+   * on from where it was.
+   */
+  renew?: (() => Promise<string | null>) | undefined;
 }) {
   const { t, i18n } = useTranslation();
   const audio = useRef<HTMLAudioElement>(null);
@@ -134,6 +140,22 @@ export function ReviewPlayer({
   const ears = useChannelRouting(audio, channel, playing);
   const duration = playback.durationMs;
   const language = i18n.language.startsWith('en') ? 'en' : 'zh';
+  const [src, setSrc] = useState(playback.url);
+  /** Where to go on, and whether to play, once a renewed link has opened. */
+  const resume = useRef<{ at: number; play: boolean } | null>(null);
+  const renewedAt = useRef(0);
+  useEffect(() => setSrc(playback.url), [playback.url]);
+
+  // A read refused (the link lapsed while paused or seeking): one fresh link at most every 10 s.
+  const onError = (element: HTMLAudioElement) => {
+    if (!renew || Date.now() - renewedAt.current < 10_000) return;
+    renewedAt.current = Date.now();
+    resume.current = { at: element.currentTime, play: !element.paused || playing };
+    void renew().then(
+      (url) => url && setSrc(url),
+      () => {},
+    );
+  };
 
   useEffect(() => {
     if (audio.current) audio.current.playbackRate = speed;
@@ -180,9 +202,17 @@ export function ReviewPlayer({
       {/* biome-ignore lint/a11y/useMediaCaption: a call recording has no captions to offer */}
       <audio
         ref={audio}
-        src={playback.url}
+        src={src}
         preload="metadata"
+        onError={(e) => onError(e.currentTarget)}
         onLoadedMetadata={(e) => {
+          const goOn = resume.current;
+          if (goOn) {
+            resume.current = null;
+            e.currentTarget.currentTime = goOn.at;
+            if (goOn.play) void e.currentTarget.play().catch(() => {});
+            return;
+          }
           if (startAtMs === undefined) return;
           e.currentTarget.currentTime = startAtMs / 1000;
           void e.currentTarget.play().catch(() => {});

@@ -1,7 +1,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { SetSettingArgs, Settings } from '../../shared/contract';
-import { phoneConfig, usePhone } from '../app/phone-context';
+import { isManagedSetting, type SetSettingArgs, type SettingKey, type Settings } from '../../shared/contract';
+import { loadPhoneConfig, usePhone } from '../app/phone-context';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 
 type Key = SetSettingArgs['key'];
@@ -21,6 +21,37 @@ const FLAGS: Key[] = [
   'audio.autoGainControl',
 ];
 
+type IceServers = Settings['sip.iceServers'];
+
+/** One server a line: its URLs, then `username=` and `credential=` when it has them (masked as the seat gave). */
+const iceToText = (servers: IceServers) =>
+  servers
+    .map((x) =>
+      [
+        ...(Array.isArray(x.urls) ? x.urls : [x.urls]),
+        ...(x.username !== undefined ? [`username=${x.username}`] : []),
+        ...(x.credential !== undefined ? [`credential=${x.credential}`] : []),
+      ].join(' '),
+    )
+    .join('\n');
+
+const textToIce = (text: string): IceServers =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .map((line) => {
+      const words = line.split(/\s+/);
+      const value = (name: string) => words.find((w) => w.startsWith(`${name}=`))?.slice(name.length + 1);
+      const username = value('username');
+      const credential = value('credential');
+      return {
+        urls: words.filter((w) => !/^(username|credential)=/.test(w)),
+        ...(username !== undefined ? { username } : {}),
+        ...(credential !== undefined ? { credential } : {}),
+      };
+    });
+
 interface Device {
   deviceId: string;
   label: string;
@@ -28,7 +59,9 @@ interface Device {
 
 /**
  * The seat's SIP account, dialling rules and audio devices. Each field is validated by the seat; a refused
- * value shows the seat's own message beside the form, and nothing else is lost.
+ * value shows the seat's own message beside the form, and nothing else is lost. The phone line (managed
+ * settings) is a supervisor's or administrator's to change: an agent sees it read-only; what head office set
+ * is read-only to everyone here. Credentials come masked (********) and stay as stored unless retyped.
  */
 export function PhoneSettings() {
   const { t } = useTranslation();
@@ -43,15 +76,18 @@ export function PhoneSettings() {
     outputs: [],
   });
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [sources, setSources] = useState<{ hq: SettingKey[]; canManage: boolean }>({
+    hq: [],
+    canManage: false,
+  });
 
   useEffect(() => {
     void call(seat, 'settings.get', {}).then((s) => {
       setSaved(s);
       setDraft(s);
-      setIceText(
-        s['sip.iceServers'].map((x) => (Array.isArray(x.urls) ? x.urls.join(' ') : x.urls)).join('\n'),
-      );
+      setIceText(iceToText(s['sip.iceServers']));
     });
+    void call(seat, 'settings.sources', {}).then(setSources, () => {});
     void navigator.mediaDevices
       ?.enumerateDevices()
       .then((all) => {
@@ -66,21 +102,26 @@ export function PhoneSettings() {
 
   if (!draft || !saved) return <p className="muted">{t('worklist.loading')}</p>;
   const set = <K extends Key>(key: K, value: Settings[K]) => setDraft({ ...draft, [key]: value });
+  const fromHq = (key: Key) => sources.hq.includes(key);
+  const locked = (key: Key) => fromHq(key) || (isManagedSetting(key) && !sources.canManage);
+  /** Why a field is read-only here, shown under it. */
+  const lockNote = (key: Key) =>
+    locked(key) ? (
+      <small className="hint" id={`${key}-note`}>
+        {t(fromHq(key) ? 'phoneSettings.fromHq' : 'phoneSettings.managed')}
+      </small>
+    ) : null;
+  const lockProps = (key: Key) => (locked(key) ? { readOnly: true, 'aria-describedby': `${key}-note` } : {});
 
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!draft || !saved) return;
-    const ice = iceText
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .map((line) => ({ urls: line.split(/\s+/) }));
-    const next = { ...draft, 'sip.iceServers': ice } as Settings;
+    const next = { ...draft, 'sip.iceServers': textToIce(iceText) } as Settings;
     setMessage(null);
     try {
       let latest = saved;
       for (const key of Object.keys(next) as Key[]) {
-        if (JSON.stringify(next[key]) === JSON.stringify(saved[key])) continue;
+        if (locked(key) || JSON.stringify(next[key]) === JSON.stringify(saved[key])) continue;
         latest = await call(seat, 'settings.set', { key, value: next[key] } as SetSettingArgs);
       }
       setSaved(latest);
@@ -91,7 +132,7 @@ export function PhoneSettings() {
         setTimeout(() => window.location.reload(), 1500);
         return;
       }
-      await phone.configure(phoneConfig(latest));
+      await phone.configure(await loadPhoneConfig(seat, latest));
       setMessage({ error: false, text: t('phoneSettings.saved') });
     } catch (e) {
       setMessage({ error: true, text: errorText(e) });
@@ -105,6 +146,7 @@ export function PhoneSettings() {
         <h2 id="phone-settings-title">{t('phoneSettings.title')}</h2>
       </div>
       <form className="settings-form" onSubmit={save} noValidate>
+        {!sources.canManage && <p className="muted">{t('phoneSettings.managedNote')}</p>}
         {TEXT.map((key) => (
           <label key={key}>
             <span>{label(key)}</span>
@@ -114,7 +156,9 @@ export function PhoneSettings() {
               autoComplete="off"
               value={String(draft[key])}
               onChange={(e) => set(key, e.target.value as never)}
+              {...lockProps(key)}
             />
+            {lockNote(key)}
           </label>
         ))}
         {NUMBERS.map((key) => (
@@ -125,7 +169,9 @@ export function PhoneSettings() {
               type="number"
               value={Number(draft[key])}
               onChange={(e) => set(key, Number(e.target.value) as never)}
+              {...lockProps(key)}
             />
+            {lockNote(key)}
           </label>
         ))}
         <label>
@@ -135,7 +181,9 @@ export function PhoneSettings() {
             rows={2}
             value={iceText}
             onChange={(e) => setIceText(e.target.value)}
+            {...lockProps('sip.iceServers')}
           />
+          {lockNote('sip.iceServers') ?? <small className="hint">{t('phoneSettings.iceHint')}</small>}
         </label>
         {FLAGS.map((key) => (
           <label key={key} className="check">
@@ -143,9 +191,13 @@ export function PhoneSettings() {
               name={key}
               type="checkbox"
               checked={Boolean(draft[key])}
+              // A checkbox has no read-only state: disabled, with the note saying why.
+              disabled={locked(key)}
+              aria-describedby={locked(key) ? `${key}-note` : undefined}
               onChange={(e) => set(key, e.target.checked as never)}
             />
             <span>{label(key)}</span>
+            {lockNote(key)}
           </label>
         ))}
         {(['audio.inputDeviceId', 'audio.outputDeviceId'] as const).map((key) => (

@@ -18,8 +18,12 @@ export function SyncSettings() {
   const [status, setStatus] = useState<SyncStatus | null>(null);
   const [refused, setRefused] = useState<RefusedSyncEntry[]>([]);
   const [form, setForm] = useState({ hqUrl: 'http://127.0.0.1:8610', code: '', password: '', name: '' });
+  /** A private CA's certificate (PEM), for a head office whose certificate no public CA issued; optional. */
+  const [caCertPem, setCaCertPem] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Head office revoked the seat's token: the enrolment form opens on the supervisor's request.
+  const [reenrolling, setReenrolling] = useState(false);
 
   useEffect(() => {
     void call(seat, 'sync.status', {}).then(setStatus, (e: unknown) => setError(errorText(e)));
@@ -40,7 +44,8 @@ export function SyncSettings() {
     setBusy(true);
     setError(null);
     try {
-      setStatus(await call(seat, 'sync.enrol', form));
+      const ca = caCertPem.trim();
+      setStatus(await call(seat, 'sync.enrol', ca ? { ...form, caCertPem: ca } : form));
       setForm((f) => ({ ...f, password: '' }));
     } catch (err) {
       setError(errorText(err));
@@ -79,6 +84,14 @@ export function SyncSettings() {
           <dd>{status.uploads}</dd>
           <dt>{t('syncSettings.lastSyncAt')}</dt>
           <dd>{status.lastSyncAt ? formatDateTime(status.lastSyncAt, i18n.language) : t('task.none')}</dd>
+          {status.hqPin && (
+            <>
+              <dt>{t('syncSettings.pin')}</dt>
+              <dd title={status.hqPin}>
+                <code>{status.hqPin.slice(0, 16)}</code>
+              </dd>
+            </>
+          )}
           {status.lastError && (
             <>
               <dt>{t('syncSettings.lastError')}</dt>
@@ -134,13 +147,35 @@ export function SyncSettings() {
           </table>
         </>
       )}
-      {status?.state === 'not_configured' && (
+      {status?.tokenRefused && !reenrolling && (
+        <div className="settings-form">
+          <p className="notice">{t('syncSettings.reenrolHint')}</p>
+          <button type="button" className="primary" onClick={() => setReenrolling(true)}>
+            {t('syncSettings.reenrol')}
+          </button>
+        </div>
+      )}
+      {(status?.state === 'not_configured' ||
+        status?.pinMismatch ||
+        (status?.tokenRefused && reenrolling)) && (
         <form className="settings-form" onSubmit={enrol}>
           <p className="muted">{t('syncSettings.enrolHint')}</p>
           {field('hqUrl', 'url')}
           {field('code')}
           {field('password', 'password')}
           {field('name')}
+          <label>
+            {t('syncSettings.caCertPem')}
+            <textarea
+              rows={4}
+              maxLength={20_000}
+              spellCheck={false}
+              placeholder="-----BEGIN CERTIFICATE-----"
+              value={caCertPem}
+              onChange={(e) => setCaCertPem(e.target.value)}
+            />
+          </label>
+          <p className="muted">{t('syncSettings.caHint')}</p>
           <button type="submit" className="primary" disabled={busy}>
             {t('syncSettings.enrol')}
           </button>

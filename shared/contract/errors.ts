@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'WRONG_CREDENTIALS',
   /** Too many failed logins; `message` says until when. */
   'LOCKED_OUT',
+  /** The password is right but must be changed first (a head-office login: its first, generated password). */
+  'PASSWORD_CHANGE_REQUIRED',
   /** The task, customer or result does not exist on this seat. */
   'NOT_FOUND',
   /** The request contradicts stored facts (e.g. a closed task, a result id reused with other content). */

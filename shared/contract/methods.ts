@@ -51,7 +51,7 @@ import {
   TaskDetail,
   WorklistItem,
 } from './schemas';
-import { SetSettingArgs, Settings } from './settings';
+import { PhoneCredentials, SetSettingArgs, SettingKey, Settings } from './settings';
 
 /**
  * Who may call a method: anyone on the connection, a logged-in agent (any role), or a logged-in supervisor,
@@ -64,6 +64,20 @@ export interface MethodSpec<A extends z.ZodType = z.ZodType, R extends z.ZodType
   readonly args: A;
   readonly result: R;
 }
+
+/** A login locked or held back, at this seat (`seat`) or at head office (`hq`). */
+export const LoginLock = z.object({
+  scope: z.enum(['seat', 'hq']),
+  /** What `review.unlock` takes: the agent's id at the seat, head office's throttle key there. */
+  key: z.string().max(200),
+  userCode: z.string().max(32).nullable(),
+  userName: z.string().max(100).nullable(),
+  failures: z.number().int().nonnegative(),
+  /** Locked until an administrator lifts it (head office) — or until `until` (a wait, or the seat's lockout). */
+  locked: z.boolean(),
+  until: z.iso.datetime({ offset: true }).nullable(),
+});
+export type LoginLock = z.infer<typeof LoginLock>;
 
 /** A task's script in progress. `answered` counts the answers saved. */
 export const ScriptDraft = z.object({
@@ -102,6 +116,21 @@ export const METHODS = {
   'session.logout': method('agent', Empty, z.object({})),
   /** The agent logged in on this connection, or null. */
   'session.current': method('public', Empty, SessionInfo.nullable()),
+  /**
+   * Change one's head-office password, proving the old one (a login that answered PASSWORD_CHANGE_REQUIRED
+   * goes on here). Head office judges the new one and throttles as at login.
+   */
+  'session.changePassword': method(
+    'public',
+    z
+      .object({
+        agentCode: z.string().trim().min(1).max(32),
+        password: z.string().min(1).max(200),
+        newPassword: z.string().min(1).max(200),
+      })
+      .strict(),
+    z.object({}),
+  ),
 
   /**
    * Open tasks the agent may work, earliest deadline first (ties by task id), masked. Tasks of customers the
@@ -244,8 +273,8 @@ export const METHODS = {
     z.object({ items: z.array(RecordingSummary) }),
   ),
   /**
-   * A slice of one of the agent's own recordings, for playback in the seat. Audited as `recording.play` once
-   * per recording and connection (when `offset` is 0).
+   * A slice of one of the agent's own recordings, for playback in the seat. Every slice is audited as
+   * `recording.play` with its range (`offset`, `bytes`).
    */
   'recording.read': method(
     'agent',
@@ -259,10 +288,24 @@ export const METHODS = {
     z.object({ data: z.string(), sizeBytes: z.number().int().nonnegative(), mimeType: z.string() }),
   ),
 
-  /** All settings of this seat, defaults filled in. */
+  /**
+   * All settings of this seat, defaults filled in, head office's where it set them. Credentials are never
+   * given here: the SIP password and TURN credentials read SECRET_MASK when set, '' when not.
+   */
   'settings.get': method('agent', Empty, Settings),
-  /** Change one setting; the value is validated by that key's schema. */
+  /**
+   * Change one setting; the value is validated by that key's schema. A managed key (SETTING_ACCESS) only by
+   * a supervisor or administrator logged in here, one head office set by no one here → `FORBIDDEN`. Audited
+   * with the old and the new value, credentials masked. SECRET_MASK for a credential keeps the stored one.
+   */
   'settings.set': method('agent', SetSettingArgs, Settings),
+  /** Which settings head office set (read-only here), and whether this login may change managed ones. */
+  'settings.sources': method('agent', Empty, z.object({ hq: z.array(SettingKey), canManage: z.boolean() })),
+  /**
+   * The phone's credentials (SIP password, ICE servers with their TURN credentials), for the renderer's
+   * phone to register: audited as `sip.credentials_read` once per login.
+   */
+  'phone.credentials': method('agent', Empty, PhoneCredentials),
 
   /** Sync with head office: state and what waits. */
   'sync.status': method('agent', Empty, SyncStatus),
@@ -314,6 +357,17 @@ export const METHODS = {
   'review.report': method('review', ReportArgs, Report),
   'review.export': method('review', ExportArgs, SavedFile),
   /**
+   * Logins locked or held back now (supervisors, administrators): this seat's own lockouts of its agents, and
+   * head office's (a branch supervisor sees the branch's users only).
+   */
+  'review.lockouts': method('review', Empty, z.object({ items: z.array(LoginLock) })),
+  /** Lift one: a seat lockout (supervisors, administrators of this seat), a head-office one (administrators). */
+  'review.unlock': method(
+    'review',
+    z.object({ scope: z.enum(['seat', 'hq']), key: z.string().trim().min(1).max(200) }).strict(),
+    z.object({}),
+  ),
+  /**
    * Enrol this seat with head office, once: the head-office login of a supervisor or administrator given here
    * registers the seat under its own id and branch (head office checks the role); the seat keeps the token
    * it gets and syncs from then on. The password is used once and not kept.
@@ -326,6 +380,11 @@ export const METHODS = {
         code: z.string().trim().min(1).max(32),
         password: z.string().min(1).max(200),
         name: z.string().trim().min(1).max(100),
+        /**
+         * The private CA head office's certificate is issued by (PEM), when not a public one; the seat checks
+         * it parses (sync/tls.ts). Plain http:// is refused there too, unless to this computer.
+         */
+        caCertPem: z.string().max(20_000).optional(),
       })
       .strict(),
     SyncStatus,

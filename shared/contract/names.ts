@@ -8,6 +8,7 @@ export const METHOD_NAMES = [
   'session.login',
   'session.logout',
   'session.current',
+  'session.changePassword',
   'worklist.list',
   'task.get',
   'customer.reveal',
@@ -28,6 +29,8 @@ export const METHOD_NAMES = [
   'audit.list',
   'settings.get',
   'settings.set',
+  'settings.sources',
+  'phone.credentials',
   'sync.status',
   'sync.refused',
   'sync.enrol',
@@ -49,6 +52,8 @@ export const METHOD_NAMES = [
   'review.staff',
   'review.report',
   'review.export',
+  'review.lockouts',
+  'review.unlock',
 ] as const;
 
 export const EVENT_NAMES = ['session.changed', 'worklist.changed', 'outbox.changed', 'sync.changed'] as const;

@@ -45,6 +45,8 @@ export const SeatInfo = z.object({
   /** The store's schema version (the last migration applied). */
   schemaVersion: z.number().int(),
   appVersion: z.string(),
+  /** `npm start`'s demo: the login screen says that the demo's accounts share the published demo password. */
+  demo: z.boolean(),
 });
 export type SeatInfo = z.infer<typeof SeatInfo>;
 
@@ -329,6 +331,21 @@ export const SyncStatus = z.object({
   refused: z.number().int().nonnegative(),
   /** This seat's clock minus head office's (ms) at the last round; null before one. */
   clockOffsetMs: z.number().int().nullable(),
+  /**
+   * Head office no longer accepts this seat's token (an administrator revoked it): sync stopped, the outbox
+   * waits, and a supervisor may enrol the seat again (`sync.enrol`).
+   */
+  tokenRefused: z.boolean().optional(),
+  /**
+   * SHA-256 of head office's public key (base64) pinned at enrolment: every connection must present it. Absent
+   * when not enrolled, or enrolled over plain HTTP to this computer.
+   */
+  hqPin: z.string().max(100).optional(),
+  /**
+   * Head office presented another key than the pinned one: sync stopped before sending anything; once an
+   * administrator has checked the new key, a supervisor may enrol the seat again (`sync.enrol`).
+   */
+  pinMismatch: z.boolean().optional(),
 });
 export type SyncStatus = z.infer<typeof SyncStatus>;
 

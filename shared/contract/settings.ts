@@ -71,11 +71,63 @@ export const SETTING_SCHEMAS = {
 
 export type SettingKey = keyof typeof SETTING_SCHEMAS;
 
-/** The settings head office manages per branch and sends with each pull; the rest belong to the seat. */
+/**
+ * Who may change a setting at the seat (issue 14, point 4). `personal`: any logged-in user (audio devices and
+ * preferences of the one at the desk). `managed`: only a supervisor or administrator logged in at this seat —
+ * everything that decides where calls and data go (PBX, SIP account, ICE servers, dialling rules) or what the
+ * compliance rules are (calling hours, attempts, retention). An agent sees these read-only.
+ */
+export const SETTING_ACCESS = {
+  'ui.language': 'personal',
+  'calling.window': 'managed',
+  'retry.maxAttempts': 'managed',
+  'recordings.retentionDays': 'managed',
+  'sip.wsUrl': 'managed',
+  'sip.uri': 'managed',
+  'sip.authUser': 'managed',
+  'sip.password': 'managed',
+  'sip.displayName': 'managed',
+  'sip.iceServers': 'managed',
+  'sip.iceGatheringTimeoutMs': 'managed',
+  'sip.ringTimeoutSec': 'managed',
+  'dial.outsidePrefix': 'managed',
+  'dial.prefixMobiles': 'managed',
+  'audio.echoCancellation': 'personal',
+  'audio.noiseSuppression': 'personal',
+  'audio.autoGainControl': 'personal',
+  'audio.inputDeviceId': 'personal',
+  'audio.outputDeviceId': 'personal',
+} as const satisfies Record<keyof typeof SETTING_SCHEMAS, 'personal' | 'managed'>;
+
+export const isManagedSetting = (key: keyof typeof SETTING_SCHEMAS): boolean =>
+  SETTING_ACCESS[key] === 'managed';
+
+/** The roles that may change a managed setting at the seat. */
+export const SETTING_MANAGERS = ['supervisor', 'admin'] as const;
+
+/**
+ * What `settings.get` gives in place of a credential that is set (the SIP password, a TURN server's
+ * credential): the renderer never reads them through settings. Given back to `settings.set` it means "keep
+ * the one stored". The phone gets them from `phone.credentials`.
+ */
+export const SECRET_MASK = '********';
+
+/**
+ * The settings head office manages per branch and sends with each pull; the rest belong to the seat. One
+ * head office has set for the branch wins over the seat's own: the seat keeps both, reads head office's, and
+ * refuses a change of it at the seat (`settings.sources` names them). The SIP account is per seat and stays
+ * the seat's (its supervisor's) to set.
+ */
 export const HQ_MANAGED_SETTINGS = [
   'calling.window',
   'retry.maxAttempts',
   'recordings.retentionDays',
+  'sip.wsUrl',
+  'sip.iceServers',
+  'sip.iceGatheringTimeoutMs',
+  'sip.ringTimeoutSec',
+  'dial.outsidePrefix',
+  'dial.prefixMobiles',
 ] as const;
 export type HqManagedSetting = (typeof HQ_MANAGED_SETTINGS)[number];
 export type Settings = { [K in SettingKey]: z.output<(typeof SETTING_SCHEMAS)[K]> };
@@ -91,3 +143,10 @@ export const SetSettingArgs = z.discriminatedUnion(
   ) as unknown as [z.ZodObject<{ key: z.ZodLiteral<SettingKey>; value: z.ZodType }>],
 );
 export type SetSettingArgs = { [K in SettingKey]: { key: K; value: Settings[K] } }[SettingKey];
+
+/** What `phone.credentials` gives the renderer's phone, in clear. */
+export const PhoneCredentials = z.object({
+  password: SETTING_SCHEMAS['sip.password'].unwrap(),
+  iceServers: SETTING_SCHEMAS['sip.iceServers'].unwrap(),
+});
+export type PhoneCredentials = z.infer<typeof PhoneCredentials>;

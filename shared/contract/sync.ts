@@ -66,6 +66,17 @@ export const AuditPayload = z.object({
       message: `审计详情过大（上限 ${AUDIT_DETAIL_MAX / 1024} KiB）`,
     })
     .refine((d) => !stringsIn(d).some(hasControl), { message: '审计详情含有不可见的控制字符' }),
+  // The seat's audit chain (shared/contract/audit-chain.ts): its position, the previous entry's hash and its
+  // own. Optional: a seat of an earlier version sends none, and head office chains those entries itself.
+  chainSeq: z.number().int().positive().optional(),
+  prevHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  hash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
 });
 
 export const AttemptPayload = z.object({
@@ -204,7 +215,8 @@ export type PushRequest = z.input<typeof PushRequest>;
 export const RefusedEntry = z.object({
   seq: Seq,
   status: z.union([z.literal(403), z.literal(409), z.literal(422)]),
-  code: z.enum(['BAD_ENTRY', 'FORBIDDEN', 'CONFLICT']),
+  // BROKEN_CHAIN (422): an audit entry that does not link to the seat's audit chain as head office holds it.
+  code: z.enum(['BAD_ENTRY', 'FORBIDDEN', 'CONFLICT', 'BROKEN_CHAIN']),
   message: z.string().max(1000),
 });
 export type RefusedEntry = z.infer<typeof RefusedEntry>;
@@ -238,8 +250,15 @@ export const SyncErrorBody = z.object({
     'CONFLICT',
     'UNAVAILABLE',
     'GONE',
+    // Head-office login: too many wrong passwords (back off for retryAfterSeconds), a lockout only an
+    // administrator lifts, a password that must be changed before the first session.
+    'TOO_MANY_ATTEMPTS',
+    'LOCKED',
+    'PASSWORD_CHANGE_REQUIRED',
   ]),
   message: z.string(),
+  /** TOO_MANY_ATTEMPTS: seconds until the next attempt is heard (also the Retry-After header). */
+  retryAfterSeconds: z.number().int().positive().optional(),
   expectedSeq: z.number().int().positive().optional(),
   appliedSeq: z.number().int().nonnegative().optional(),
   /** SEQ_CONFLICT: the first sequence number whose entry differs from the one head office applied there. */
@@ -263,8 +282,8 @@ export const AgentRecord = z.object({
   name: z.string(),
   branchId: z.string(),
   role: Role,
-  /** For offline login at the seat: the same scrypt format on both sides. */
-  passwordHash: z.string(),
+  // No password hash: a seat makes its own offline verifier at an agent's login there. The field an older
+  // head office still sends is dropped by this (non-strict) object, so such a pull is still accepted.
   staffId: z.string().nullable(),
 });
 

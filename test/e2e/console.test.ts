@@ -47,7 +47,13 @@ describe('the console in Chromium (browser seat)', () => {
     if (!existsSync(join(STATIC, 'index.html')))
       throw new Error('out/renderer is not built: run `npm run build`');
     tmp = tempDir();
-    seat = Seat.open({ dbPath: tmp.file('seat.db'), appVersion: '0.1.0-e2e', onDefect: () => {} });
+    // The demo branch, as `npm start` runs it: its login screen says the demo password is public.
+    seat = Seat.open({
+      dbPath: tmp.file('seat.db'),
+      appVersion: '0.1.0-e2e',
+      onDefect: () => {},
+      demo: true,
+    });
     await seedDemo(seat.store);
     seat.loadScripts([join(REPO, 'assets/scripts')]);
     host = await startWebHost({ seat, staticDir: STATIC });
@@ -80,6 +86,7 @@ describe('the console in Chromium (browser seat)', () => {
   it('works a task in Chinese: login, worklist, filter, keyboard, reveal, audit', async () => {
     const page = await openConsole();
     await page.getByRole('heading', { name: '坐席登录' }).waitFor();
+    await page.getByRole('note').filter({ hasText: '演示环境：演示账号的密码均为 huifang123' }).waitFor();
     expect(await axeSeriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'login.png') });
 
@@ -149,15 +156,23 @@ describe('the console in Chromium (browser seat)', () => {
     await page.getByText('暂无录音').waitFor();
     expect(await axeSeriousViolations(page)).toEqual([]);
     await page.getByRole('button', { name: '电话设置' }).click();
-    await page.getByLabel('SIP 服务器地址（ws:// 或 wss://）').fill('http://pbx.example');
+    // The phone line is a supervisor's or administrator's (#14): an agent sees it read-only and why, and
+    // changes an audio preference only.
+    await page.getByText('电话线路设置由主管或管理员设置；您可以更改音频设备等个人偏好。').waitFor();
+    const pbx = page.getByLabel('SIP 服务器地址（ws:// 或 wss://）');
+    expect(await pbx.getAttribute('readonly')).not.toBeNull();
+    expect(await pbx.getAttribute('aria-describedby')).toBe('sip.wsUrl-note');
+    expect(await page.locator('[id="sip.wsUrl-note"]').textContent()).toBe('由主管或管理员设置');
+    await page.getByLabel('回声消除').uncheck();
     await page.getByRole('button', { name: '保存' }).click();
-    await page.getByRole('alert').filter({ hasText: 'SIP 服务器地址须以 ws:// 或 wss:// 开头' }).waitFor();
+    await page.getByRole('status').filter({ hasText: '已保存' }).waitFor();
+    expect(seat.store.settings()['audio.echoCancellation']).toBe(false);
     expect(seat.store.settings()['sip.wsUrl']).toBe('');
     expect(await axeSeriousViolations(page)).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'phone-settings.png') });
 
-    // Head office sync: a seat not yet enrolled says so and offers enrolment; an address nobody answers at is
-    // refused with the reason, in Chinese.
+    // Head office sync: a seat not yet enrolled says so and offers enrolment; one that holds agents is
+    // enrolled only by a supervisor or administrator logged in here (#14), which an agent is told, in Chinese.
     await page.getByRole('button', { name: '总部同步' }).click();
     await page.getByRole('status').filter({ hasText: '未登记到总部' }).waitFor();
     await page.getByLabel('总部地址').fill('http://127.0.0.1:9');
@@ -165,7 +180,7 @@ describe('the console in Chromium (browser seat)', () => {
     await page.getByLabel('总部密码').fill('whatever');
     await page.getByLabel('坐席名称').fill('1 号坐席');
     await page.getByRole('button', { name: '登记到总部' }).click();
-    await page.getByRole('alert').filter({ hasText: '总部服务无法连接' }).waitFor();
+    await page.getByRole('alert').filter({ hasText: '请由主管或管理员在本机登录后再登记' }).waitFor();
     expect(await axeSeriousViolations(page)).toEqual([]);
 
     // And in the seat's own audit table, as head office will receive it.

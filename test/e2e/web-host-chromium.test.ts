@@ -3,7 +3,7 @@
  * host and a real seat on SQLite: login, the worklist, pushed events, the CSP, the token leaving the address
  * bar, and a dropped host answering pending calls and reconnecting.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessBridge } from '../../electron/seat/in-process';
 import { Seat } from '../../electron/seat/seat';
 import { startWebHost, type WebHost } from '../../electron/web-host';
+import { writeLaunchPage } from '../../scripts/launch-page';
 import type { SeatBridge } from '../../shared/contract';
 import { launchChromium } from '../support/chromium';
 import { BRANCH, PASSWORD, smallBranch, tempDir } from '../support/fixtures';
@@ -159,6 +160,34 @@ describe('the browser transport in Chromium against the web host', () => {
     expect(state.linkState).toBe('open');
     expect(state.kept).toBe(host.token);
     expect(page.url()).not.toContain(host.token);
+  });
+
+  it('reaches the seat from a launch page only the user can read, gone once the page has connected', async () => {
+    // npm start's way (#14): the token's URL never on Chromium's command line, which `ps` shows everyone.
+    let launch: ReturnType<typeof writeLaunchPage> | null = null;
+    const second = await startWebHost({
+      seat: { connect: (push) => seat.connect(push), dispatch: (c, m, a) => seat.dispatch(c, m, a) },
+      staticDir,
+      onSocket: () => launch?.remove(),
+    });
+    launch = writeLaunchPage(tmp.dir, `${second.url}/#token=${second.token}`);
+    const mine = launch;
+    try {
+      expect(statSync(mine.path).mode & 0o777).toBe(0o600);
+      expect(mine.url).not.toContain(second.token);
+      expect(readFileSync(mine.path, 'utf8')).toContain(second.token);
+      const other = await browser.newPage();
+      await other.goto(mine.url);
+      await other.waitForFunction(() => (globalThis as unknown as PageWindow).__seat !== undefined);
+      expect(await other.evaluate(() => (globalThis as unknown as PageWindow).location.href)).toBe(
+        `${second.origin}/`,
+      );
+      expect(existsSync(mine.path)).toBe(false);
+      await other.close();
+    } finally {
+      mine.remove();
+      await second.close();
+    }
   });
 
   it('logs in, lists the worklist and receives pushed events, with no CSP violation', async () => {

@@ -36,6 +36,25 @@ describe('electron-builder.yml', () => {
     await expect(validate(tmp.dir, broken)).rejects.toThrow(message);
   });
 
+  it('flips the Electron fuses: no RunAsNode, NODE_OPTIONS or --inspect; ASAR only and checked; cookies encrypted', async () => {
+    const config = await load(REPO, CONFIG);
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
+  it('fails validation with a fuse electron-builder does not know (so the names above are real ones)', async () => {
+    const broken = tmp.file('electron-builder.yml');
+    writeFileSync(broken, readFileSync(CONFIG, 'utf8').replace('  runAsNode: false', '  runAsNodes: false'));
+    await expect(validate(tmp.dir, broken)).rejects.toThrow(/configuration\.electronFuses/);
+  });
+
   it('builds NSIS for Windows and AppImage + deb for Linux', async () => {
     const config = await load(REPO, CONFIG);
     const targets = (list: unknown) =>

@@ -379,6 +379,17 @@ describe.each(DB_KINDS)('quality work at head office on %s', (kind) => {
       assigneeId: users.A100,
     });
     expect(toAgent.statusCode).toBe(400);
+    // Not to another branch's supervisor, who could not open it (#14).
+    const toOtherBranch = await call('SH01', 'POST', `/api/findings/${finding}/actions`, {
+      action: 'assign',
+      assigneeId: (
+        await t.hq.db.db.selectFrom('users').select('id').where('code', '=', 'BJ01').executeTakeFirstOrThrow()
+      ).id,
+    });
+    expect([toOtherBranch.statusCode, toOtherBranch.json().message]).toEqual([
+      400,
+      '只能指派给本营业部或总部的人员',
+    ]);
     expect(
       (await call('BJ01', 'POST', `/api/findings/${finding}/actions`, { action: 'resolve', note: '已核实' }))
         .statusCode,
@@ -518,5 +529,88 @@ describe.each(DB_KINDS)('quality work at head office on %s', (kind) => {
       .where('action', '=', 'hq.report_export')
       .execute();
     expect(exports).toHaveLength(2);
+  });
+
+  it('scopes re-check plans to a branch’s own people, head office seeing every branch’s', async () => {
+    const plans = async (code: string) =>
+      ((await call(code, 'GET', '/api/recheck/plans')).json() as { items: { branchId: string }[] }).items.map(
+        (p) => p.branchId,
+      );
+    const both = [BRANCH.branchId, OTHER_BRANCH.branchId].sort();
+    expect(await plans('HQ01')).toEqual(both);
+    expect(await plans('CP01')).toEqual(both);
+    expect(await plans('RV01')).toEqual(both);
+    expect(await plans('SH01')).toEqual([BRANCH.branchId]);
+    expect(await plans('BJ01')).toEqual([OTHER_BRANCH.branchId]);
+
+    // Branch-bound compliance and reviewer (Beijing): their branch's plan only, no sampling, no Shanghai verdict.
+    const passwordHash = await hashPassword(HQ_PASSWORD, { N: 1024 });
+    for (const [code, role] of [
+      ['CPBJ', 'compliance'],
+      ['RVBJ', 'reviewer'],
+    ] as const) {
+      users[code] = await upsertUser(t.hq.db.db, {
+        code,
+        name: code,
+        role,
+        branchId: OTHER_BRANCH.branchId,
+        passwordHash,
+      });
+    }
+    expect(await plans('CPBJ')).toEqual([OTHER_BRANCH.branchId]);
+    const foreignPlan = await call('CPBJ', 'PUT', `/api/recheck/plans/${BRANCH.branchId}`, {
+      share: 1,
+      period: 'month',
+    });
+    expect([foreignPlan.statusCode, foreignPlan.json().message]).toEqual([403, '您无权访问其他营业部的数据']);
+    const ownPlan = await call('CPBJ', 'PUT', `/api/recheck/plans/${OTHER_BRANCH.branchId}`, {
+      share: 0.5,
+      period: 'quarter',
+    });
+    expect(ownPlan.statusCode, ownPlan.body).toBe(200);
+    const sample = await call('CPBJ', 'POST', '/api/rechecks/sample', { periodKey: '2026-Q4' });
+    expect([sample.statusCode, sample.json().message]).toEqual([403, '您无权访问其他营业部的数据']);
+    const shanghai = await t.hq.db.db
+      .selectFrom('rechecks as k')
+      .leftJoin('recheck_evaluations as e', 'e.recheck_id', 'k.id')
+      .select('k.id')
+      .where('k.branch_id', '=', BRANCH.branchId)
+      .where('e.recheck_id', 'is', null)
+      .executeTakeFirstOrThrow();
+    const form = (await call('RVBJ', 'GET', '/api/recheck/form')).json() as EvaluationForm;
+    const verdict = await call('RVBJ', 'POST', `/api/rechecks/${shanghai.id}/evaluation`, {
+      formId: form.id,
+      formVersion: form.version,
+      items: form.criteria.map((c) => ({ criterionId: c.id, passed: true })),
+    });
+    expect([verdict.statusCode, verdict.json().message]).toEqual([403, '您无权访问其他营业部的数据']);
+    expect(
+      await t.hq.db.db
+        .selectFrom('recheck_evaluations')
+        .select('recheck_id')
+        .where('recheck_id', '=', shanghai.id)
+        .executeTakeFirst(),
+    ).toBeUndefined();
+    const listed = (await call('RVBJ', 'GET', '/api/rechecks')).json() as { items: RecheckRow[] };
+    expect(new Set(listed.items.map((i) => i.branchId))).toEqual(new Set([OTHER_BRANCH.branchId]));
+
+    const refused = await t.hq.db.db
+      .selectFrom('audit')
+      .select('entity_id')
+      .where('action', '=', 'hq.refused')
+      .where('user_id', 'in', [users.CPBJ as string, users.RVBJ as string])
+      .where('entity_id', 'in', [
+        'PUT /api/recheck/plans/:branchId',
+        'POST /api/rechecks/sample',
+        'POST /api/rechecks/:id/evaluation',
+      ])
+      .execute();
+    expect(new Set(refused.map((r) => r.entity_id))).toEqual(
+      new Set([
+        'PUT /api/recheck/plans/:branchId',
+        'POST /api/rechecks/sample',
+        'POST /api/rechecks/:id/evaluation',
+      ]),
+    );
   });
 });

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessBridge } from '../../electron/seat/in-process';
 import { Seat } from '../../electron/seat/seat';
-import { BRANCH, PASSWORD, smallBranch, tempDir } from '../support/fixtures';
+import { BRANCH, smallBranch, tempDir } from '../support/fixtures';
 import { HQ_PASSWORD, startHq, type TestHq } from '../support/hq';
 import { DB_KINDS } from '../support/hq-db';
 import { invoke } from '../support/review-scene';
@@ -72,9 +72,10 @@ describe.each(DB_KINDS)('a seat whose entries head office quarantines, on %s', (
     const status = seat.sync.status();
     expect(status.pending).toBe(0);
     expect(status.refused).toBeGreaterThanOrEqual(1);
-    // What 总部同步 shows the agent.
+    // What 总部同步 shows, here to head office's administrator at the seat: this seat's agents are no users of
+    // head office's, and an enrolled seat logs everyone in at head office first (#14).
     const api = inProcessBridge(seat);
-    await invoke(api, 'session.login', { agentCode: 'A001', password: PASSWORD });
+    await invoke(api, 'session.login', { agentCode: 'HQ01', password: HQ_PASSWORD });
     const { items } = await invoke(api, 'sync.refused', {});
     const result = items.find((i) => i.kind === 'result');
     expect(result).toMatchObject({ entityId: committed.resultId, status: 403, code: 'FORBIDDEN' });

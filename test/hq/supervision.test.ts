@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../hq/auth/password';
+import { PLAYBACK_GRANT_MS } from '../../hq/http/supervision';
 import { upsertUser } from '../../hq/reference';
 import { PlaybackGrant } from '../../shared/contract/review';
 import { BRANCH, tempDir } from '../support/fixtures';
@@ -18,10 +19,12 @@ describe.each(DB_KINDS)(
     let t: TestHq;
     let tmp: ReturnType<typeof tempDir>;
     const done: Record<'sh' | 'bj', PushedCallback> = {} as never;
+    /** Head office's clock: the real one, unless a test holds it at an instant. */
+    let clockMs: number | null = null;
 
     beforeAll(async () => {
       tmp = tempDir();
-      t = await startHq(kind);
+      t = await startHq(kind, () => new Date(clockMs ?? Date.now()));
       await t.addUser('SH01', 'supervisor', BRANCH.branchId, '上海主管');
       await t.addUser('A100', 'agent', BRANCH.branchId, '坐席');
       done.sh = await pushCallback(t, tmp.dir, {
@@ -187,7 +190,12 @@ describe.each(DB_KINDS)(
         `bytes ${grant.sizeBytes - 1000}-${grant.sizeBytes - 1}/${grant.sizeBytes}`,
       );
       expect(Buffer.compare(tail.rawPayload, whole.rawPayload.subarray(grant.sizeBytes - 1000))).toBe(0);
-      expect((await stream(grant.path, `bytes=${grant.sizeBytes + 10}-`)).statusCode).toBe(416);
+      const beyond = await stream(grant.path, `bytes=${grant.sizeBytes + 10}-`);
+      expect([beyond.statusCode, beyond.headers['content-range'], beyond.body]).toEqual([
+        416,
+        `bytes */${grant.sizeBytes}`,
+        '请求的范围超出了回放副本的长度\n',
+      ]);
 
       // The copy has what the original lacks: a duration (so a player can seek), with the same audio.
       const copyFile = join(tmp.dir, 'copy.webm');
@@ -241,7 +249,126 @@ describe.each(DB_KINDS)(
         .set({ expires_at: '2020-01-01T00:00:00.000Z' })
         .where('recording_id', '=', done.bj.recordingId)
         .execute();
-      expect((await stream(grant.path, 'bytes=0-9')).statusCode).toBe(403);
+      const expired = await stream(grant.path, 'bytes=0-9');
+      expect([expired.statusCode, expired.json().message]).toEqual([
+        410,
+        '回放链接已过期（有效期 10 分钟），请重新打开录音',
+      ]);
+    });
+
+    it('binds a playback link to the user who asked, for 10 minutes, and audits every range streamed', async () => {
+      const start = Date.parse('2026-12-04T02:00:00.000Z');
+      clockMs = start;
+      try {
+        const sh01 = await t.hq.db.db
+          .selectFrom('users')
+          .select('id')
+          .where('code', '=', 'SH01')
+          .executeTakeFirstOrThrow();
+        const token = await t.login('SH01');
+        const minted = await t.app.inject({
+          method: 'POST',
+          url: `/api/recordings/${done.sh.recordingId}/playback`,
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const grant = PlaybackGrant.parse(minted.json());
+        expect(grant.expiresAt).toBe(new Date(start + PLAYBACK_GRANT_MS).toISOString());
+        expect(PLAYBACK_GRANT_MS).toBeLessThanOrEqual(10 * 60_000);
+
+        // Every range is audited against the user the link is bound to, a read from byte 1 as well. Only this
+        // test's entries are read: by what existed before, not by time (the fixed instant may be today's).
+        const earlier = (
+          await t.hq.db.db
+            .selectFrom('audit')
+            .select('id')
+            .where('action', 'in', ['hq.recording_range', 'hq.refused'])
+            .execute()
+        ).map((r) => r.id);
+        expect((await stream(grant.path, 'bytes=0-9')).statusCode).toBe(206);
+        expect((await stream(grant.path, 'bytes=1-')).statusCode).toBe(206);
+        expect((await stream(grant.path)).statusCode).toBe(200);
+        const ranges = await t.hq.db.db
+          .selectFrom('audit')
+          .select(['user_id', 'entity_id', 'detail'])
+          .where('action', '=', 'hq.recording_range')
+          .$if(earlier.length > 0, (q) => q.where('id', 'not in', earlier))
+          .orderBy('at')
+          .execute();
+        expect(ranges.map((r) => [r.user_id, r.entity_id, r.detail])).toEqual([
+          [
+            sh01.id,
+            done.sh.recordingId,
+            { range: 'bytes=0-9', status: 206, served: `bytes 0-9/${grant.sizeBytes}` },
+          ],
+          [
+            sh01.id,
+            done.sh.recordingId,
+            { range: 'bytes=1-', status: 206, served: `bytes 1-${grant.sizeBytes - 1}/${grant.sizeBytes}` },
+          ],
+          [sh01.id, done.sh.recordingId, { range: null, status: 200, served: 'all' }],
+        ]);
+
+        // Its own user's session may come with it; another user's, even head office's, is refused, audited.
+        const withOwn = await t.app.inject({
+          method: 'GET',
+          url: grant.path,
+          headers: { authorization: `Bearer ${token}`, range: 'bytes=0-9' },
+        });
+        expect(withOwn.statusCode).toBe(206);
+        const admin = await t.login('HQ01');
+        const foreign = await t.app.inject({
+          method: 'GET',
+          url: grant.path,
+          headers: { authorization: `Bearer ${admin}`, range: 'bytes=0-9' },
+        });
+        expect([foreign.statusCode, foreign.json().message]).toEqual([
+          403,
+          '此回放链接属于其他用户，不能使用；请自己打开录音',
+        ]);
+
+        // Valid until the tenth minute, and refused (410) from then on, audited.
+        clockMs = start + PLAYBACK_GRANT_MS - 1;
+        expect((await stream(grant.path, 'bytes=0-9')).statusCode).toBe(206);
+        clockMs = start + PLAYBACK_GRANT_MS;
+        const late = await stream(grant.path, 'bytes=0-9');
+        expect([late.statusCode, late.json().message]).toEqual([
+          410,
+          '回放链接已过期（有效期 10 分钟），请重新打开录音',
+        ]);
+        const refusals = await t.hq.db.db
+          .selectFrom('audit')
+          .select(['user_id', 'entity_id', 'detail'])
+          .where('action', '=', 'hq.refused')
+          .$if(earlier.length > 0, (q) => q.where('id', 'not in', earlier))
+          .orderBy('at')
+          .execute();
+        expect(refusals.map((r) => (r.detail as { reason: string }).reason)).toEqual([
+          'playback link of user SH01',
+          'playback link expired',
+        ]);
+        expect(new Set(refusals.map((r) => r.entity_id))).toEqual(new Set(['GET /api/playback/:token']));
+
+        // Once the user who asked has no session left (logged out, or expired), their link is dead too.
+        clockMs = start;
+        const again = PlaybackGrant.parse(
+          (
+            await t.app.inject({
+              method: 'POST',
+              url: `/api/recordings/${done.sh.recordingId}/playback`,
+              headers: { authorization: `Bearer ${token}` },
+            })
+          ).json(),
+        );
+        expect((await stream(again.path, 'bytes=0-9')).statusCode).toBe(206);
+        await t.hq.db.db.deleteFrom('sessions').where('user_id', '=', sh01.id).execute();
+        const orphan = await stream(again.path, 'bytes=0-9');
+        expect([orphan.statusCode, orphan.json().message]).toEqual([
+          403,
+          '打开录音的用户已退出登录，回放链接已失效，请重新登录后打开录音',
+        ]);
+      } finally {
+        clockMs = null;
+      }
     });
 
     it('names the seat a supervisor logged in from in every audit entry of that session', async () => {

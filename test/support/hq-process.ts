@@ -8,15 +8,21 @@ export function startHqProcess(env: {
   HQ_DATA_DIR: string;
   DATABASE_URL?: string | undefined;
   HQ_PORT?: string;
+  HQ_TLS_CERT?: string;
+  HQ_TLS_KEY?: string;
+  /** HQ01's first password; null starts head office without one (it makes one and prints it). */
+  HQ_ADMIN_PASSWORD?: string | null;
 }) {
+  const { HQ_ADMIN_PASSWORD: _given, ...inherited } = process.env;
+  const { HQ_ADMIN_PASSWORD: admin, ...rest } = env;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'hq/main.ts'], {
     cwd: REPO,
     env: {
-      ...process.env,
-      ...env,
+      ...inherited,
+      ...rest,
       ...(env.DATABASE_URL ? {} : { DATABASE_URL: '' }),
       HQ_PORT: env.HQ_PORT ?? '0',
-      HQ_ADMIN_PASSWORD: 'Zongbu#2026',
+      ...(admin === null ? {} : { HQ_ADMIN_PASSWORD: admin ?? 'Zongbu#2026' }),
     },
   });
   let out = '';
@@ -37,6 +43,8 @@ export function startHqProcess(env: {
   return {
     child,
     url,
+    /** What it printed so far (stdout and stderr). */
+    output: () => out,
     /** Stops it as an operator would (SIGINT: it closes its database) and waits for the exit. */
     stop: () =>
       new Promise<void>((done) => {

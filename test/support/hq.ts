@@ -16,7 +16,11 @@ export const HQ_PASSWORD = 'Zongbu#2026';
 export async function startHq(
   kind: 'pglite' | 'postgres',
   now: () => Date = () => new Date(),
-  options: { seatQueue?: number; rules?: import('../../hq/rules').Rules } = {},
+  options: {
+    seatQueue?: number;
+    rules?: import('../../hq/rules').Rules;
+    passwordCost?: import('../../hq/auth/password').PasswordCost;
+  } = {},
 ) {
   const tmp = tempDir();
   const database: TestDatabase = await freshDatabase(kind, tmp.dir);
@@ -25,6 +29,8 @@ export async function startHq(
     db,
     recordings: new DirectoryRecordingStore(join(tmp.dir, 'recordings')),
     now,
+    // Re-hashes at login and the dummy hash at the tests' small cost (test/hq/login.test.ts checks OWASP's).
+    passwordCost: { N: 1024 },
     ...options,
   };
   await upsertBranch(db.db, { id: BRANCH.branchId, name: BRANCH.branchName });

@@ -38,7 +38,10 @@ export async function startReviewScene(opts: {
   spacingMs: number;
   /** Where the seat saves downloads and exports (default: beside its database). */
   downloadsDir?: string;
+  /** Head office over HTTPS with this certificate; the seat enrols trusting `caPem` (and pins the key). */
+  tls?: { certPath: string; keyPath: string; caPem: string };
 }) {
+  const tlsEnv = opts.tls ? { HQ_TLS_CERT: opts.tls.certPath, HQ_TLS_KEY: opts.tls.keyPath } : {};
   const tmp = tempDir();
   const hqDataDir = join(tmp.dir, 'hq');
   mkdirSync(hqDataDir);
@@ -51,6 +54,7 @@ export async function startReviewScene(opts: {
     HQ_DATA_DIR: hqDataDir,
     DATABASE_URL: database.options().databaseUrl,
     HQ_PORT: port,
+    ...tlsEnv,
   });
   const hqUrl = await hq.url;
   // The seat's clock: moved on by the call's length once it is recorded, so the answers may fall anywhere in it.
@@ -72,7 +76,13 @@ export async function startReviewScene(opts: {
     contentSecurityPolicy: () => seatContentSecurityPolicy(seat.store.settings()['sip.wsUrl']),
   });
   const agent = inProcessBridge(seat);
-  await invoke(agent, 'sync.enrol', { hqUrl, code: 'SH01', password: PASSWORD, name: '上海 1 号坐席' });
+  await invoke(agent, 'sync.enrol', {
+    hqUrl,
+    code: 'SH01',
+    password: PASSWORD,
+    name: '上海 1 号坐席',
+    ...(opts.tls ? { caCertPem: opts.tls.caPem } : {}),
+  });
   await seat.sync.round();
   await invoke(agent, 'session.login', { agentCode: 'A001', password: PASSWORD });
 
@@ -130,11 +140,13 @@ export async function startReviewScene(opts: {
       ).created_at,
     },
     stopHq: () => hq.stop(),
-    startHq: async () => {
+    /** Head office again on the same address; `tls` another certificate and key (an impostor's, say). */
+    startHq: async (tls: { HQ_TLS_CERT?: string; HQ_TLS_KEY?: string } = tlsEnv) => {
       hq = startHqProcess({
         HQ_DATA_DIR: hqDataDir,
         DATABASE_URL: database.options().databaseUrl,
         HQ_PORT: port,
+        ...tls,
       });
       await hq.url;
     },

@@ -4,7 +4,8 @@ import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:c
  * Slow salted password hashes (scrypt, Node's own). The parameters travel in the hash so they can be raised
  * later without invalidating stored ones: `scrypt$N$r$p$salt(base64)$hash(base64)`.
  */
-const DEFAULTS = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 };
+/** OWASP's scrypt parameters (N=2^17, r=8, p=1), as head office's (hq/auth/password.ts). */
+export const DEFAULTS = { N: 2 ** 17, r: 8, p: 1, keyLength: 32 };
 
 function derive(
   password: string,

@@ -16,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { type RecordingSummary, SeatError } from '../../../shared/contract';
 import { type Db, stmt } from '../store/database';
 import { appendAudit, enqueue } from '../store/journal';
+import { PRIVATE_DIR, PRIVATE_FILE, tightenTree } from '../store/private-files';
 
 interface OpenRow {
   id: string;
@@ -62,6 +63,8 @@ export class Recordings {
   constructor(db: Db, dir: string, seatId: () => string, now: () => string) {
     this.#db = db;
     this.#dir = dir;
+    // Recordings an older build left readable by others (0755 folders, 0444 files) are tightened.
+    tightenTree(dir);
     this.#seatId = seatId;
     this.#now = now;
   }
@@ -103,8 +106,8 @@ export class Recordings {
     if (attempt.agentId !== a.agentId) throw new SeatError('FORBIDDEN', '只能录制自己的通话');
     const at = this.#now();
     const path = join(this.#dir, at.slice(0, 4), at.slice(5, 7), `${a.recordingId}.webm`);
-    mkdirSync(dirname(path), { recursive: true });
-    closeSync(openSync(path, 'wx'));
+    mkdirSync(dirname(path), { recursive: true, mode: PRIVATE_DIR });
+    closeSync(openSync(path, 'wx', PRIVATE_FILE));
     fsyncDir(dirname(path));
     stmt(
       this.#db,
@@ -206,8 +209,8 @@ export class Recordings {
         );
       })
       .immediate();
-    // The file is evidence from now on: read-only on disk as well as in the store.
-    if (existsSync(row.path)) chmodSync(row.path, 0o444);
+    // The file is evidence from now on: read-only on disk as well as in the store, and the user's alone.
+    if (existsSync(row.path)) chmodSync(row.path, 0o400);
     return { sha256, sizeBytes: size };
   }
 
@@ -236,7 +239,10 @@ export class Recordings {
     ).all(agentId, limit);
   }
 
-  /** A slice of one of the agent's own closed recordings; the first slice of a playback is audited. */
+  /**
+   * A slice of one of the agent's own closed recordings. Every slice is audited with its byte range: auditing
+   * only a read from byte 0 let a player (or anyone on the bridge) read the whole file from byte 1 unseen.
+   */
   read(a: { recordingId: string; agentId: string; offset: number; length: number }): {
     data: Buffer;
     sizeBytes: number;
@@ -249,24 +255,6 @@ export class Recordings {
     ).get(a.recordingId);
     if (!row) throw new SeatError('NOT_FOUND', '录音不存在或尚未结束');
     if (row.agentId !== a.agentId) throw new SeatError('FORBIDDEN', '只能回放自己的通话录音');
-    if (a.offset === 0) {
-      this.#db
-        .transaction(() =>
-          appendAudit(
-            this.#db,
-            this.#seatId(),
-            {
-              agentId: a.agentId,
-              action: 'recording.play',
-              entityType: 'recording',
-              entityId: a.recordingId,
-              detail: {},
-            },
-            this.#now(),
-          ),
-        )
-        .immediate();
-    }
     const length = Math.max(0, Math.min(a.length, row.sizeBytes - a.offset));
     const data = Buffer.alloc(length);
     if (length > 0) {
@@ -280,6 +268,23 @@ export class Recordings {
         closeSync(fd);
       }
     }
+    // The range read ([offset, offset + bytes)), written before the bytes leave the seat.
+    this.#db
+      .transaction(() =>
+        appendAudit(
+          this.#db,
+          this.#seatId(),
+          {
+            agentId: a.agentId,
+            action: 'recording.play',
+            entityType: 'recording',
+            entityId: a.recordingId,
+            detail: { offset: a.offset, bytes: length, sizeBytes: row.sizeBytes },
+          },
+          this.#now(),
+        ),
+      )
+      .immediate();
     return { data, sizeBytes: row.sizeBytes, mimeType: row.mimeType };
   }
 }

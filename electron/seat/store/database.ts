@@ -1,6 +1,9 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { registerAuditChainFunction } from './audit-chain';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations';
+import { privateDir, tightenFile } from './private-files';
 
 export type Db = Database.Database;
 
@@ -25,6 +28,8 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
  * - synchronous=FULL: every commit of evidence or outbox is on disk before the call returns.
  * - wal_autocheckpoint=0: SQLite would otherwise checkpoint inside whichever commit crosses 1,000 WAL pages,
  *   making that agent wait; `SeatStore` checkpoints when the event loop is idle instead.
+ * - secure_delete=FAST: what an update or delete frees inside a page is zeroed when the page is written anyway
+ *   (no extra I/O), so a credential sealed or a hash removed in place does not linger in the file's free space.
  */
 export function applyPragmas(db: Db): void {
   db.pragma('locking_mode = EXCLUSIVE');
@@ -34,6 +39,7 @@ export function applyPragmas(db: Db): void {
   db.pragma('synchronous = FULL');
   db.pragma('wal_autocheckpoint = 0');
   db.pragma('foreign_keys = ON');
+  db.pragma('secure_delete = FAST');
 }
 
 /** Reads the first 16 bytes: a non-empty file that is not SQLite is reported, never opened (and so never replaced). */
@@ -99,11 +105,18 @@ export interface OpenOptions {
  */
 export function openDatabase(path: string, options: OpenOptions = {}): Db {
   const target = options.targetVersion ?? LATEST_SCHEMA_VERSION;
-  if (path !== ':memory:' && existsSync(path)) checkHeader(path);
+  const onDisk = path !== ':memory:';
+  if (onDisk && existsSync(path)) checkHeader(path);
   let db: Db | undefined;
   try {
+    // The data folder and the database are the user's alone (private-files.ts); SQLite gives the -wal and
+    // -shm files the database's mode, and those an older build left behind are tightened here.
+    if (onDisk) privateDir(dirname(path));
     db = new Database(path);
+    if (onDisk) for (const file of [path, `${path}-wal`, `${path}-shm`]) tightenFile(file);
     applyPragmas(db);
+    // Migration 0008 chains the audit entries written before it with this function.
+    registerAuditChainFunction(db);
     // Touch the schema so a damaged first page is reported here, not at the first query.
     db.prepare('SELECT count(*) FROM sqlite_schema').get();
     const current = db.pragma('user_version', { simple: true }) as number;
@@ -121,6 +134,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): Db {
         db?.pragma(`user_version = ${migration.version}`);
       })();
     }
+    // Head office's password hashes, dropped by 0007 from a database that had them, leave the file's old pages
+    // at once rather than at the next idle checkpoint.
+    if (onDisk && current >= 1 && current < 7 && target >= 7) db.pragma('wal_checkpoint(TRUNCATE)');
     return db;
   } catch (error) {
     db?.close();

@@ -19,8 +19,11 @@ export interface AgentRecord {
   name: string;
   branchId: string;
   role: Role;
-  /** `scrypt$N$r$p$salt$hash` from `hashPassword`. */
-  passwordHash: string;
+  /**
+   * A local seed's offline verifier for the agent (`scrypt$N$r$p$salt$hash` from `hashPassword`): the demo
+   * generator and tests only, stored in `offline_verifiers`. Head office's pull never carries one.
+   */
+  passwordHash?: string;
   /** When the agent is also on the staff list (e.g. once a salesperson): used for recusal. */
   staffId: string | null;
 }

@@ -1,4 +1,5 @@
 import { purposeMask } from '../../../shared/domain/callback-types';
+import { saveOfflineVerifier } from './agents';
 import { type Db, stmt } from './database';
 import type { ReferenceBatch } from './records';
 
@@ -6,7 +7,7 @@ import type { ReferenceBatch } from './records';
  * Upserts reference data (from head office's pull or the demo generator) in one transaction. A task closed
  * on this seat stays closed whatever the batch says: the seat's own result is newer news than the batch.
  */
-export function importReferenceData(db: Db, batch: ReferenceBatch): void {
+export function importReferenceData(db: Db, batch: ReferenceBatch, at = new Date().toISOString()): void {
   db.transaction(() => {
     const sp = stmt(
       db,
@@ -18,12 +19,16 @@ export function importReferenceData(db: Db, batch: ReferenceBatch): void {
 
     const agent = stmt(
       db,
-      `INSERT INTO agents (id, code, name, branch_id, role, password_hash, staff_id)
-       VALUES (:id, :code, :name, :branchId, :role, :passwordHash, :staffId)
+      `INSERT INTO agents (id, code, name, branch_id, role, staff_id)
+       VALUES (:id, :code, :name, :branchId, :role, :staffId)
        ON CONFLICT (id) DO UPDATE SET code = excluded.code, name = excluded.name, branch_id = excluded.branch_id,
-         role = excluded.role, password_hash = excluded.password_hash, staff_id = excluded.staff_id`,
+         role = excluded.role, staff_id = excluded.staff_id`,
     );
-    for (const a of batch.agents) agent.run(a);
+    for (const { passwordHash, ...a } of batch.agents) {
+      agent.run(a);
+      // Only a local seed (demo, tests) gives one; a pull never does (sync.applyPull).
+      if (passwordHash) saveOfflineVerifier(db, a.id, passwordHash, at);
+    }
 
     const customer = stmt(
       db,

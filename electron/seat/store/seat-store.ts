@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type {
   CommitResultArgs,
   CommitResultValue,
@@ -12,7 +13,17 @@ import type { RefusedEntry } from '../../../shared/contract/sync';
 import { maskPhone } from '../../../shared/domain/masking';
 import { dialTarget } from '../../../shared/phone/dial';
 import type { Script } from '../../../shared/scripts/format';
-import { type AgentRow, agentByCode, agentById, noteLoginFailure, noteLoginSuccess } from './agents';
+import {
+  type AgentRow,
+  agentByCode,
+  agentById,
+  lockedAgents,
+  noteLoginFailure,
+  noteLoginSuccess,
+  offlineVerifier,
+  removeOfflineVerifier,
+  saveOfflineVerifier,
+} from './agents';
 import { type AttemptEnd, endAttempt, interruptOpenAttempts, startAttempt } from './calls';
 import { type Db, type OpenOptions, openDatabase, schemaVersion, stmt } from './database';
 import { type AnswerArgs, answerDraft, backDraft, openDraft, saveNotes } from './drafts';
@@ -22,7 +33,8 @@ import type { ReferenceBatch } from './records';
 import { importReferenceData } from './reference';
 import { commitResult } from './results';
 import { registerScript, type ScriptRegistration, scriptVersion } from './scripts';
-import { readSettings, writeSetting } from './settings';
+import { bindSecretBox, FileKeySecretBox, type SecretBox } from './secrets';
+import { readSettings, sealClearSettings, unreadableSettings, writeSetting } from './settings';
 import * as sync from './sync';
 import {
   type Actor,
@@ -45,6 +57,11 @@ const CHECKPOINT_WAL_BYTES = 4 * 1024 * 1024;
 export interface SeatStoreOptions extends OpenOptions {
   /** The clock for every timestamp the store writes; injectable for tests. */
   now?: () => Date;
+  /**
+   * Seals the credentials the store keeps (secrets.ts). Default: a key file `seat.key` beside the database
+   * (the browser seat, plain Node); the desktop app passes Electron's safeStorage (electron/binding).
+   */
+  secrets?: SecretBox;
 }
 
 /**
@@ -64,9 +81,36 @@ export class SeatStore {
     this.#now = now;
   }
 
-  /** Opens or creates the database; throws `StoreOpenError` when it cannot be used. */
+  /**
+   * Opens or creates the database; throws `StoreOpenError` when it cannot be used. Credentials an older build
+   * stored in clear are sealed here (the migration has no key), and the clear pages checkpointed out of the
+   * WAL at once.
+   */
   static open(path: string, options: SeatStoreOptions = {}): SeatStore {
-    return new SeatStore(openDatabase(path, options), options.now ?? (() => new Date()));
+    const db = openDatabase(path, options);
+    try {
+      bindSecretBox(
+        db,
+        options.secrets ??
+          (db.memory ? FileKeySecretBox.ephemeral() : FileKeySecretBox.at(join(dirname(path), 'seat.key'))),
+      );
+      if (schemaVersion(db) >= 7) {
+        const sealed = db.transaction(() => sync.sealClearToken(db) + sealClearSettings(db)).immediate();
+        if (sealed > 0 && !db.memory) db.pragma('wal_checkpoint(TRUNCATE)');
+      }
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SeatStore(db, options.now ?? (() => new Date()));
+  }
+
+  /**
+   * The credentials stored here that this seat cannot open (another computer's key, a lost key file): they
+   * read as unset, and the seat says so (sync status) until a supervisor enrols it again and resets them.
+   */
+  unreadableSecrets(): string[] {
+    return [...(sync.unreadableToken(this.db) ? ['hq.token'] : []), ...unreadableSettings(this.db)];
   }
 
   close(): void {
@@ -134,11 +178,26 @@ export class SeatStore {
   }
 
   importReferenceData(batch: ReferenceBatch): void {
-    this.#write(() => importReferenceData(this.db, batch));
+    this.#write(() => importReferenceData(this.db, batch, this.now()));
   }
 
   agentByCode(code: string): AgentRow | undefined {
     return agentByCode(this.db, code);
+  }
+
+  /** The agent's offline verifier made at this seat (auth/login.ts), or null. */
+  offlineVerifier(agentId: string): string | null {
+    return offlineVerifier(this.db, agentId);
+  }
+
+  /** After the agent's own successful online login here: `hash` of that password, for offline logins. */
+  saveOfflineVerifier(agentId: string, hash: string): void {
+    this.#write(() => saveOfflineVerifier(this.db, agentId, hash, this.now()));
+  }
+
+  /** Head office refused the agent's password: offline, it no longer opens the seat either. */
+  removeOfflineVerifier(agentId: string): void {
+    this.#write(() => removeOfflineVerifier(this.db, agentId));
   }
 
   /** The actor a query runs for; `NOT_AUTHENTICATED` if the agent has been removed meanwhile. */
@@ -167,11 +226,41 @@ export class SeatStore {
           action:
             outcome === 'success' ? 'session.login' : lockedUntil ? 'session.locked' : 'session.login_failed',
           entityType: 'agent',
-          entityId: agent?.id ?? agentCode,
-          detail: lockedUntil ? { lockedUntil } : {},
+          // A code the seat does not know is not written down: it may be a password typed in the wrong
+          // field (#14). Its length is enough to tell a slip from a scan.
+          entityId: agent?.id ?? '（未知工号）',
+          detail: lockedUntil ? { lockedUntil } : agent ? {} : { codeLength: agentCode.length },
         },
         this.now(),
       );
+    });
+  }
+
+  /** Agents locked at this seat now. */
+  lockedAgents(): AgentRow[] {
+    return lockedAgents(this.db, this.now());
+  }
+
+  /** Lifts an agent's lockout here (a supervisor's act, audited); false when the agent was not locked. */
+  unlockAgent(agentId: string, by: string): boolean {
+    const seatId = this.#seatId();
+    return this.#write(() => {
+      const locked = lockedAgents(this.db, this.now()).some((a) => a.id === agentId);
+      if (!locked) return false;
+      noteLoginSuccess(this.db, agentId);
+      appendAudit(
+        this.db,
+        seatId,
+        {
+          agentId: by,
+          action: 'session.unlock',
+          entityType: 'agent',
+          entityId: agentId,
+          detail: { at: 'seat' },
+        },
+        this.now(),
+      );
+      return true;
     });
   }
 
@@ -324,14 +413,20 @@ export class SeatStore {
     return readSettings(this.db);
   }
 
-  setSetting(agentId: string, key: SettingKey, value: unknown): Settings {
+  /** `detail`: what the audit entry says of the change (the seat gives old and new values, secrets masked). */
+  setSetting(
+    agentId: string,
+    key: SettingKey,
+    value: unknown,
+    detail: Record<string, unknown> = {},
+  ): Settings {
     const seatId = this.#seatId();
     this.#write(() => {
       writeSetting(this.db, key, value, this.now());
       appendAudit(
         this.db,
         seatId,
-        { agentId, action: 'settings.set', entityType: 'setting', entityId: key, detail: {} },
+        { agentId, action: 'settings.set', entityType: 'setting', entityId: key, detail },
         this.now(),
       );
     });

@@ -11,23 +11,62 @@ import { type Db, stmt } from './database';
 import { appendAudit } from './journal';
 import { importReferenceData } from './reference';
 import { registerScript } from './scripts';
+import { isSealed, openStored, secretBoxOf } from './secrets';
 import { writeSetting } from './settings';
 
 export interface SyncConfig {
   hqUrl: string;
   token: string;
+  /** The private CA head office's certificate is checked against (PEM); absent: the system's CAs. */
+  caCertPem?: string;
+  /** SHA-256 of head office's public key (SPKI, base64), recorded at enrolment: every connection must match. */
+  pin?: string;
 }
 
-export function readSyncConfig(db: Db): SyncConfig | null {
-  const row = stmt<[], { hqUrl: string | null; token: string | null }>(
+const storedToken = (db: Db) =>
+  stmt<[], { hqUrl: string | null; token: string | null; caCertPem: string | null; pin: string | null }>(
     db,
-    'SELECT hq_url AS hqUrl, hq_token AS token FROM sync_state',
+    'SELECT hq_url AS hqUrl, hq_token AS token, hq_ca_pem AS caCertPem, hq_pin AS pin FROM sync_state',
   ).get();
-  return row?.hqUrl && row.token ? { hqUrl: row.hqUrl, token: row.token } : null;
+
+/** The CA and pin of a stored row, as the config has them (left out when there are none). */
+const trustOf = (row: { caCertPem: string | null; pin: string | null }) => ({
+  ...(row.caCertPem ? { caCertPem: row.caCertPem } : {}),
+  ...(row.pin ? { pin: row.pin } : {}),
+});
+
+/**
+ * Head office's address and this seat's token, the token sealed at rest (secrets.ts). A token this seat cannot
+ * open (a database copied from another computer) counts as no enrolment: the seat works offline and may be
+ * enrolled again; `unreadableToken` lets the seat say why.
+ */
+export function readSyncConfig(db: Db): SyncConfig | null {
+  const row = storedToken(db);
+  const token = row?.token ? openStored(db, row.token) : null;
+  return row?.hqUrl && token ? { hqUrl: row.hqUrl, token, ...trustOf(row) } : null;
 }
 
+/** The CA and pin are not secret (a certificate and a hash of a public key): kept in clear, in the same row. */
 export function writeSyncConfig(db: Db, config: SyncConfig): void {
-  stmt(db, 'UPDATE sync_state SET hq_url = ?, hq_token = ?').run(config.hqUrl, config.token);
+  stmt(db, 'UPDATE sync_state SET hq_url = ?, hq_token = ?, hq_ca_pem = ?, hq_pin = ?').run(
+    config.hqUrl,
+    secretBoxOf(db).seal(config.token),
+    config.caCertPem ?? null,
+    config.pin ?? null,
+  );
+}
+
+/** A token an older build stored in clear, sealed (at open); how many were (0 or 1). */
+export function sealClearToken(db: Db): number {
+  const row = storedToken(db);
+  if (!row?.hqUrl || !row.token || isSealed(row.token)) return 0;
+  writeSyncConfig(db, { hqUrl: row.hqUrl, token: row.token, ...trustOf(row) });
+  return 1;
+}
+
+export function unreadableToken(db: Db): boolean {
+  const row = storedToken(db);
+  return row?.token ? openStored(db, row.token) === null : false;
 }
 
 /** The next entries head office has not acknowledged, in order. */
@@ -166,7 +205,16 @@ export function pullCursor(db: Db): number {
 export function applyPull(db: Db, page: PullResponse): string[] {
   importReferenceData(db, {
     salespeople: page.salespeople,
-    agents: page.agents,
+    // Never a password hash from head office: the pull no longer has one, and the schema drops the field an
+    // older head office still sends. Verifiers are made here, at an agent's own login (auth/login.ts).
+    agents: page.agents.map(({ id, code, name, branchId, role, staffId }) => ({
+      id,
+      code,
+      name,
+      branchId,
+      role,
+      staffId,
+    })),
     customers: page.customers,
     tasks: page.tasks,
   });
@@ -185,7 +233,8 @@ export function applyPull(db: Db, page: PullResponse): string[] {
   for (const { key, value } of page.settings) {
     if (!(HQ_MANAGED_SETTINGS as readonly string[]).includes(key)) continue;
     const parsed = SETTING_SCHEMAS[key as HqManagedSetting].safeParse(value);
-    if (parsed.success) writeSetting(db, key as HqManagedSetting, parsed.data, at);
+    // Kept as head office's (settings.ts): it wins over the seat's own, which stays underneath.
+    if (parsed.success) writeSetting(db, key as HqManagedSetting, parsed.data, at, 'hq');
   }
   stmt(db, 'UPDATE sync_state SET pull_cursor = max(pull_cursor, ?)').run(page.cursor);
   return [...page.tasks.map((t) => t.id), ...page.revoked];

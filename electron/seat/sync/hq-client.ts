@@ -3,6 +3,7 @@ import { createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as tus from 'tus-js-client';
+import { fetch, type Response } from 'undici';
 import type { z } from 'zod';
 import {
   ALREADY_STORED,
@@ -15,10 +16,30 @@ import {
   StoredResponse,
   SyncErrorBody,
 } from '../../../shared/contract/sync';
+import { type HqTarget, HqTransport, tlsFailure, tlsFailureMessage, transportFor, urlProblem } from './tls';
 
 /** Head office could not be reached (network, timeout, a 5xx): the seat stays offline and tries again. */
 export class HqUnreachable extends Error {
-  override readonly name = 'HqUnreachable';
+  override readonly name: string = 'HqUnreachable';
+}
+
+/**
+ * Head office must not be talked to: its address is plain HTTP to another computer, or the certificate it
+ * presented fails verification or is not the one pinned at enrolment (tls.ts). Nothing was sent (the TLS
+ * handshake fails before a request); the seat works on offline and its sync status says why.
+ */
+export class HqUntrusted extends HqUnreachable {
+  override readonly name = 'HqUntrusted';
+}
+
+/** A failed connection as the seat reports it: untrusted when TLS said no, else unreachable. */
+function unreachable(error: unknown): HqUnreachable {
+  const tls = tlsFailure(error);
+  if (tls) return new HqUntrusted(tlsFailureMessage(tls), { cause: error });
+  const cause = (error as Error).cause;
+  // undici says only "fetch failed"; the reason (ECONNREFUSED, a timeout) is its cause.
+  const detail = cause instanceof Error ? cause.message : (error as Error).message;
+  return new HqUnreachable(`总部服务无法连接（${detail}）`, { cause: error });
 }
 
 /** Head office answered and refused: the body says why (in Chinese) and, for a gap, from where to resend. */
@@ -38,6 +59,13 @@ export interface UploadStore {
 }
 
 const TIMEOUT_MS = 20_000;
+/** A login waits less: past this the seat checks the agent's offline verifier instead (Review.login). */
+const LOGIN_TIMEOUT_MS = 8_000;
+
+/** What made a tus request fail (its DetailedError keeps the connection's error apart from `cause`). */
+function tusCause(error: Error): unknown {
+  return (error as tus.DetailedError).causingError ?? error;
+}
 
 /** A tus refusal saying head office already holds the recording, verified (ALREADY_STORED). */
 function alreadyStored(error: Error): boolean {
@@ -45,36 +73,56 @@ function alreadyStored(error: Error): boolean {
   return res?.getStatus() === 409 && (res.getBody() ?? '').includes(ALREADY_STORED);
 }
 
-/** Head office's API as the seat uses it: JSON over HTTP(S) validated with the sync contract, and tus. */
+/**
+ * Head office's API as the seat uses it: JSON over HTTPS (HTTP to loopback only) validated with the sync
+ * contract, and tus; every connection through the target's transport (tls.ts: its CA, its pin).
+ */
 export class HqClient {
+  readonly baseUrl: string;
+  readonly #target: HqTarget | HqTransport;
+
   constructor(
-    readonly baseUrl: string,
+    /** Head office's address, the stored sync config (address, CA, pin) or a transport of its own (enrolment). */
+    target: string | HqTarget | HqTransport,
     private readonly auth: { seatToken?: string; userToken?: string } = {},
     /** The seat's clock: sent with every request, so head office measures how far off it is. */
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.#target = typeof target === 'string' ? { hqUrl: target } : target;
+    this.baseUrl = this.#target instanceof HqTransport ? this.#target.target.hqUrl : this.#target.hqUrl;
+  }
+
+  /** The transport to use; refuses (before anything is sent) an address that is plain HTTP off this computer. */
+  #transport(): HqTransport {
+    const problem = urlProblem(this.baseUrl);
+    if (problem) throw new HqUntrusted(problem);
+    return this.#target instanceof HqTransport ? this.#target : transportFor(this.#target);
+  }
 
   async #request<S extends z.ZodType>(
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     schema: S,
     body?: unknown,
+    timeoutMs = TIMEOUT_MS,
   ): Promise<z.output<S>> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers['content-type'] = 'application/json';
     headers['x-seat-time'] = this.now().toISOString();
     if (this.auth.seatToken) headers.authorization = `Seat ${this.auth.seatToken}`;
     else if (this.auth.userToken) headers.authorization = `Bearer ${this.auth.userToken}`;
+    const { dispatcher } = this.#transport();
     let res: Response;
     try {
       res = await fetch(new URL(path, this.baseUrl), {
         method,
         headers,
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(timeoutMs),
+        dispatcher,
       });
     } catch (error) {
-      throw new HqUnreachable(`总部服务无法连接（${(error as Error).message}）`, { cause: error });
+      throw unreachable(error);
     }
     const text = await res.text();
     if (res.status >= 500) throw new HqUnreachable(`总部服务暂时不可用（HTTP ${res.status}）`);
@@ -103,7 +151,7 @@ export class HqClient {
   }
 
   login(code: string, password: string) {
-    return this.#request('POST', '/api/login', LoginResponse, { code, password });
+    return this.#request('POST', '/api/login', LoginResponse, { code, password }, LOGIN_TIMEOUT_MS);
   }
 
   enrol(body: { branchId: string; name: string; seatId: string }) {
@@ -177,9 +225,17 @@ export class HqClient {
     return { sha256: hash.digest('hex'), sizeBytes, headers: res.headers };
   }
 
-  /** Opens a playback copy's stream at head office (a grant's path), passing the player's Range on. */
-  stream(path: string, range: string | null): Promise<Response> {
-    return this.#open(path, range ? { range } : {});
+  /**
+   * Opens a playback copy's stream at head office (a grant's path), passing the player's Range on; as the
+   * platform's Response, which the seat's hosts (web-host.ts, the app:// handler) hand on as they are.
+   */
+  async stream(path: string, range: string | null): Promise<globalThis.Response> {
+    const res = await this.#open(path, range ? { range } : {});
+    return new globalThis.Response(res.body as unknown as ReadableStream<Uint8Array> | null, {
+      status: res.status,
+      statusText: res.statusText,
+      headers: [...res.headers],
+    });
   }
 
   /** A GET whose answer may take long to read: the timeout covers the wait for its headers only. */
@@ -188,11 +244,12 @@ export class HqClient {
     headers: Record<string, string>,
     abort = new AbortController(),
   ): Promise<Response> {
+    const { dispatcher } = this.#transport();
     const timer = setTimeout(() => abort.abort(new Error('timeout')), TIMEOUT_MS);
     try {
-      return await fetch(new URL(path, this.baseUrl), { headers, signal: abort.signal });
+      return await fetch(new URL(path, this.baseUrl), { headers, signal: abort.signal, dispatcher });
     } catch (error) {
-      throw new HqUnreachable(`总部服务无法连接（${(error as Error).message}）`, { cause: error });
+      throw unreachable(error);
     } finally {
       clearTimeout(timer);
     }
@@ -203,6 +260,13 @@ export class HqClient {
    * seat's store). Resolves when head office has the whole file and its SHA-256 matched.
    */
   upload(recording: { id: string; path: string; sizeBytes: number }, store: UploadStore): Promise<void> {
+    let transport: HqTransport;
+    try {
+      transport = this.#transport();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const endpoint = new URL('/api/uploads', this.baseUrl).toString();
     const bytes = readFileSync(recording.path);
     const fingerprint = `recording-${recording.id}`;
     const urlStorage = {
@@ -230,7 +294,9 @@ export class HqClient {
     };
     return new Promise((resolve, reject) => {
       const upload = new tus.Upload(bytes, {
-        endpoint: new URL('/api/uploads', this.baseUrl).toString(),
+        endpoint,
+        // node:https with the same CA, name check and pin as every other request (tus's own HTTP stack).
+        httpStack: new tus.DefaultHttpStack(transport.requestOptions(endpoint)),
         headers: { authorization: `Seat ${this.auth.seatToken ?? ''}` },
         metadata: { recordingId: recording.id },
         // A 30-minute call is about 13 MB: two requests. Resuming asks head office for its offset, so a cut
@@ -245,7 +311,7 @@ export class HqClient {
         // Head office holds it already (the answer to the last chunk was lost): no retrying, it is done.
         // Otherwise tus's own rule: a 4xx is final, but for 409 (offset moved) and 423 (locked).
         onShouldRetry: (error) => {
-          if (alreadyStored(error)) return false;
+          if (alreadyStored(error) || tlsFailure(tusCause(error))) return false;
           const status = error.originalResponse?.getStatus() ?? 0;
           return status < 400 || status >= 500 || status === 409 || status === 423;
         },
@@ -253,10 +319,13 @@ export class HqClient {
           if (alreadyStored(error)) return resolve();
           const status = (error as tus.DetailedError).originalResponse?.getStatus() ?? 0;
           const body = (error as tus.DetailedError).originalResponse?.getBody() ?? '';
+          const tls = tlsFailure(tusCause(error));
           reject(
-            status >= 400 && status < 500
-              ? new HqRefused(status, { code: 'BAD_REQUEST', message: body || error.message })
-              : new HqUnreachable(`录音上传中断（${error.message}）`, { cause: error }),
+            tls
+              ? new HqUntrusted(tlsFailureMessage(tls), { cause: error })
+              : status >= 400 && status < 500
+                ? new HqRefused(status, { code: 'BAD_REQUEST', message: body || error.message })
+                : new HqUnreachable(`录音上传中断（${error.message}）`, { cause: error }),
           );
         },
       });

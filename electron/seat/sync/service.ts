@@ -1,8 +1,10 @@
 import type { SyncStatus } from '../../../shared/contract';
 import { CLOCK_WARN_MS, PUSH_MAX_ENTRIES } from '../../../shared/contract/sync';
 import type { SeatStore } from '../store/seat-store';
-import type { Rebase } from '../store/sync';
-import { HqClient, HqRefused, HqUnreachable } from './hq-client';
+import { SecretUnreadable } from '../store/secrets';
+import type { Rebase, SyncConfig } from '../store/sync';
+import { HqClient, HqRefused, HqUnreachable, HqUntrusted } from './hq-client';
+import { PIN_MISMATCH_MESSAGE } from './tls';
 
 export interface SeatSyncOptions {
   /** Between rounds while online (new tasks are pulled this often). */
@@ -38,6 +40,17 @@ export class SeatSync {
   #loop: Promise<void> | null = null;
   #stopped = false;
   #failures = 0;
+  /**
+   * The token head office refused (401: revoked by an administrator, or unknown there) and why: the seat
+   * sends nothing more with it — a new one comes with re-enrolment (`sync.enrol`). Kept in memory: after a
+   * restart one round asks again and learns the same.
+   */
+  #refused: { token: string; message: string } | null = null;
+  /**
+   * The pin head office's key did not match at the last round (tls.ts): sync stays stopped at the handshake,
+   * and a supervisor may enrol the seat again (an administrator checked the new key is head office's).
+   */
+  #mismatchedPin: string | null = null;
 
   constructor(store: SeatStore, options: SeatSyncOptions = {}) {
     this.#store = store;
@@ -46,16 +59,48 @@ export class SeatSync {
 
   status(): SyncStatus {
     const { pending } = this.#store.outboxStatus();
+    // Credentials sealed under another key (a database copied here) read as unset: the seat says why.
+    const unreadable = this.#store.unreadableSecrets();
+    const config = this.#store.syncConfig();
+    const refused = this.tokenRefused() ? this.#refused : null;
     return {
-      state: this.#store.syncConfig() ? this.#state : 'not_configured',
+      state: !config ? 'not_configured' : refused ? 'offline' : this.#state,
       pending,
       uploads: this.#store.uploadsWaiting(),
-      lastError: this.#lastError,
+      lastError:
+        refused?.message ??
+        this.#lastError ??
+        (unreadable.length > 0
+          ? `${new SecretUnreadable('密钥不匹配').message}（${unreadable.join('、')}）`
+          : null),
       notice: this.#notice,
       lastSyncAt: this.#lastSyncAt,
       refused: this.#store.refusedCount(),
       clockOffsetMs: this.#clockOffsetMs,
+      tokenRefused: this.tokenRefused(),
+      ...(config?.pin ? { hqPin: config.pin } : {}),
+      ...(this.pinMismatch() ? { pinMismatch: true } : {}),
     };
+  }
+
+  /** Enrolled (again): what was said of the old token no longer holds; a round now. */
+  enrolled(): void {
+    this.#refused = null;
+    this.#failures = 0;
+    this.#set(this.#state === 'not_configured' ? 'not_configured' : 'syncing', null);
+    this.nudge();
+  }
+
+  /** Head office presented another key than this seat's pin at the last round: it may be enrolled again. */
+  pinMismatch(): boolean {
+    const pin = this.#store.syncConfig()?.pin;
+    return pin !== undefined && pin === this.#mismatchedPin;
+  }
+
+  /** Head office refused this seat's current token: it must be enrolled again. */
+  tokenRefused(): boolean {
+    const config = this.#store.syncConfig();
+    return config !== null && config.token === this.#refused?.token;
   }
 
   start(): void {
@@ -108,6 +153,13 @@ export class SeatSync {
         await this.#sleep(this.#options.intervalMs);
         continue;
       }
+      if (this.#refused?.token === config.token) {
+        if (this.#state !== 'offline' || this.#lastError !== this.#refused.message) {
+          this.#set('offline', this.#refused.message);
+        }
+        await this.#sleep(this.#options.intervalMs);
+        continue;
+      }
       try {
         await this.round();
         this.#failures = 0;
@@ -116,9 +168,15 @@ export class SeatSync {
         await this.#sleep(this.#options.intervalMs);
       } catch (error) {
         this.#failures += 1;
-        const message =
-          error instanceof HqUnreachable || error instanceof HqRefused ? error.message : String(error);
-        if (!(error instanceof HqUnreachable)) console.warn('seat sync: round failed', error);
+        const message = this.tokenRefused()
+          ? (this.#refused?.message ?? '')
+          : error instanceof HqUnreachable || error instanceof HqRefused
+            ? error.message
+            : String(error);
+        // An untrusted head office (a pin mismatch, plain HTTP off this computer) is logged once, when it starts.
+        if (error instanceof HqUntrusted && message !== this.#lastError)
+          console.error(`seat sync: ${message}`);
+        else if (!(error instanceof HqUnreachable)) console.warn('seat sync: round failed', error);
         this.#set('offline', message);
         const wait = Math.min(this.#options.maxBackoffMs, 500 * 2 ** Math.min(this.#failures, 10));
         await this.#sleep(wait);
@@ -131,8 +189,29 @@ export class SeatSync {
     const config = this.#store.syncConfig();
     const seat = this.#store.seat();
     if (!config || !seat) return;
+    if (this.#refused?.token === config.token) {
+      throw new HqRefused(401, { code: 'UNAUTHENTICATED', message: this.#refused.message });
+    }
+    try {
+      await this.#round(config, seat.id);
+      this.#mismatchedPin = null;
+    } catch (error) {
+      if (error instanceof HqUntrusted && error.message === PIN_MISMATCH_MESSAGE)
+        this.#mismatchedPin = config.pin ?? null;
+      if (error instanceof HqRefused && error.status === 401) {
+        // Head office's own words when it revoked the token; for a token it does not know, the way out too.
+        const message = error.message.includes('重新登记')
+          ? error.message
+          : `${error.message}，请主管重新登记本坐席`;
+        this.#refused = { token: config.token, message };
+      }
+      throw error;
+    }
+  }
+
+  async #round(config: SyncConfig, seatId: string): Promise<void> {
     const clock = () => new Date(this.#store.now());
-    const client = new HqClient(config.hqUrl, { seatToken: config.token }, clock);
+    const client = new HqClient(config, { seatToken: config.token }, clock);
     // 同步中 only while head office answers: a try that is about to fail leaves 离线 as it is.
     const work = () => this.#store.outboxStatus().pending > 0 || this.#store.pendingUploads(1).length > 0;
     if (this.#state !== 'offline' && work()) this.#set('syncing');
@@ -140,7 +219,7 @@ export class SeatSync {
     const health = await client.health();
     this.#measureClock(sent, clock().getTime(), health.hqTime);
     if (this.#state === 'offline' && work()) this.#set('syncing');
-    await this.#push(client, seat.id);
+    await this.#push(client, seatId);
     await this.#pull(client);
     await this.#upload(client);
     this.#store.pruneRecordings();

@@ -27,9 +27,10 @@ describe('calls and recordings on the seat', () => {
     api = inProcessBridge(seat);
     ok(await api.invoke('session.login', { agentCode: 'A001', password: PASSWORD }));
   };
+  // The phone line is a supervisor's to set (test/electron/seat/settings-access.test.ts): set in the store.
   const configureSip = async () => {
-    ok(await api.invoke('settings.set', { key: 'sip.wsUrl', value: 'wss://pbx.test:7443/ws' }));
-    ok(await api.invoke('settings.set', { key: 'sip.uri', value: 'sip:8001@pbx.test' }));
+    seat.store.setSetting(branch.ids.agent, 'sip.wsUrl', 'wss://pbx.test:7443/ws');
+    seat.store.setSetting(branch.ids.agent, 'sip.uri', 'sip:8001@pbx.test');
   };
   const count = (sql: string) => (seat.store.db.prepare(sql).get() as { n: number }).n;
 
@@ -70,8 +71,8 @@ describe('calls and recordings on the seat', () => {
     expect(audit[0]?.detail).not.toContain('13812345678');
 
     // A fixed line gets the outside prefix; a mobile does not unless configured.
-    ok(await api.invoke('settings.set', { key: 'dial.outsidePrefix', value: '9' }));
-    ok(await api.invoke('settings.set', { key: 'dial.prefixMobiles', value: true }));
+    seat.store.setSetting(branch.ids.agent, 'dial.outsidePrefix', '9');
+    seat.store.setSetting(branch.ids.agent, 'dial.prefixMobiles', true);
     const prefixed = ok(await api.invoke('call.start', { attemptId: uuidv7(), taskId: branch.ids.taskB }));
     expect(prefixed.target).toBe('sip:915912345670@pbx.test');
 
@@ -151,7 +152,7 @@ describe('calls and recordings on the seat', () => {
 
     const closed = ok(await api.invoke('recording.finish', { recordingId, durationMs: 3000 }));
     expect(closed).toEqual({ sha256: sha(Buffer.from('AAAABBBCC')), sizeBytes: 9 });
-    expect(statSync(path).mode & 0o777).toBe(0o444);
+    expect(statSync(path).mode & 0o777).toBe(0o400);
     const late = await api.invoke('recording.chunk', { recordingId, seq: 3, data: b64('D') });
     expect(late.ok === false && late.error.message).toContain('已结束');
     expect(() => seat.store.db.prepare("UPDATE recordings SET sha256 = 'x'").run()).toThrow(/append-only/);
@@ -161,7 +162,7 @@ describe('calls and recordings on the seat', () => {
       { o: 1500, label: 'risk.disclosure' },
     ]);
 
-    // The agent's history lists it, and playback reads it back (audited once).
+    // The agent's history lists it, and playback reads it back, every slice audited with its range.
     const mine = ok(await api.invoke('recording.list', {}));
     expect(mine.items).toEqual([
       expect.objectContaining({
@@ -178,7 +179,17 @@ describe('calls and recordings on the seat', () => {
     expect(Buffer.from(first.data, 'base64').toString() + Buffer.from(rest.data, 'base64').toString()).toBe(
       'AAAABBBCC',
     );
-    expect(count("SELECT count(*) AS n FROM audit WHERE action = 'recording.play'")).toBe(1);
+    // A read that skips byte 0 is audited as well (it was not: the whole file could be read from byte 1).
+    const skipped = ok(await api.invoke('recording.read', { recordingId, offset: 1, length: 100 }));
+    expect(Buffer.from(skipped.data, 'base64').toString()).toBe('AAABBBCC');
+    const plays = seat.store.db
+      .prepare("SELECT entity_id AS id, detail FROM audit WHERE action = 'recording.play' ORDER BY rowid")
+      .all() as { id: string; detail: string }[];
+    expect(plays.map((p) => [p.id, JSON.parse(p.detail)])).toEqual([
+      [recordingId, { offset: 0, bytes: 5, sizeBytes: 9 }],
+      [recordingId, { offset: 5, bytes: 4, sizeBytes: 9 }],
+      [recordingId, { offset: 1, bytes: 8, sizeBytes: 9 }],
+    ]);
     const other = inProcessBridge(seat);
     ok(await other.invoke('session.login', { agentCode: 'A003', password: PASSWORD }));
     const foreign = await other.invoke('recording.read', { recordingId, offset: 0, length: 5 });

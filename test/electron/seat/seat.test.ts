@@ -113,6 +113,75 @@ describe('the seat behind its contract (in-process binding)', () => {
     expect(auditActions()).toEqual(['session.login_failed']);
   });
 
+  it('ends a session after 30 idle minutes and 12 hours after its login, audited, and says so (#14)', async () => {
+    const api = open();
+    const events: unknown[] = [];
+    api.on('session.changed', (s) => events.push(s));
+    ok(await api.invoke('session.login', { agentCode: 'A001', password: PASSWORD }));
+    clock = new Date(clock.getTime() + 29 * 60_000);
+    ok(await api.invoke('worklist.list', {}));
+    clock = new Date(clock.getTime() + 29 * 60_000); // 58 minutes in, 29 idle: still on
+    ok(await api.invoke('worklist.list', {}));
+    clock = new Date(clock.getTime() + 30 * 60_000);
+    const idle = await api.invoke('worklist.list', {});
+    expect(idle.ok === false && idle.error.code).toBe('NOT_AUTHENTICATED');
+    expect(events.at(-1)).toBeNull();
+    expect(auditActions()).toContain('session.expired');
+
+    // In use all the time, a session still ends 12 hours after its login.
+    ok(await api.invoke('session.login', { agentCode: 'A001', password: PASSWORD }));
+    for (let h = 0; h < 40; h++) {
+      clock = new Date(clock.getTime() + 25 * 60_000);
+      const r = await api.invoke('worklist.list', {});
+      if (!r.ok) {
+        expect(r.error.code).toBe('NOT_AUTHENTICATED');
+        expect((h + 1) * 25).toBeGreaterThanOrEqual(12 * 60);
+        expect(h * 25).toBeLessThan(12 * 60);
+        return;
+      }
+    }
+    throw new Error('the session outlived 12 hours');
+  });
+
+  it('writes no password typed into the code field to the audit trail or the outbox (#14)', async () => {
+    const typed = 'Mima#2027-secret';
+    await open().invoke('session.login', { agentCode: typed, password: 'x' });
+    const rows = JSON.stringify([
+      seat.store.db.prepare('SELECT * FROM audit').all(),
+      seat.store.db.prepare('SELECT * FROM outbox').all(),
+    ]);
+    expect(rows).toContain('session.login_failed');
+    expect(rows).not.toContain(typed);
+  });
+
+  it('lets a supervisor see and lift an agent’s lockout at this seat, audited; an agent may not', async () => {
+    const api = open();
+    for (let i = 0; i < 5; i++) await api.invoke('session.login', { agentCode: 'A002', password: 'wrong' });
+    expect((await api.invoke('session.login', { agentCode: 'A002', password: PASSWORD })).ok).toBe(false);
+    const agent = open();
+    ok(await agent.invoke('session.login', { agentCode: 'A001', password: PASSWORD }));
+    const refused = await agent.invoke('review.lockouts', {});
+    expect(refused.ok === false && refused.error.code).toBe('FORBIDDEN');
+    const template = branch.batch.agents[0];
+    if (!template) throw new Error('the fixture has no agent');
+    seat.store.importReferenceData({
+      salespeople: [],
+      customers: [],
+      tasks: [],
+      agents: [{ ...template, id: '0191d7a0-0000-7000-8000-00000000a0a1', code: 'SUP1', role: 'supervisor' }],
+    });
+    const sup = open();
+    ok(await sup.invoke('session.login', { agentCode: 'SUP1', password: PASSWORD }));
+    const { items } = ok(await sup.invoke('review.lockouts', {}));
+    expect(items.map((l) => [l.scope, l.userCode])).toEqual([['seat', 'A002']]);
+    ok(await sup.invoke('review.unlock', { scope: 'seat', key: items[0]?.key ?? '' }));
+    expect(ok(await sup.invoke('review.lockouts', {})).items).toEqual([]);
+    ok(await api.invoke('session.login', { agentCode: 'A002', password: PASSWORD }));
+    expect(auditActions()).toContain('session.unlock');
+    const again = await sup.invoke('review.unlock', { scope: 'seat', key: items[0]?.key ?? '' });
+    expect(again.ok === false && again.error.code).toBe('NOT_FOUND');
+  });
+
   it('lists the worklist by deadline, masked, without recused or other agents’ tasks', async () => {
     const api = open();
     ok(await api.invoke('session.login', { agentCode: 'A001', password: PASSWORD }));

@@ -4,6 +4,9 @@ import { migration0003 } from './0003-recording-in-progress';
 import { migration0004 } from './0004-scripts';
 import { migration0005 } from './0005-sync';
 import { migration0006 } from './0006-refused-entries';
+import { migration0007 } from './0007-verifiers-secrets';
+import { migration0008 } from './0008-audit-chain';
+import { migration0009 } from './0009-tls';
 import type { Migration } from './types';
 
 /** In order; each `version` is its position + 1. Append new ones; never edit a released one. */
@@ -14,6 +17,9 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0004,
   migration0005,
   migration0006,
+  migration0007,
+  migration0008,
+  migration0009,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
