@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
-import { Enrolment, SyncErrorBody } from '../../shared/contract/sync';
+import { SyncErrorBody } from '../../shared/contract/sync';
 import { hqAudit } from '../audit';
 import { newToken, tokenHash } from '../auth/tokens';
 import type { Hq } from '../context';
@@ -70,7 +70,7 @@ export async function reenrolSeat(
 /**
  * Revoking and rotating a seat's token (issue 14, point 3): an administrator's action, audited. Revoked, the
  * token is refused at the next request (the seat says so and stops syncing) until the seat is enrolled again;
- * rotated, the old token is dead and the new one is returned once.
+ * rotated, likewise, the seat to be enrolled again by a supervisor at it, who gets it a new token.
  */
 export function seatTokenRoutes(app: FastifyInstance, hq: Hq): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -113,28 +113,29 @@ export function seatTokenRoutes(app: FastifyInstance, hq: Hq): void {
     },
   );
 
+  // Rotation: the seat's token is retired and the seat gets a new one when a supervisor at it enrols it again
+  // (its id, outbox and chain kept). No token leaves head office but to the seat itself: there is no way to
+  // carry one to a seat by hand, and none is needed.
   r.post(
     '/api/seats/:id/rotate',
     {
       schema: {
         params: z.object({ id: z.uuid() }),
-        response: { 200: Enrolment, ...errors },
+        response: { 200: z.object({ seatId: z.string(), retiredAt: z.string() }), ...errors },
       },
     },
     async (req) => {
       const user = await requireUser(hq, req, ['admin']);
       const seat = await seatRow(hq, req.params.id);
       await requireBranch(hq, req, user, seat.branch_id);
-      // A revoked seat gets a token by enrolment only, from a supervisor who is at it.
       if (seat.revoked_at !== null) {
         throw new HqError(409, 'CONFLICT', '该坐席的凭据已吊销：请由主管在坐席上重新登记');
       }
-      const token = newToken();
       const now = hq.now().toISOString();
       await hq.db.db.transaction().execute(async (tx) => {
         await tx
           .updateTable('seats')
-          .set({ token_hash: tokenHash(token), token_issued_at: now })
+          .set({ revoked_at: now, revoked_by: user.id })
           .where('id', '=', seat.id)
           .execute();
         await hqAudit(tx, {
@@ -149,7 +150,7 @@ export function seatTokenRoutes(app: FastifyInstance, hq: Hq): void {
         });
       });
       forgetSeat(hq, seat.id);
-      return { seatId: seat.id, branchId: seat.branch_id, branchName: seat.branch_name, token };
+      return { seatId: seat.id, retiredAt: now };
     },
   );
 }

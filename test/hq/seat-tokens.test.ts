@@ -80,25 +80,32 @@ describe.each(DB_KINDS)('seat tokens at head office on %s', (kind) => {
     ).toBe(404);
   });
 
-  it('rotates: the new token once, the old one dead at once', async () => {
-    expect((await pull(seat.token)).statusCode).toBe(200);
-    expect((await post(`/api/seats/${seat.seatId}/rotate`, supervisor)).statusCode).toBe(403);
+  it('rotates: the old token dead at once, a new one only to the seat at its re-enrolment', async () => {
+    const other = await t.enrol(BRANCH.branchId, '上海 9 号坐席');
+    expect((await pull(other.token)).statusCode).toBe(200);
+    expect((await post(`/api/seats/${other.seatId}/rotate`, supervisor)).statusCode).toBe(403);
 
-    const rotated = await post(`/api/seats/${seat.seatId}/rotate`, t.adminToken);
+    const rotated = await post(`/api/seats/${other.seatId}/rotate`, t.adminToken);
     expect(rotated.statusCode, rotated.body).toBe(200);
-    const fresh = rotated.json() as Enrolment;
-    expect(fresh).toMatchObject({
-      seatId: seat.seatId,
-      branchId: BRANCH.branchId,
-      branchName: BRANCH.branchName,
-    });
-    expect(fresh.token).not.toBe(seat.token);
+    expect(rotated.json()).toEqual({ seatId: other.seatId, retiredAt: expect.any(String) });
+    expect((await pull(other.token)).statusCode).toBe(401);
+    expect(await audits('hq.seat_rotate')).toMatchObject([{ entity_id: other.seatId }]);
+    // Twice is refused: the seat waits for its re-enrolment.
+    expect((await post(`/api/seats/${other.seatId}/rotate`, t.adminToken)).statusCode).toBe(409);
 
-    expect((await pull(seat.token)).statusCode).toBe(401);
+    // The branch supervisor at the seat enrols it again: a new token, the same seat.
+    const again = await post('/api/seats', supervisor, {
+      branchId: BRANCH.branchId,
+      name: '上海 9 号坐席',
+      seatId: other.seatId,
+    });
+    expect(again.statusCode, again.body).toBe(201);
+    const fresh = again.json() as Enrolment;
+    expect(fresh.seatId).toBe(other.seatId);
+    expect(fresh.token).not.toBe(other.token);
     expect((await pull(fresh.token)).statusCode).toBe(200);
-    expect(await audits('hq.seat_rotate')).toMatchObject([{ entity_id: seat.seatId }]);
-    // The token itself is never written to the trail.
-    expect(JSON.stringify(await audits('hq.seat_rotate'))).not.toContain(fresh.token);
+    expect((await pull(other.token)).statusCode).toBe(401);
+    expect(JSON.stringify(await audits('hq.seat_enrol'))).not.toContain(fresh.token);
   });
 
   it('enrols a revoked seat again under its id (its branch supervisor or an admin), never a live one', async () => {
