@@ -189,6 +189,9 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
         </fieldset>
       )}
       {busyElsewhere && <p className="muted">{t('call.busyElsewhere')}</p>}
+      {!mine && registration.state === 'not_configured' && (
+        <p className="call-hint">{t('call.notConfiguredHint')}</p>
+      )}
       <ErrorLine text={error} />
     </section>
   );

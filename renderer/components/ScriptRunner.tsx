@@ -51,6 +51,8 @@ export function ScriptRunner({
   const [text, setText] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  /** An answer was tried before the call was live: the hint beside the buttons is said as an alert. */
+  const [nudged, setNudged] = useState(false);
   const section = useRef<HTMLElement>(null);
 
   const lang: keyof LocalizedText = i18n.language === 'zh-CN' ? 'zh' : 'en';
@@ -90,8 +92,10 @@ export function ScriptRunner({
 
   async function submit(given: AnswerValue | undefined) {
     if (given === undefined || busy) return;
+    // Said once, beside the buttons (it was also the error line's: twice on screen); an answer tried before the
+    // call turns that same line into the alert.
     if (!live) {
-      setError(t('script.needsCall'));
+      setNudged(true);
       return;
     }
     setBusy(true);
@@ -268,7 +272,11 @@ export function ScriptRunner({
             >
               {t('script.back')} <kbd>⌫</kbd>
             </button>
-            {!live && <span className="muted">{t('script.needsCall')}</span>}
+            {!live && (
+              <span className={nudged ? 'form-error' : 'muted'} role={nudged ? 'alert' : 'status'}>
+                {t('script.needsCall')}
+              </span>
+            )}
           </div>
         </div>
       )}

@@ -74,6 +74,8 @@ export const en: Resources = {
     recording: '● Recording',
     busyElsewhere: 'Another task is on a call',
     phase: { dialing: 'Dialling', ringing: 'Ringing', established: 'Connected', ended: 'Call ended' },
+    notConfiguredHint:
+      'Calls need a phone line first: a supervisor or administrator sets the SIP server and the seat account under Phone settings (or head office pushes them).',
     registration: {
       not_configured: 'Phone not configured',
       connecting: 'Connecting to the SIP server',

@@ -72,6 +72,8 @@ export const zhCN = {
     recording: '● 录音中',
     busyElsewhere: '另一个任务正在通话中',
     phase: { dialing: '拨号中', ringing: '振铃中', established: '通话中', ended: '通话结束' },
+    notConfiguredHint:
+      '拨打前须设置电话线路：请主管或管理员在「电话设置」中填写 SIP 服务器和坐席账号（或由总部统一下发）。',
     registration: {
       not_configured: '电话未配置',
       connecting: '正在连接电话服务器',

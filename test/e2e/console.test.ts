@@ -128,7 +128,15 @@ describe('the console in Chromium (browser seat)', () => {
     // The task's script waits at the identity check until the customer is connected.
     const runner = task.getByRole('region', { name: '回访脚本' });
     await runner.getByText('身份核实').waitFor();
-    await runner.getByText('接通客户并开始录音后才能记录回答').first().waitFor();
+    // Said once, not twice (#15), and the dial says what is missing.
+    await runner.getByText('接通客户并开始录音后才能记录回答').waitFor();
+    await task.getByText('拨打前须设置电话线路：请主管或管理员在「电话设置」中填写').waitFor();
+    // An answer tried before the call: that one line becomes the alert, still once.
+    await runner.getByRole('button', { name: /核实通过/ }).click();
+    await runner.getByText('身份核实').first().click(); // off the button: Enter answers, as an agent's would
+    await page.keyboard.press('Enter');
+    await runner.getByRole('alert').filter({ hasText: '接通客户并开始录音后才能记录回答' }).waitFor();
+    expect(await runner.getByText('接通客户并开始录音后才能记录回答').count()).toBe(1);
 
     // Reveal the phone number: shown in full, and audited.
     await task.getByRole('button', { name: '显示手机号' }).click();
