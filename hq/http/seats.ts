@@ -68,6 +68,40 @@ export async function reenrolSeat(
 }
 
 /**
+ * The seat's token dead from now (revoked, or rotated: the seat gets a new one at its re-enrolment), audited
+ * as `action`, and no process's cache of it kept. Returns the instant.
+ */
+async function retireToken(
+  hq: Hq,
+  user: UserPrincipal,
+  seat: { id: string; branch_id: string },
+  ip: string,
+  action: 'hq.seat_revoke' | 'hq.seat_rotate',
+  detail: Record<string, unknown> = {},
+): Promise<string> {
+  const now = hq.now().toISOString();
+  await hq.db.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('seats')
+      .set({ revoked_at: now, revoked_by: user.id })
+      .where('id', '=', seat.id)
+      .execute();
+    await hqAudit(tx, {
+      at: now,
+      seatId: seat.id,
+      userId: user.id,
+      action,
+      entityType: 'seat',
+      entityId: seat.id,
+      detail: { branchId: seat.branch_id, ...detail },
+      ip,
+    });
+  });
+  forgetSeat(hq, seat.id);
+  return now;
+}
+
+/**
  * Revoking and rotating a seat's token (issue 14, point 3): an administrator's action, audited. Revoked, the
  * token is refused at the next request (the seat says so and stops syncing) until the seat is enrolled again;
  * rotated, likewise, the seat to be enrolled again by a supervisor at it, who gets it a new token.
@@ -90,26 +124,10 @@ export function seatTokenRoutes(app: FastifyInstance, hq: Hq): void {
       const seat = await seatRow(hq, req.params.id);
       await requireBranch(hq, req, user, seat.branch_id);
       if (seat.revoked_at !== null) throw new HqError(409, 'CONFLICT', '该坐席的凭据已吊销');
-      const now = hq.now().toISOString();
-      await hq.db.db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('seats')
-          .set({ revoked_at: now, revoked_by: user.id })
-          .where('id', '=', seat.id)
-          .execute();
-        await hqAudit(tx, {
-          at: now,
-          seatId: seat.id,
-          userId: user.id,
-          action: 'hq.seat_revoke',
-          entityType: 'seat',
-          entityId: seat.id,
-          detail: { branchId: seat.branch_id, ...(req.body?.reason ? { reason: req.body.reason } : {}) },
-          ip: req.ip,
-        });
+      const revokedAt = await retireToken(hq, user, seat, req.ip, 'hq.seat_revoke', {
+        ...(req.body?.reason ? { reason: req.body.reason } : {}),
       });
-      forgetSeat(hq, seat.id);
-      return { seatId: seat.id, revokedAt: now };
+      return { seatId: seat.id, revokedAt };
     },
   );
 
@@ -131,26 +149,8 @@ export function seatTokenRoutes(app: FastifyInstance, hq: Hq): void {
       if (seat.revoked_at !== null) {
         throw new HqError(409, 'CONFLICT', '该坐席的凭据已吊销：请由主管在坐席上重新登记');
       }
-      const now = hq.now().toISOString();
-      await hq.db.db.transaction().execute(async (tx) => {
-        await tx
-          .updateTable('seats')
-          .set({ revoked_at: now, revoked_by: user.id })
-          .where('id', '=', seat.id)
-          .execute();
-        await hqAudit(tx, {
-          at: now,
-          seatId: seat.id,
-          userId: user.id,
-          action: 'hq.seat_rotate',
-          entityType: 'seat',
-          entityId: seat.id,
-          detail: { branchId: seat.branch_id },
-          ip: req.ip,
-        });
-      });
-      forgetSeat(hq, seat.id);
-      return { seatId: seat.id, retiredAt: now };
+      const retiredAt = await retireToken(hq, user, seat, req.ip, 'hq.seat_rotate');
+      return { seatId: seat.id, retiredAt };
     },
   );
 }

@@ -13,6 +13,7 @@ import type { PreparedOffer } from './offer';
 import { type CallRecording, startRecording } from './recorder';
 import { startRingback } from './ringback';
 import { pollQuality } from './stats';
+import { dialingStatus } from './util';
 
 const DTMF = /^[0-9A-D*#]$/;
 /** The dialing status is shown at the latest this long after the dial (see `start`). */
@@ -56,19 +57,7 @@ export class OutboundCall {
     private readonly ctx: CallContext,
     taskId: string,
   ) {
-    this.status = {
-      attemptId: crypto.randomUUID(),
-      taskId,
-      phase: 'dialing',
-      startedAt: ctx.now(),
-      answeredAt: null,
-      endedAt: null,
-      muted: false,
-      held: false,
-      outcome: null,
-      sipCode: null,
-      recordingId: null,
-    };
+    this.status = dialingStatus(taskId, ctx.now());
   }
 
   get ended(): boolean {

@@ -21,7 +21,7 @@ import { audioConstraints, meterLevels, playRemote, stopRemote } from './media';
 import { type CallRecording, startRecording } from './recorder';
 import { startRingback } from './ringback';
 import type { PhoneDeps, SipPhone } from './sip-phone';
-import { Emitter } from './util';
+import { dialingStatus, Emitter } from './util';
 
 /**
  * A simulated customer, as this phone needs it. shared/training/persona.ts (the zod schema of the persona
@@ -224,19 +224,7 @@ class TrainingCall {
     private readonly ctx: TrainingContext,
     taskId: string,
   ) {
-    this.status = {
-      attemptId: crypto.randomUUID(),
-      taskId,
-      phase: 'dialing',
-      startedAt: ctx.now(),
-      answeredAt: null,
-      endedAt: null,
-      muted: false,
-      held: false,
-      outcome: null,
-      sipCode: null,
-      recordingId: null,
-    };
+    this.status = dialingStatus(taskId, ctx.now());
   }
 
   get ended(): boolean {

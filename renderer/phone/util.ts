@@ -1,4 +1,23 @@
-/** Small helpers the phone's parts share: a typed event emitter, backoff delays, base64. */
+/** Small helpers the phone's parts share: a typed event emitter, backoff delays, base64, a dial's first status. */
+
+import type { CallStatus } from '../../shared/phone/service';
+
+/** A new dial's status, the same for the SIP line and the training line: a fresh attempt id, nothing yet. */
+export function dialingStatus(taskId: string, now: number): CallStatus {
+  return {
+    attemptId: crypto.randomUUID(),
+    taskId,
+    phase: 'dialing',
+    startedAt: now,
+    answeredAt: null,
+    endedAt: null,
+    muted: false,
+    held: false,
+    outcome: null,
+    sipCode: null,
+    recordingId: null,
+  };
+}
 
 export class Emitter<Events> {
   private readonly listeners = new Map<keyof Events, Set<(value: never) => void>>();

@@ -1,13 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseScript } from '../../../shared/scripts/format';
+import { type RejectedFile, readJsonFolder } from '../json-folder';
 import type { SeatStore } from '../store/seat-store';
 
 export interface ScriptLoadReport {
   /** Scripts new to this seat, as `id@version`. */
   added: string[];
   /** Files that were not loaded, with why (Chinese, naming the script and step). */
-  rejected: { file: string; message: string }[];
+  rejected: RejectedFile[];
 }
 
 /**
@@ -18,27 +17,7 @@ export interface ScriptLoadReport {
 export function loadScriptFolders(store: SeatStore, folders: readonly string[]): ScriptLoadReport {
   const report: ScriptLoadReport = { added: [], rejected: [] };
   for (const folder of folders) {
-    let files: string[];
-    try {
-      files = readdirSync(folder)
-        .filter((f) => f.endsWith('.json'))
-        .sort();
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw error;
-    }
-    for (const file of files) {
-      const path = join(folder, file);
-      let json: unknown;
-      try {
-        json = JSON.parse(readFileSync(path, 'utf8'));
-      } catch (error) {
-        report.rejected.push({
-          file: path,
-          message: `${file}：不是有效的 JSON（${(error as Error).message}）`,
-        });
-        continue;
-      }
+    for (const { file, path, json } of readJsonFolder(folder, report.rejected)) {
       const result = parseScript(json, file);
       if (!result.ok) {
         report.rejected.push({ file: path, message: result.error });

@@ -1,12 +1,13 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Persona, parsePersona } from '../../../shared/training/persona';
+import { type RejectedFile, readJsonFolder } from '../json-folder';
 
 export interface PersonaLoadReport {
   /** The personas the training line may play, by file name order. */
   personas: Persona[];
   /** Files that were not loaded, with why (Chinese, naming the persona and the field or clip). */
-  rejected: { file: string; message: string }[];
+  rejected: RejectedFile[];
 }
 
 /**
@@ -17,28 +18,8 @@ export interface PersonaLoadReport {
  */
 export function loadPersonas(dir: string, voicesDir: string = join(dir, '..', 'voices')): PersonaLoadReport {
   const report: PersonaLoadReport = { personas: [], rejected: [] };
-  let files: string[];
-  try {
-    files = readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return report;
-    throw error;
-  }
   const ids = new Map<string, string>();
-  for (const file of files) {
-    const path = join(dir, file);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      report.rejected.push({
-        file: path,
-        message: `${file}：不是有效的 JSON（${(error as Error).message}）`,
-      });
-      continue;
-    }
+  for (const { file, path, json } of readJsonFolder(dir, report.rejected)) {
     const result = parsePersona(json, file);
     if (!result.ok) {
       report.rejected.push({ file: path, message: result.error });
