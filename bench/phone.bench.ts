@@ -17,16 +17,18 @@ import { spawn } from 'node:child_process';
 import {
   closeSync,
   fsyncSync,
+  mkdirSync,
   mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
   rmSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import { join, resolve } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { CUSTOMER_NUMBER, openConsole, openCustomer, rigHost, rigSeat, waitPhase } from '../test/rig/console';
 import { startKamailio } from '../test/rig/kamailio';
 import { inPrivateNetwork } from '../test/rig/netns';
@@ -36,6 +38,7 @@ import { launchChromium } from '../test/support/chromium';
 import { buildRenderer } from './build';
 import { figure, quantile, report, size } from './report';
 
+const REPO = resolve(import.meta.dirname, '..');
 const CALLS = size(40, 2);
 const CPU_WINDOW_MS = size(10_000, 1_000);
 /** At least this many raw appends for the chunk baseline. */
@@ -195,11 +198,13 @@ async function measure(): Promise<void> {
     const chunkMs = await consolePage.evaluate(() =>
       performance.getEntriesByName('recorder:chunk-to-disk').map((e) => e.duration),
     );
+    await consolePage.close();
+    const training = await measureTraining(agentBrowser, dir);
     // The baseline: the same number of ~8 KB appends, each fsynced, on the same disk, from Node.
     const raw: number[] = [];
     const fd = openSync(join(dir, 'raw.webm'), 'a');
     const chunk = Buffer.alloc(8192, 7);
-    for (let i = 0; i < Math.max(RAW_CHUNKS, chunkMs.length); i++) {
+    for (let i = 0; i < Math.max(RAW_CHUNKS, chunkMs.length, training.chunkMs.length); i++) {
       const t = performance.now();
       writeSync(fd, chunk);
       fsyncSync(fd);
@@ -226,6 +231,23 @@ async function measure(): Promise<void> {
         quantile(raw, 0.99),
         chunkMs.length,
       ),
+      figure(
+        'phone',
+        'training_call_setup_ms',
+        'ms',
+        quantile(training.ours, 0.5),
+        quantile(training.base, 0.5),
+        training.ours.length,
+      ),
+      figure('phone', 'training_recording_cpu_points', 'cpu_percent', training.cpuCall, training.cpuIdle, 1),
+      figure(
+        'phone',
+        'training_chunk_to_disk_p99_ms',
+        'ms',
+        quantile(training.chunkMs, 0.99),
+        quantile(raw, 0.99),
+        training.chunkMs.length,
+      ),
     ]);
   } finally {
     await agentBrowser.close();
@@ -235,6 +257,97 @@ async function measure(): Promise<void> {
     await pages.close();
     await kamailio.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A customer who answers at once and greets: the training line's own set-up, with no ringing in it. */
+const INSTANT_PERSONA = {
+  id: 'bench_instant',
+  version: 1,
+  name: '基准客户（立即接听）',
+  description: '振铃 0 毫秒即接听并问好，只用于测量演练线路的接通耗时。',
+  line: { kind: 'answer', ringMs: 0 },
+  turns: [{ clip: 'hello.ogg', text: '喂，您好，哪位？', after: 'answer', delayMs: 0 }],
+};
+
+/**
+ * The training line (#15) on a seat of its own (no PBX, training allowed, one persona who answers at once):
+ * - training_call_setup_ms: the console's `phone:dial` → `phone:established` (call.start, the microphone, the
+ *   clips decoded, the remote stream and the recorder set up), against the same page's getUserMedia plus an
+ *   RTCPeerConnection loopback to connected (what any WebRTC call costs before the far end answers);
+ * - training_recording_cpu_points: the agent browser's CPU over an established training call (recording on)
+ *   against the same window with the call ended;
+ * - training_chunk_to_disk_p99_ms: as chunk_to_disk_p99_ms, for the training calls' recordings.
+ */
+async function measureTraining(browser: Browser, dir: string) {
+  const personas = join(dir, 'personas');
+  mkdirSync(personas);
+  writeFileSync(join(personas, 'bench_instant.json'), JSON.stringify(INSTANT_PERSONA));
+  const { seat, branch } = await rigSeat(join(dir, 'training.db'), '');
+  seat.store.setSetting(branch.batch.agents[0]?.id ?? '', 'training.enabled', true);
+  const loaded = seat.loadPersonas(personas, join(REPO, 'assets/training/voices'));
+  if (loaded.rejected.length > 0) throw new Error(JSON.stringify(loaded.rejected));
+  const host = await rigHost(seat);
+  try {
+    const page = await openConsole(browser, `${host.url}/#token=${host.token}`, []);
+    await page.getByText('电话：演练线路').waitFor();
+    await page.getByLabel('演练客户').selectOption('bench_instant');
+    const call = async (holdMs = 0): Promise<number> => {
+      await page.getByRole('button', { name: /^拨打/ }).click();
+      await waitPhase(page, '通话中');
+      const ms = await page.evaluate(
+        () =>
+          (performance.getEntriesByName('phone:established').at(-1)?.startTime ?? Number.NaN) -
+          (performance.getEntriesByName('phone:dial').at(-1)?.startTime ?? Number.NaN),
+      );
+      const cpu = holdMs > 0 ? await cpuPercent(holdMs) : 0;
+      await page.getByRole('button', { name: /^挂断/ }).click();
+      await waitPhase(page, '通话结束');
+      return holdMs > 0 ? cpu : ms;
+    };
+    // A string, not a function: tsx would name inner functions (__name), which the page does not have.
+    const loopback = (): Promise<number> =>
+      page.evaluate(`(async () => {
+        const t0 = performance.now();
+        const stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: false });
+        const a = new RTCPeerConnection();
+        const b = new RTCPeerConnection();
+        a.onicecandidate = (e) => e.candidate && b.addIceCandidate(e.candidate);
+        b.onicecandidate = (e) => e.candidate && a.addIceCandidate(e.candidate);
+        for (const track of stream.getTracks()) a.addTrack(track, stream);
+        const connected = new Promise((resolve) => {
+          a.onconnectionstatechange = () => a.connectionState === 'connected' && resolve();
+        });
+        await a.setLocalDescription(await a.createOffer());
+        await b.setRemoteDescription(a.localDescription);
+        await b.setLocalDescription(await b.createAnswer());
+        await a.setRemoteDescription(b.localDescription);
+        await connected;
+        const ms = performance.now() - t0;
+        a.close();
+        b.close();
+        for (const track of stream.getTracks()) track.stop();
+        return ms;
+      })()`);
+
+    await call();
+    await loopback();
+    const ours: number[] = [];
+    const base: number[] = [];
+    for (let i = 0; i < CALLS; i++) {
+      ours.push(await call());
+      base.push(await loopback());
+    }
+    const cpuCall = await call(CPU_WINDOW_MS);
+    const cpuIdle = await cpuPercent(CPU_WINDOW_MS);
+    const chunkMs = await page.evaluate(() =>
+      performance.getEntriesByName('recorder:chunk-to-disk').map((e) => e.duration),
+    );
+    await page.close();
+    return { ours, base, cpuCall, cpuIdle, chunkMs };
+  } finally {
+    await host.close();
+    seat.close();
   }
 }
 

@@ -147,6 +147,7 @@ async function start(): Promise<void> {
   // The shipped scripts, then the administrators' folder beside the data: a script added there is used from
   // the next start on, without a new build.
   seat.loadScripts([join(app.getAppPath(), 'assets/scripts'), join(app.getPath('userData'), 'scripts')]);
+  seat.loadPersonas(join(app.getAppPath(), 'assets/training/personas'));
   currentSeat = seat;
   const unbind = bindSeatIpc(ipcMain, seat);
   app.on('will-quit', () => {

@@ -22,6 +22,7 @@ import { loginRoutes } from './http/login';
 import { qaRoutes } from './http/qa';
 import { reenrolSeat, seatTokenRoutes } from './http/seats';
 import { supervisionRoutes } from './http/supervision';
+import { trainingRoutes } from './http/training';
 import { chineseRefusals, createUploads, UPLOADS_PATH } from './http/uploads';
 import { settlePlaybackCopies } from './recordings/playback';
 import { DEFAULT_RULES, FeedKindSchema, holidayWarnings } from './rules';
@@ -303,6 +304,7 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
   );
 
   supervisionRoutes(app, hq);
+  trainingRoutes(app, hq);
   qaRoutes(app, hq);
 
   // Scripts and branch settings go to the seats with their next pull.

@@ -138,6 +138,8 @@ async function loadState(tx: Tx, batches: readonly FeedBatch[]) {
       .innerJoin('tasks', 'tasks.id', 'results.task_id')
       .select(['tasks.customer_id', 'results.created_at'])
       .where('results.outcome', '=', 'completed')
+      // A training call (演练线路) is practice with a simulated customer: no call made to the customer.
+      .where('results.training', 'is', null)
       .where('tasks.customer_id', 'in', ids)
       .execute();
     for (const r of made) bump(r.customer_id, quarterOf(localDateOf(r.created_at)));

@@ -97,6 +97,8 @@ export async function sampleRechecks(hq: Hq, periodKey: string): Promise<SampleR
       .select(['r.id', 'r.agent_id as agentId'])
       .where('r.branch_id', '=', plan.branch_id)
       .where('r.outcome', '=', 'completed')
+      // A training call is not a callback: nothing to re-check.
+      .where('r.training', 'is', null)
       .where('r.created_at', '>=', from)
       .where('r.created_at', '<', to)
       .where('rec.stored_at', 'is not', null)
@@ -290,6 +292,8 @@ export async function listFindings(
       'last.at',
       'u.name as assignee_name',
     ])
+    // Findings raised against a simulated customer (演练线路) are not evidence: never in the queue.
+    .where('f.training', '=', false)
     .orderBy('r.created_at', 'desc')
     .orderBy('f.id')
     .limit(q.limit);
@@ -373,7 +377,7 @@ export async function actOnFinding(
  */
 export async function raiseFinding(
   hq: Hq,
-  result: { id: string; branchId: string; customerId: string; attemptId: string | null },
+  result: { id: string; branchId: string; customerId: string; attemptId: string | null; training: boolean },
   raise: RaiseFinding,
 ): Promise<string> {
   const [purposes, customer, recording] = await Promise.all([
@@ -411,6 +415,8 @@ export async function raiseFinding(
       customer_id: result.customerId,
       recording_id: recording?.id ?? null,
       offset_ms: recording ? raise.offsetMs : null,
+      // A remark on a training call coaches the trainee; it is no finding of the customer's callback.
+      training: result.training,
     })
     .execute();
   return id;

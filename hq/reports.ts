@@ -16,6 +16,8 @@ export async function buildReport(hq: Hq, q: ReportQuery): Promise<Report> {
   const db = hq.db.db;
   const now = hq.now().toISOString();
   const branch = q.branchId ?? null;
+  // Training calls (演练线路) are never evidence: a training result completes no callback, and findings raised
+  // against a simulated customer count nowhere (`results.training`, `findings.training`, migration 0014).
   const coverage = await sql<{
     branch_id: string;
     type: string;
@@ -36,10 +38,12 @@ export async function buildReport(hq: Hq, q: ReportQuery): Promise<Report> {
     FROM task_purposes tp
     JOIN tasks t ON t.id = tp.task_id
     LEFT JOIN LATERAL (
-      SELECT min(r.created_at) AS first_at FROM results r WHERE r.task_id = tp.task_id AND r.outcome = 'completed'
+      SELECT min(r.created_at) AS first_at FROM results r
+      WHERE r.task_id = tp.task_id AND r.outcome = 'completed' AND r.training IS NULL
     ) done ON true
     LEFT JOIN LATERAL (
-      SELECT true AS found FROM results r WHERE r.task_id = tp.task_id AND r.outcome = 'unreachable' LIMIT 1
+      SELECT true AS found FROM results r
+      WHERE r.task_id = tp.task_id AND r.outcome = 'unreachable' AND r.training IS NULL LIMIT 1
     ) unr ON true
     WHERE tp.created_at >= ${q.from}::timestamptz AND tp.created_at < ${q.to}::timestamptz
       AND (${branch}::text IS NULL OR t.branch_id = ${branch}::text)
@@ -56,7 +60,7 @@ export async function buildReport(hq: Hq, q: ReportQuery): Promise<Report> {
     LEFT JOIN LATERAL (
       SELECT a.action FROM finding_actions a WHERE a.finding_id = f.id ORDER BY a.at DESC, a.id DESC LIMIT 1
     ) last ON true
-    WHERE r.created_at >= ${q.from}::timestamptz AND r.created_at < ${q.to}::timestamptz
+    WHERE NOT f.training AND r.created_at >= ${q.from}::timestamptz AND r.created_at < ${q.to}::timestamptz
       AND (${branch}::text IS NULL OR f.branch_id = ${branch}::text)
     GROUP BY f.branch_id
     ORDER BY f.branch_id`.execute(db);
@@ -72,7 +76,7 @@ export async function buildReport(hq: Hq, q: ReportQuery): Promise<Report> {
     FROM findings f
     JOIN results r ON r.id = f.result_id
     LEFT JOIN salespeople s ON s.id = f.salesperson_id
-    WHERE f.salesperson_id IS NOT NULL
+    WHERE f.salesperson_id IS NOT NULL AND NOT f.training
       AND r.created_at >= ${q.from}::timestamptz AND r.created_at < ${q.to}::timestamptz
       AND (${branch}::text IS NULL OR f.branch_id = ${branch}::text)
     GROUP BY f.salesperson_id, s.code, s.name, f.branch_id
@@ -96,7 +100,7 @@ export async function buildReport(hq: Hq, q: ReportQuery): Promise<Report> {
     FROM rechecks k
     JOIN results r ON r.id = k.result_id
     LEFT JOIN recheck_evaluations e ON e.recheck_id = k.id
-    WHERE r.created_at >= ${q.from}::timestamptz AND r.created_at < ${q.to}::timestamptz
+    WHERE r.training IS NULL AND r.created_at >= ${q.from}::timestamptz AND r.created_at < ${q.to}::timestamptz
       AND (${branch}::text IS NULL OR k.branch_id = ${branch}::text)
     GROUP BY k.branch_id
     ORDER BY k.branch_id`.execute(db);

@@ -3,12 +3,15 @@ import { hqAudit } from './audit';
 import type { Hq } from './context';
 import type { UserPrincipal } from './http/access';
 import { HqError } from './http/errors';
-import { DEFAULT_RULES, retainUntil, retentionYears } from './rules';
+import { DEFAULT_RULES, type RulesConfig, retainUntil, retentionYears, trainingRetainUntil } from './rules';
 
 /**
  * Retention and legal hold of recordings at head office (DOMAIN.md, "Evidence"). A recording is kept for its
  * period (rules: `retention`; at least 3 years, 5 for anti-money-laundering callbacks), then its files are
  * removed and the removal recorded; its row with the SHA-256 stays. A legal hold keeps it until released.
+ *
+ * A training call's recording (演练线路: its attempt names a persona) is no evidence: it is kept for the
+ * training period alone (`retention.trainingDays`, 90 days by default), then removed the same way.
  */
 
 export interface LegalHold {
@@ -42,6 +45,31 @@ async function purposesOf(hq: Hq, recordingIds: string[]): Promise<Map<string, s
   return out;
 }
 
+/** Which of the recordings were made on the training line (their attempt names a persona). */
+async function trainingOf(hq: Hq, recordingIds: string[]): Promise<Set<string>> {
+  if (recordingIds.length === 0) return new Set();
+  const rows = await hq.db.db
+    .selectFrom('recordings')
+    .innerJoin('attempts', 'attempts.id', 'recordings.attempt_id')
+    .select('recordings.id')
+    .where('recordings.id', 'in', recordingIds)
+    .where('attempts.persona_id', 'is not', null)
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** Until when a recording is kept: the training period for a training call's, else its callback types' years. */
+function keptUntil(
+  finishedAt: string,
+  training: boolean,
+  purposes: readonly string[],
+  retention: RulesConfig['retention'],
+): string {
+  return training
+    ? trainingRetainUntil(finishedAt, retention.trainingDays)
+    : retainUntil(finishedAt, retentionYears(purposes, retention));
+}
+
 /** The hold in force per recording: the latest action of each, when it is a placement. */
 async function holdsOf(hq: Hq, recordingIds: string[]): Promise<Map<string, LegalHold>> {
   const out = new Map<string, LegalHold>();
@@ -69,8 +97,9 @@ async function holdsOf(hq: Hq, recordingIds: string[]): Promise<Map<string, Lega
 }
 
 export async function retentionOf(hq: Hq, recording: { id: string; finishedAt: string }): Promise<Retention> {
-  const [purposes, holds, purge] = await Promise.all([
+  const [purposes, training, holds, purge] = await Promise.all([
     purposesOf(hq, [recording.id]),
+    trainingOf(hq, [recording.id]),
     holdsOf(hq, [recording.id]),
     hq.db.db
       .selectFrom('recording_purges')
@@ -79,9 +108,11 @@ export async function retentionOf(hq: Hq, recording: { id: string; finishedAt: s
       .executeTakeFirst(),
   ]);
   return {
-    retainUntil: retainUntil(
+    retainUntil: keptUntil(
       recording.finishedAt,
-      retentionYears(purposes.get(recording.id) ?? [], config(hq)),
+      training.has(recording.id),
+      purposes.get(recording.id) ?? [],
+      config(hq),
     ),
     hold: holds.get(recording.id) ?? null,
     purgedAt: purge?.purged_at ?? null,
@@ -142,15 +173,38 @@ const PAGE = 500;
 /**
  * Removes the files of every stored recording past its retention period and not on hold, and records each
  * removal (audited). The row and its SHA-256 stay. Files go first, then the record: a crash in between leaves a
- * recording whose files are gone and which the next run records.
+ * recording whose files are gone and which the next run records. Two walks, each on an index: the recordings
+ * older than the shortest period any callback's has, then the training calls' older than the training period.
  */
 export async function purgeExpired(hq: Hq): Promise<{ purged: string[]; held: string[] }> {
   const now = hq.now();
   const retention = config(hq);
-  // Nothing finished after this can be due: the configured period is the shortest any recording has.
-  const earliest = retainUntil(now.toISOString(), -retention.recordingYears);
   const purged: string[] = [];
   const held: string[] = [];
+  // Nothing finished after this can be due as evidence: the configured period is the shortest any has.
+  await purgeWalk(hq, now, retainUntil(now.toISOString(), -retention.recordingYears), false, purged, held);
+  // A training call's recording is due after the training period, however recent for a callback's.
+  await purgeWalk(
+    hq,
+    now,
+    new Date(now.getTime() - retention.trainingDays * 86_400_000).toISOString(),
+    true,
+    purged,
+    held,
+  );
+  return { purged, held };
+}
+
+/** One walk of purgeExpired: stored, not yet removed recordings finished before `before` (training ones only). */
+async function purgeWalk(
+  hq: Hq,
+  now: Date,
+  before: string,
+  trainingOnly: boolean,
+  purged: string[],
+  held: string[],
+): Promise<void> {
+  const retention = config(hq);
   let after: { finishedAt: string; id: string } | null = null;
   for (;;) {
     let query = hq.db.db
@@ -159,7 +213,17 @@ export async function purgeExpired(hq: Hq): Promise<{ purged: string[]; held: st
       .select(['recordings.id', 'recordings.seat_id', 'recordings.finished_at'])
       .where('recording_purges.recording_id', 'is', null)
       .where('recordings.stored_at', 'is not', null)
-      .where('recordings.finished_at', '<', earliest);
+      .where('recordings.finished_at', '<', before);
+    if (trainingOnly) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('attempts')
+            .select('attempts.id')
+            .whereRef('attempts.id', '=', 'recordings.attempt_id')
+            .where('attempts.persona_id', 'is not', null),
+        ),
+      );
+    }
     if (after) {
       const { finishedAt, id } = after;
       query = query.where((eb) =>
@@ -174,12 +238,17 @@ export async function purgeExpired(hq: Hq): Promise<{ purged: string[]; held: st
     const last = page[page.length - 1];
     if (last) after = { finishedAt: last.finished_at, id: last.id };
     const ids = page.map((r) => r.id);
-    const [purposes, holds] = await Promise.all([purposesOf(hq, ids), holdsOf(hq, ids)]);
+    const [purposes, training, holds] = await Promise.all([
+      purposesOf(hq, ids),
+      trainingOf(hq, ids),
+      holdsOf(hq, ids),
+    ]);
     for (const rec of page) {
-      const until = retainUntil(rec.finished_at, retentionYears(purposes.get(rec.id) ?? [], retention));
+      const until = keptUntil(rec.finished_at, training.has(rec.id), purposes.get(rec.id) ?? [], retention);
       if (new Date(until).getTime() > now.getTime()) continue;
       if (holds.has(rec.id)) {
-        held.push(rec.id);
+        // The first walk may have met it already (a training call older than the callbacks' period).
+        if (!held.includes(rec.id)) held.push(rec.id);
         continue;
       }
       await hq.recordings.remove(rec.seat_id, rec.id);
@@ -206,5 +275,4 @@ export async function purgeExpired(hq: Hq): Promise<{ purged: string[]; held: st
     }
     if (page.length < PAGE) break;
   }
-  return { purged, held };
 }

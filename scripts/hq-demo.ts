@@ -1,6 +1,7 @@
 import { generateDemoBranch } from '../electron/seat/demo/generate';
 import { DEMO_PASSWORD, DEMO_SEED } from '../electron/seat/demo/seed';
 import { hashPassword as hqHash } from '../hq/auth/password';
+import { setBranchSetting } from '../hq/config';
 import type { Hq } from '../hq/context';
 import { addPurposes, upsertBranch, upsertCustomers, upsertSalespeople, upsertUser } from '../hq/reference';
 import { seedDemoHistory } from './hq-demo-history';
@@ -60,6 +61,11 @@ export async function seedHqDemo(
       );
     }
   });
+  // The demo branch has no PBX: its seats practise on the training line (演练线路), an administrator's choice
+  // a real branch makes for itself.
+  await db.db
+    .transaction()
+    .execute((tx) => setBranchSetting(tx, branchId, 'training.enabled', true, null, now.toISOString()));
   await seedDemoHistory(hq, branch, branchId, now);
   return { branchId, branchName: branch.branchName };
 }

@@ -136,6 +136,7 @@ async function startBrowserSeat(): Promise<void> {
   // Shipped scripts, then the administrators' own (a new version dropped there is used from the next start).
   const scripts = seat.loadScripts([resolve('assets/scripts'), join(dir, 'scripts')]);
   if (scripts.added.length > 0) console.log(`已载入回访脚本：${scripts.added.join('、')}`);
+  seat.loadPersonas(resolve('assets/training/personas'));
   let launch: ReturnType<typeof writeLaunchPage> | null = null;
   const host = await startWebHost({
     seat,

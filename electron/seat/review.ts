@@ -41,8 +41,13 @@ import {
   type WatchQuery,
 } from '../../shared/contract/review';
 import type { LoginResponse } from '../../shared/contract/sync';
+import { TrainingPage, type TrainingQuery } from '../../shared/contract/training';
+import { CallbackType } from '../../shared/domain/callback-types';
 import { textFiller } from '../../shared/scripts/context';
+import type { Script } from '../../shared/scripts/schema';
 import { acceptOnline, assertNotLocked, login, MAX_FAILED_LOGINS, refuseOnline } from './auth/login';
+import type { Db } from './store/database';
+import { currentScripts } from './store/scripts';
 import type { SeatStore } from './store/seat-store';
 import { HqClient, HqRefused, HqUnreachable } from './sync/hq-client';
 
@@ -373,6 +378,14 @@ export class Review {
     return this.#hq(conn, (hq) => hq.get('/api/staff', StaffList));
   }
 
+  /**
+   * The training view (演练记录): trainees' practice calls, never evidence, as head office keeps them apart
+   * from reports and re-checks; head office decides whose (a branch supervisor: the branch's).
+   */
+  training(conn: Connection, q: z.output<typeof TrainingQuery>) {
+    return this.#hq(conn, (hq) => hq.get('/api/training', TrainingPage, q));
+  }
+
   report(conn: Connection, q: z.output<typeof ReportArgs>) {
     return this.#hq(conn, (hq) => hq.get('/api/reports', Report, q));
   }
@@ -440,9 +453,15 @@ export class Review {
     const scripts = new Map(
       detail.purposes.map((p) => [p.purpose, this.store.script(p.scriptId, p.scriptVersion)]),
     );
+    // A call cut short (the customer hung up, asked to be called later) has answers but no purpose outcomes,
+    // so no script version: the seat's newest script of each purpose names its steps then.
+    const newest = (purpose: string) => {
+      if (!scripts.has(purpose)) scripts.set(purpose, newestScript(this.store.db, purpose));
+      return scripts.get(purpose);
+    };
     return detail.answers.map((a) => {
       const step = a.purposes
-        .map((p) => scripts.get(p)?.steps.find((s) => s.id === a.stepId))
+        .map((p) => newest(p)?.steps.find((s) => s.id === a.stepId))
         .find((s) => s !== undefined);
       return {
         offsetMs: a.offsetMs,
@@ -472,4 +491,15 @@ export function playbackHeaders(upstream: Response): Record<string, string> {
   }
   headers['cache-control'] = 'private, no-store';
   return headers;
+}
+
+/** The seat's newest script of a callback type, or null (an unknown type, or none held). */
+function newestScript(db: Db, purpose: string): Script | null {
+  const type = CallbackType.safeParse(purpose);
+  if (!type.success) return null;
+  try {
+    return currentScripts(db, [type.data])[0] ?? null;
+  } catch {
+    return null;
+  }
 }

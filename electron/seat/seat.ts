@@ -1,3 +1,4 @@
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import {
@@ -10,7 +11,9 @@ import {
   type MethodName,
   SeatError,
   type SessionInfo,
+  type TrainingLineInfo,
 } from '../../shared/contract';
+import type { Persona } from '../../shared/training/persona';
 import { Recordings } from './recordings/recordings';
 import { Review } from './review';
 import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
@@ -27,6 +30,7 @@ import {
 } from './store/settings';
 import { enrolSeat, isFirstRun } from './sync/enrol';
 import { SeatSync, type SeatSyncOptions } from './sync/service';
+import { loadPersonas, type PersonaLoadReport } from './training/personas';
 
 /** A seat session unused this long has ended; none lasts longer than SESSION_MAX_MS (see Seat.#expire). */
 export const SESSION_IDLE_MS = 30 * 60_000;
@@ -82,6 +86,9 @@ export class Seat {
   readonly sync: SeatSync;
   /** The supervisor workspace, online against head office. */
   readonly review: Review;
+  /** The training line's customers (`loadPersonas`), and the folder of their voice clips. */
+  #personas: Persona[] = [];
+  #voicesDir: string | null = null;
 
   private constructor(store: SeatStore, options: SeatOptions) {
     this.store = store;
@@ -204,6 +211,47 @@ export class Seat {
     return report;
   }
 
+  /**
+   * Loads the training line's personas (shipped in assets/training, each speaking clips of `voicesDir`); bad
+   * files are reported and skipped. Run at start.
+   */
+  loadPersonas(dir: string, voicesDir: string = join(dir, '..', 'voices')): PersonaLoadReport {
+    const report = loadPersonas(dir, voicesDir);
+    for (const { message } of report.rejected) console.warn(`seat: persona not loaded: ${message}`);
+    this.#personas = report.personas;
+    this.#voicesDir = voicesDir;
+    return report;
+  }
+
+  #trainingLine(): TrainingLineInfo {
+    const settings = this.store.settings();
+    return {
+      allowed: settings['training.enabled'] && this.#personas.length > 0,
+      pbxConfigured: settings['sip.wsUrl'] !== '' && settings['sip.uri'] !== '',
+      personas: this.#personas.map((p) => ({
+        id: p.id,
+        version: p.version,
+        name: p.name,
+        description: p.description,
+        ...(p.en ? { en: p.en } : {}),
+        line: p.line,
+        turns: p.turns.map(({ clip, text, after, delayMs }) => ({ clip, text, after, delayMs })),
+        ...(p.hangUpAfterMs !== undefined ? { hangUpAfterMs: p.hangUpAfterMs } : {}),
+        findings: p.findings,
+      })),
+    };
+  }
+
+  /** One clip a loaded persona speaks (only those: the name is checked against them, not just the folder). */
+  #clip(clip: string): { data: string; mimeType: string } {
+    const known = this.#personas.some((p) => p.turns.some((t) => t.clip === clip));
+    if (!known || this.#voicesDir === null) throw new SeatError('NOT_FOUND', `演练录音不存在：${clip}`);
+    const path = join(this.#voicesDir, clip);
+    // Clips are a few seconds of Opus (tens of kilobytes); anything near the contract's bound is not one.
+    if (statSync(path).size > 1_000_000) throw new SeatError('CONFLICT', `演练录音文件过大：${clip}`);
+    return { data: readFileSync(path).toString('base64'), mimeType: 'audio/ogg' };
+  }
+
   /** Starts syncing with head office (it waits, `not_configured`, until the seat is enrolled). */
   startSync(): void {
     this.sync.start();
@@ -296,13 +344,25 @@ export class Seat {
         store.saveNotes(this.#session(conn).agentId, taskId, notes);
         return {};
       },
-      'call.start': ({ attemptId, taskId }, conn) => {
-        const value = store.startCall(this.#session(conn).agentId, attemptId, taskId);
+      'call.start': ({ attemptId, taskId, line }, conn) => {
+        let persona: Persona | null = null;
+        if (line.kind === 'training') {
+          persona = this.#personas.find((p) => p.id === line.personaId) ?? null;
+          if (!persona) throw new SeatError('NOT_FOUND', `演练客户角色不存在：${line.personaId}`);
+        }
+        const value = store.startCall(
+          this.#session(conn).agentId,
+          attemptId,
+          taskId,
+          persona && { personaId: persona.id, personaVersion: persona.version, findings: persona.findings },
+        );
         // No worklist.changed here: a refetch in the renderer while the INVITE is being set up delays the
         // call (measured: +70 ms). The list learns of the attempt when the call ends.
         this.#outboxChanged();
         return { attemptId, ...value };
       },
+      'training.personas': () => this.#trainingLine(),
+      'training.clip': ({ clip }) => this.#clip(clip),
       'call.end': (args, conn) => {
         store.endCall({ ...args, agentId: this.#session(conn).agentId });
         this.broadcast('worklist.changed', { taskIds: [] });
@@ -409,6 +469,7 @@ export class Seat {
         return this.sync.status();
       },
       'review.search': (args, conn) => this.review.search(conn, args),
+      'review.training': (query, conn) => this.review.training(conn, query),
       'review.result': ({ resultId }, conn) => this.review.result(conn, resultId),
       'review.playback': ({ recordingId }, conn) => this.review.playback(conn, recordingId),
       'review.download': ({ recordingId }, conn) => this.review.download(conn, recordingId),

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { ResultTraining } from '../../shared/contract/training';
 
 /** Instants go in and come out as ISO strings (see database.ts); JSONB goes in as JSON text. */
 type Instant = string;
@@ -131,6 +132,9 @@ export interface HqSchema {
     ended_at: Instant;
     outcome: string;
     sip_code: number | null;
+    /** The persona who answered a call on the training line (migration 0014); both null for a real call. */
+    persona_id: ColumnType<string | null, string | null | undefined, never>;
+    persona_version: ColumnType<number | null, number | null | undefined, never>;
   };
   results: {
     id: string;
@@ -148,6 +152,8 @@ export interface HqSchema {
     flag: string | null;
     branch_id: string | null;
     customer_id: string | null;
+    /** A training call's persona and completeness (migration 0014); null for a real result. */
+    training: ColumnType<ResultTraining | null, string | null | undefined, never>;
   };
   answers: {
     result_id: string;
@@ -179,6 +185,8 @@ export interface HqSchema {
     customer_id: string;
     recording_id: string | null;
     offset_ms: number | null;
+    /** Raised on a training call (migration 0014): never evidence, left out of every findings query. */
+    training: ColumnType<boolean, boolean | undefined, never>;
   };
   recordings: {
     id: string;

@@ -153,6 +153,8 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
         )
         // A reviewer never re-checks their own callbacks: they are not even listed to them.
         .where('r.agent_id', '<>', user.id)
+        // Training calls are never sampled; should one be in a re-check, it is still not listed.
+        .where('r.training', 'is', null)
         .orderBy('k.sampled_at', 'desc')
         .orderBy('k.id')
         .limit(q.limit);
@@ -255,7 +257,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
       const user = await requireUser(hq, req, SUPERVISING);
       const result = await hq.db.db
         .selectFrom('results')
-        .select(['id', 'branch_id', 'customer_id', 'attempt_id'])
+        .select(['id', 'branch_id', 'customer_id', 'attempt_id', 'training'])
         .where('id', '=', req.params.id)
         .executeTakeFirst();
       if (!result) throw new HqError(404, 'NOT_FOUND', '回访结果不存在');
@@ -270,6 +272,7 @@ export function qaRoutes(app: FastifyInstance, hq: Hq): void {
           branchId: result.branch_id,
           customerId: result.customer_id,
           attemptId: result.attempt_id,
+          training: result.training !== null,
         },
         req.body,
       );

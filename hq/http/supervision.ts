@@ -103,6 +103,9 @@ export function supervisionRoutes(app: FastifyInstance, hq: Hq): void {
             .limit(1)
             .as('recording_id'),
         ])
+        // Training calls (演练线路) are not callbacks: the search never lists them (GET /api/training does; one
+        // opened by id, for its player, is GET /api/results/:id).
+        .where('r.training', 'is', null)
         .orderBy('r.created_at', 'desc')
         .orderBy('r.id', 'desc')
         .limit(q.limit + 1);

@@ -75,6 +75,11 @@ export const RulesConfig = z.object({
       recordingYears: z.int().min(3).max(100).default(3),
       /** Longer periods per callback type; anti-money-laundering (`aml`) is kept at least 5 years whatever is set. */
       byType: z.partialRecord(CallbackType, z.int().min(3).max(100)).default({}),
+      /**
+       * Days a training call's recording (演练线路, a simulated customer) is kept: it is not evidence, so no
+       * legal minimum applies; long enough for a supervisor to coach from it.
+       */
+      trainingDays: z.int().min(1).max(3650).default(90),
     })
     .prefault({}),
   routing: z

@@ -16,6 +16,14 @@ export function retentionYears(purposes: readonly string[], retention: RulesConf
   return years;
 }
 
+/**
+ * The instant a training call's recording (演练线路) may be removed: `days` after the call. A training call is
+ * no callback and its recording no evidence, so neither the configured years nor the legal minimums apply.
+ */
+export function trainingRetainUntil(finishedAt: string, days: number): string {
+  return new Date(new Date(finishedAt).getTime() + days * 86_400_000).toISOString();
+}
+
 /** The instant a recording made at `finishedAt` may be removed (the same date and time, `years` later). */
 export function retainUntil(finishedAt: string, years: number): string {
   const at = new Date(finishedAt);

@@ -455,7 +455,110 @@ async function vet(tx: Tx, seat: SeatPrincipal, entries: Entry[]): Promise<Known
       if (f) forbid(e, `的问题 ${f.id} 涉及其他营业部的客户或营销人员`);
     }
   }
+  await vetTraining(tx, seat, results, attempts);
   return known;
+}
+
+type Line = { personaId: string; personaVersion: number } | null;
+const personaName = (line: NonNullable<Line>) =>
+  `模拟客户 ${printable(line.personaId, 60)} 第 ${line.personaVersion} 版`;
+const lineName = (line: Line) => (line === null ? '真实呼叫' : `演练呼叫（${personaName(line)}）`);
+const sameLine = (a: Line, b: Line) =>
+  a === null || b === null ? a === b : a.personaId === b.personaId && a.personaVersion === b.personaVersion;
+
+/**
+ * A training result's attempt is a training attempt with the same persona, and a real result's a real one (the
+ * seat guarantees it; head office checks it, since a training result closes nothing and counts nowhere). The
+ * attempt is the one this push carries, else the one head office holds; one it knows of neither way may still
+ * come (a result can be committed before its call ends), and then the attempt is checked against the result
+ * already held: the later of the two is refused (422, quarantined) when they disagree. A result without an
+ * attempt is a real one.
+ */
+async function vetTraining(
+  tx: Tx,
+  seat: SeatPrincipal,
+  results: (Entry & { payload: Extract<Parsed, { kind: 'result' }> })[],
+  attempts: (Entry & { payload: Extract<Parsed, { kind: 'attempt' }> })[],
+) {
+  const pushed = new Map<string, Line>();
+  for (const e of attempts) if (e.refusal === null) pushed.set(e.payload.data.id, e.payload.data.training);
+  const lines = new Map<string, Line>();
+  const lookUp = results.flatMap((e) => {
+    const id = e.payload.data.attemptId;
+    return e.refusal === null && id !== null && !pushed.has(id) ? [id] : [];
+  });
+  if (lookUp.length > 0) {
+    const rows = await tx
+      .selectFrom('attempts')
+      .select(['id', 'persona_id', 'persona_version'])
+      .where('id', 'in', [...new Set(lookUp)])
+      .where('seat_id', '=', seat.id)
+      .execute();
+    for (const a of rows) {
+      lines.set(
+        a.id,
+        a.persona_id === null || a.persona_version === null
+          ? null
+          : { personaId: a.persona_id, personaVersion: a.persona_version },
+      );
+    }
+  }
+  const mismatch = (e: Entry, message: string) => {
+    e.refusal = {
+      status: 422,
+      code: 'BAD_ENTRY',
+      message: printable(`第 ${e.seq} 条（${e.kind}）${message}`, 500),
+    };
+  };
+  for (const e of results) {
+    if (e.refusal !== null) continue;
+    const r = e.payload.data;
+    const line: Line = r.training && {
+      personaId: r.training.personaId,
+      personaVersion: r.training.personaVersion,
+    };
+    if (r.attemptId === null) {
+      if (line !== null) mismatch(e, '是演练结果，却没有对应的演练呼叫');
+      continue;
+    }
+    const known = pushed.has(r.attemptId) ? pushed.get(r.attemptId) : lines.get(r.attemptId);
+    if (known === undefined || sameLine(known, line)) continue;
+    if (known !== null && line !== null) {
+      mismatch(e, `是演练结果，其${personaName(line)}与呼叫 ${r.attemptId} 的${personaName(known)}不一致`);
+      continue;
+    }
+    mismatch(
+      e,
+      `是${line === null ? '真实回访结果' : '演练结果'}，而其呼叫 ${r.attemptId} 是${lineName(known)}：演练与真实回访不能混用`,
+    );
+  }
+  // An attempt arriving after a result on it that head office already holds.
+  const fresh = attempts.filter((e) => e.refusal === null);
+  if (fresh.length === 0) return;
+  const held = await tx
+    .selectFrom('results')
+    .select(['id', 'attempt_id', 'training'])
+    .where(
+      'attempt_id',
+      'in',
+      fresh.map((e) => e.payload.data.id),
+    )
+    .where('seat_id', '=', seat.id)
+    .execute();
+  for (const e of fresh) {
+    const a = e.payload.data;
+    const result = held.find((h) => h.attempt_id === a.id);
+    if (!result) continue;
+    const line: Line = result.training && {
+      personaId: result.training.personaId,
+      personaVersion: result.training.personaVersion,
+    };
+    if (sameLine(a.training, line)) continue;
+    mismatch(
+      e,
+      `是${lineName(a.training)}，而总部已收到的结果 ${result.id} 是${line === null ? '真实回访结果' : '演练结果'}：演练与真实回访不能混用`,
+    );
+  }
 }
 
 /** The log of every entry of the push (quarantined ones too): what it was, under which number, its hash. */
@@ -756,6 +859,8 @@ async function applyAttempts(
           ended_at: clock.past(a.endedAt),
           outcome: a.outcome,
           sip_code: a.sipCode,
+          persona_id: a.training?.personaId ?? null,
+          persona_version: a.training?.personaVersion ?? null,
         })),
       )
       .onConflict((oc) => oc.column('id').doNothing())
@@ -828,6 +933,7 @@ async function applyResult(
       // A task head office does not know (a seat's own demo data) is filed under the seat's branch.
       branch_id: task?.branch_id ?? seat.branchId,
       customer_id: task?.customer_id ?? null,
+      training: r.training === null ? null : JSON.stringify(r.training),
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')
@@ -885,12 +991,15 @@ async function applyResult(
           customer_id: task?.customer_id ?? f.customerId,
           recording_id: f.recordingId,
           offset_ms: f.offsetMs,
+          // Raised against a simulated customer: kept for the training view, out of every findings query.
+          training: r.training !== null,
         })),
       )
       .execute();
   }
-  // The task at head office follows the result of the seat that holds it.
-  if (task && flag === null && task.status === 'open') {
+  // The task at head office follows the result of the seat that holds it; a training result is practice, not a
+  // callback, and leaves the task as it was (open for the real call).
+  if (task && flag === null && task.status === 'open' && r.training === null) {
     if (CLOSING.has(r.outcome)) {
       await tx.updateTable('tasks').set({ status: 'closed' }).where('id', '=', r.taskId).execute();
     } else if (retryAt !== null) {

@@ -4,7 +4,7 @@ import type { SeatBridge, SeatInfo, SessionInfo } from '../../shared/contract';
 import { LanguageToggle } from '../components/LanguageToggle';
 import { type ServiceState, StatusBar } from '../components/StatusBar';
 import { type Language, setLanguage } from '../i18n';
-import { createPhone } from '../phone/sip-phone';
+import { createConsolePhone } from '../phone/console-phone';
 import { AuditTrail } from '../screens/AuditTrail';
 import { Findings } from '../screens/Findings';
 import { History } from '../screens/History';
@@ -17,6 +17,7 @@ import { Reports } from '../screens/Reports';
 import { Review } from '../screens/Review';
 import { SyncSettings } from '../screens/SyncSettings';
 import { TaskView } from '../screens/TaskView';
+import { Training } from '../screens/Training';
 import { Watch } from '../screens/Watch';
 import { Worklist } from '../screens/Worklist';
 import { loadPhoneConfig, PhoneContext } from './phone-context';
@@ -28,6 +29,7 @@ type View =
   | 'findings'
   | 'reports'
   | 'watch'
+  | 'training'
   | 'lockouts'
   | 'worklist'
   | 'history'
@@ -35,7 +37,7 @@ type View =
   | 'audit'
   | 'phone'
   | 'sync';
-const WORKSPACE: View[] = ['review', 'recheck', 'findings', 'reports', 'watch'];
+const WORKSPACE: View[] = ['review', 'recheck', 'findings', 'reports', 'watch', 'training'];
 const SEAT_VIEWS: View[] = ['worklist', 'history', 'recordings', 'audit', 'phone', 'sync'];
 
 /**
@@ -62,8 +64,9 @@ export function App({ seat }: { seat: Observable }) {
   const [view, setView] = useState<View>('worklist');
   const [openTaskId, setOpenTaskId] = useState<string | null>(null);
   const [refresh, setRefresh] = useState(0);
-  // One phone per window: it registers once the agent is logged in and the seat's SIP settings are known.
-  const phone = useMemo(() => createPhone(seat), [seat]);
+  // One phone per window: it registers once the agent is logged in and the seat's SIP settings are known, and
+  // dials on the training line instead when the seat says so (console-phone.ts).
+  const phone = useMemo(() => createConsolePhone(seat), [seat]);
   /** A language picked on the login screen, saved once the agent is logged in. */
   const pickedBeforeLogin = useRef<Language | null>(null);
 
@@ -164,6 +167,8 @@ export function App({ seat }: { seat: Observable }) {
           <Reports session={session} />
         ) : view === 'watch' ? (
           <Watch session={session} />
+        ) : view === 'training' ? (
+          <Training session={session} />
         ) : view === 'lockouts' ? (
           <main className="console single">
             <Lockouts session={session} />

@@ -8,11 +8,13 @@ import type {
   PhoneEvents,
   Registration,
 } from '../../shared/phone/service';
+import type { ConsolePhone, LineState } from '../phone/console-phone';
+import type { TrainingProgress } from '../phone/training-phone';
 import { call } from './seat-context';
 
-export const PhoneContext = createContext<Phone | null>(null);
+export const PhoneContext = createContext<ConsolePhone | null>(null);
 
-export function usePhone(): Phone {
+export function usePhone(): ConsolePhone {
   const phone = useContext(PhoneContext);
   if (!phone) throw new Error('usePhone outside <PhoneContext.Provider>');
   return phone;
@@ -45,6 +47,26 @@ export const useLevel = (phone: Phone, side: 'inputLevel' | 'remoteLevel'): numb
 export const useInputLevel = (phone: Phone): number => useLevel(phone, 'inputLevel');
 export const useCallQuality = (phone: Phone): CallQuality | null =>
   usePhoneValue(phone, 'quality', () => null);
+
+/** The line the console dials on (PBX or training) and the training line's personas. */
+export function useLine(phone: ConsolePhone): LineState {
+  const [line, setLine] = useState(() => phone.line);
+  useEffect(() => {
+    setLine(phone.line);
+    return phone.onLine(setLine);
+  }, [phone]);
+  return line;
+}
+
+/** How far the training line's simulated customer is (turns started of all). */
+export function useTrainingProgress(phone: ConsolePhone): TrainingProgress | null {
+  const [progress, setProgress] = useState(() => phone.progress);
+  useEffect(() => {
+    setProgress(phone.progress);
+    return phone.onProgress(setProgress);
+  }, [phone]);
+  return progress;
+}
 
 /**
  * The phone's configuration, from the seat's settings and its credentials: `settings.get` masks the SIP

@@ -1,8 +1,17 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Phone } from '../../shared/phone/service';
-import { useCall, useCallQuality, useLevel, usePhone, useRegistration } from '../app/phone-context';
+import {
+  useCall,
+  useCallQuality,
+  useLevel,
+  useLine,
+  usePhone,
+  useRegistration,
+  useTrainingProgress,
+} from '../app/phone-context';
 import { useErrorText } from '../app/seat-context';
+import type { ConsolePhone, LineState } from '../phone/console-phone';
 import { ErrorLine } from './ErrorLine';
 
 const DTMF = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'];
@@ -69,23 +78,98 @@ function QualityIndicator({ phone }: { phone: Phone }) {
   );
 }
 
+/** The simulated customer's progress in this call (客户台词 3/23), re-rendering nothing else. */
+function TrainingProgressLine({ phone, attemptId }: { phone: ConsolePhone; attemptId: string }) {
+  const { t } = useTranslation();
+  const progress = useTrainingProgress(phone);
+  if (!progress || progress.attemptId !== attemptId || progress.total === 0) return null;
+  return (
+    <span
+      className="training-progress"
+      data-played={progress.played}
+      data-spoken={progress.spoken}
+      data-listening={progress.listening}
+      data-total={progress.total}
+    >
+      {t('trainingLine.progress', { played: progress.played, total: progress.total })}
+    </span>
+  );
+}
+
+/**
+ * The line and, on the training line, the simulated customer: the agent picks the line when the seat has both
+ * (a radio group, arrow keys move), and the persona before dialling (the last choice is kept).
+ */
+function LineChoice({ phone, line, locked }: { phone: ConsolePhone; line: LineState; locked: boolean }) {
+  const { t, i18n } = useTranslation();
+  const en = i18n.language !== 'zh-CN';
+  const personas = line.info?.personas ?? [];
+  const nameOf = (p: (typeof personas)[number]) => (en && p.en ? p.en.name : p.name);
+  return (
+    <div className="call-row line-choice">
+      {line.choosable && (
+        <fieldset className="line-kind" disabled={locked}>
+          <legend>{t('trainingLine.line')}</legend>
+          {(['pbx', 'training'] as const).map((kind) => (
+            <label key={kind}>
+              <input
+                type="radio"
+                name="call-line"
+                value={kind}
+                checked={line.kind === kind}
+                onChange={() => phone.chooseLine(kind)}
+              />
+              {t(`trainingLine.${kind}`)}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {line.kind === 'training' && (
+        <label className="persona-pick">
+          {t('trainingLine.persona')}
+          <select
+            value={line.persona?.id ?? ''}
+            disabled={locked || personas.length === 0}
+            onChange={(e) => phone.choosePersona(e.target.value)}
+          >
+            {personas.length === 0 && <option value="">{t('trainingLine.noPersonas')}</option>}
+            {personas.map((p) => (
+              <option key={p.id} value={p.id}>
+                {nameOf(p)}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {line.kind === 'training' && line.persona && !locked && (
+        <span className="muted persona-about">
+          {en && line.persona.en ? line.persona.en.description : line.persona.description}
+        </span>
+      )}
+    </div>
+  );
+}
+
 /**
  * The call controls of the open task: dial (F9), hang up (F10), mute (F8), hold, DTMF, the call timer, the
  * levels of both sides and the network quality. Recording starts by itself when the customer answers and
  * cannot be switched off.
  */
 export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMasked: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const phone = usePhone();
   const errorText = useErrorText();
   const registration = useRegistration(phone);
+  const line = useLine(phone);
+  const training = line.kind === 'training';
   const call = useCall(phone);
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const mine = call && call.taskId === taskId ? call : null;
   const live = mine !== null && mine.phase !== 'ended';
   const busyElsewhere = call !== null && call.phase !== 'ended' && call.taskId !== taskId;
-  const canDial = registration.state === 'registered' && !live && !busyElsewhere;
+  const canDial =
+    registration.state === 'registered' && !live && !busyElsewhere && (!training || line.persona !== null);
 
   useEffect(() => {
     if (!live) return;
@@ -124,11 +208,23 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
 
   const since = mine?.answeredAt ?? mine?.startedAt ?? now;
   return (
-    <section className="call-panel" aria-label={t('call.panel')}>
+    <section className={`call-panel${training ? ' training' : ''}`} aria-label={t('call.panel')}>
       <div className="call-row">
+        {training && <span className="badge badge-training">{t('trainingLine.badge')}</span>}
         <span className="mono">{numberMasked}</span>
+        {training && line.persona && (
+          <span className="training-persona">
+            {t('trainingLine.customer', {
+              name: i18n.language !== 'zh-CN' && line.persona.en ? line.persona.en.name : line.persona.name,
+            })}
+          </span>
+        )}
         <span className={`call-phase phase-${mine?.phase ?? 'idle'}`} role="status">
-          {mine ? t(`call.phase.${mine.phase}`) : t(`call.registration.${registration.state}`)}
+          {mine
+            ? t(`call.phase.${mine.phase}`)
+            : training
+              ? t('trainingLine.ready')
+              : t(`call.registration.${registration.state}`)}
           {mine?.phase === 'ended' && mine.outcome && ` · ${t(`attemptOutcome.${mine.outcome}`)}`}
           {mine?.phase === 'ended' &&
             mine.sipCode !== null &&
@@ -138,7 +234,11 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
         {live && <span className="mono call-timer">{clock((mine.endedAt ?? now) - since)}</span>}
         {mine?.recordingId && live && <span className="rec">{t('call.recording')}</span>}
         {mine?.phase === 'established' && <QualityIndicator phone={phone} />}
+        {training && mine && <TrainingProgressLine phone={phone} attemptId={mine.attemptId} />}
       </div>
+      {(line.choosable || training) && (
+        <LineChoice phone={phone} line={line} locked={live || busyElsewhere} />
+      )}
       <div className="call-row">
         <button type="button" className="primary" disabled={!canDial} aria-keyshortcuts="F9" onClick={dial}>
           {t('call.dial')} <kbd>F9</kbd>
@@ -178,7 +278,8 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
           label={t('call.remoteLevel')}
         />
       </div>
-      {mine?.phase === 'established' && (
+      {/* Nothing listens for tones on the training line. */}
+      {mine?.phase === 'established' && !training && (
         <fieldset className="dtmf">
           <legend>{t('call.dtmf')}</legend>
           {DTMF.map((d) => (
@@ -189,6 +290,7 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
         </fieldset>
       )}
       {busyElsewhere && <p className="muted">{t('call.busyElsewhere')}</p>}
+      {training && <p className="call-hint">{t('trainingLine.callHint')}</p>}
       {!mine && registration.state === 'not_configured' && (
         <p className="call-hint">{t('call.notConfiguredHint')}</p>
       )}

@@ -109,6 +109,8 @@ export function ScriptRunner({
         offsetMs: Math.max(0, Math.round(Date.now() - live.answeredAt)),
       });
       onDraft(next);
+      // The training line's simulated customer answers the agent: a recorded answer lets it go on.
+      phone.scriptAnswered();
       // Back from the answered field, so number keys and Enter drive the next step.
       if (
         document.activeElement instanceof HTMLElement &&

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { SeatInfo, SessionInfo, SyncStatus } from '../../shared/contract';
 import { CLOCK_WARN_MS } from '../../shared/contract/sync';
 import { formatOffset } from '../app/format';
-import { usePhone, useRegistration } from '../app/phone-context';
+import { useLine, usePhone, useRegistration } from '../app/phone-context';
 import { call, useSeat } from '../app/seat-context';
 
 export type ServiceState = 'open' | 'connecting' | 'closed';
@@ -33,13 +33,15 @@ export function StatusBar(props: {
   const syncClass = { online: 'open', syncing: 'connecting', offline: 'closed', not_configured: 'off' }[
     syncState
   ];
-  const registration = useRegistration(usePhone());
-  const phoneClass = {
-    registered: 'open',
-    connecting: 'connecting',
-    failed: 'closed',
-    not_configured: 'off',
-  }[registration.state];
+  const phone = usePhone();
+  const registration = useRegistration(phone);
+  // The training line is never mistaken for the PBX: its own words and colour, not the registered green.
+  const training = useLine(phone).kind === 'training';
+  const phoneClass = training
+    ? 'training'
+    : { registered: 'open', connecting: 'connecting', failed: 'closed', not_configured: 'off' }[
+        registration.state
+      ];
   return (
     <footer className="status-bar">
       {session && (
@@ -86,11 +88,13 @@ export function StatusBar(props: {
       <span className={`conn conn-${phoneClass}`}>
         {t('status.phone')}
         {t('common.colon')}
-        {registration.state === 'not_configured'
-          ? t('status.notConfigured')
-          : registration.problem
-            ? t(`call.problem.${registration.problem}`)
-            : t(`call.registration.${registration.state}`)}
+        {training
+          ? t('trainingLine.status')
+          : registration.state === 'not_configured'
+            ? t('status.notConfigured')
+            : registration.problem
+              ? t(`call.problem.${registration.problem}`)
+              : t(`call.registration.${registration.state}`)}
       </span>
       {sync?.clockOffsetMs != null && Math.abs(sync.clockOffsetMs) > CLOCK_WARN_MS && (
         <span className="conn conn-closed" role="alert">

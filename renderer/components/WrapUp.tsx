@@ -9,6 +9,7 @@ import type {
   TaskDetail,
 } from '../../shared/contract';
 import { finish } from '../../shared/scripts/engine';
+import { useLine, usePhone } from '../app/phone-context';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from './ErrorLine';
 
@@ -73,7 +74,8 @@ export function WrapUp({
   draft: ScriptDraft | null;
   /** Notes can be typed during the call; the result is committed after it. */
   inCall: boolean;
-  onCommitted: () => void;
+  /** `training`: the result was of a practice call (the seat left the task open). */
+  onCommitted: (training: boolean) => void;
 }) {
   const { t } = useTranslation();
   const seat = useSeat();
@@ -83,6 +85,10 @@ export function WrapUp({
   const finished = scripted?.ok ? scripted.value : null;
   const outcomes: ResultOutcome[] = finished ? [finished.outcome] : ['retry', 'refused', 'unreachable'];
   const lastAttempt = task.attempts.at(-1);
+  // A practice call's result: saved as practice, and the task stays open for the real callback. During a call
+  // its line tells (the attempt reaches the task's list once the call has ended).
+  const lineIsTraining = useLine(usePhone()).kind === 'training';
+  const training = inCall ? lineIsTraining : lastAttempt?.training === true;
   const [outcome, setOutcome] = useState<ResultOutcome>(outcomes[0] ?? 'retry');
   const [disposition, setDisposition] = useState<Disposition>(
     lastAttempt?.outcome ? DISPOSITION_OF[lastAttempt.outcome] : 'no_answer',
@@ -147,7 +153,7 @@ export function WrapUp({
         retryAt: outcome === 'retry' ? new Date(fromLocalField(retryAt)).toISOString() : null,
         supersedesId: null,
       });
-      onCommitted();
+      onCommitted(training);
     } catch (e) {
       setError(errorText(e));
       setBusy(false);
@@ -165,7 +171,11 @@ export function WrapUp({
         }
       }}
     >
-      <h3 id="wrapup-title">{t('wrapup.title')}</h3>
+      <h3 id="wrapup-title">
+        {t('wrapup.title')}
+        {training && <span className="badge badge-training">{t('trainingLine.badge')}</span>}
+      </h3>
+      {training && <p className="notice wrapup-training">{t('trainingLine.wrapup')}</p>}
       {finished && (
         <div className="purpose-outcomes">
           {finished.purposes.map((p) => (

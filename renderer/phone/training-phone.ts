@@ -9,6 +9,10 @@
  * schedule into a `MediaStreamAudioDestinationNode`, and that stream is what the agent hears, what the remote
  * meter reads and what the recorder puts on the right channel.
  *
+ * The customer's turns follow one another in the persona's order: `answer` and `previous` turns are scheduled
+ * on the audio clock as soon as the turn before them is; an `agent_speaks` turn waits for the agent (see
+ * `TrainingTurn.after`). `progress` (and `onProgress`) says how many turns have started.
+ *
  * Status lifecycle as in sip-phone.ts: `dialing` (once the seat has recorded the attempt) → `ringing` → at the
  * persona's `ringMs` either `established` or `ended` (busy / no answer, with the SIP code the persona's line
  * gives) → `ended`; the ended status stays until `clear()` or the next dial.
@@ -23,27 +27,60 @@ import { startRingback } from './ringback';
 import type { PhoneDeps, SipPhone } from './sip-phone';
 import { dialingStatus, Emitter } from './util';
 
+/** One turn of the customer: its clip (a file name the loader knows), when it starts, and its pause before. */
+export interface TrainingTurn {
+  clip: string;
+  /**
+   * `'answer'`: `delayMs` from the answer. `'previous'`: from the end of the turn before. `'agent_speaks'`:
+   * from the moment the agent has spoken and paused (the microphone above `SPEECH_LEVEL` for ≥ 300 ms, then
+   * below it for ≥ 700 ms), or has recorded a script answer (`mark()` / `scriptAnswered()`), whichever
+   * comes first, once the turn before has ended; a silent microphone never keeps the customer waiting.
+   */
+  after: 'answer' | 'previous' | 'agent_speaks';
+  delayMs: number;
+}
+
 /**
- * A simulated customer, as this phone needs it. shared/training/persona.ts (the zod schema of the persona
- * files) names clips by file (`clip`) and has an `agent_speaks` turn; the caller resolves clips to URLs.
- * `turns[].after`: `'answer'` counts `delayMs` from the answer, `'previous'` from the end of the turn before.
+ * A simulated customer, as this phone needs it: the shape of the contract's `PersonaSummary`
+ * (shared/contract/training.ts), which `training.personas` gives and which can be passed as is.
  */
 export interface TrainingPersona {
   id: string;
-  line: { kind: 'answer' | 'busy' | 'no_answer'; ringMs: number; sipCode?: number };
-  turns: { clipUrl: string; after: 'answer' | 'previous'; delayMs: number }[];
+  line: { kind: 'answer' | 'busy' | 'no_answer'; ringMs: number; sipCode?: number | undefined };
+  turns: TrainingTurn[];
   /** The customer hangs up this long after their last turn has finished (after answering, with no turns). */
-  hangUpAfterMs?: number;
+  hangUpAfterMs?: number | undefined;
+}
+
+/** How far the simulated customer is in the current (or last) call: turns started of all turns. */
+export interface TrainingProgress {
+  attemptId: string;
+  personaId: string;
+  played: number;
+  /** Turns whose clip has played to its end (`played - spoken` is 1 while the customer speaks). */
+  spoken: number;
+  /** The customer waits for the agent (an `agent_speaks` turn is due once the agent speaks or answers). */
+  listening: boolean;
+  total: number;
 }
 
 export interface TrainingPhoneDeps extends PhoneDeps {
-  /** How the page fetches the clips; default `fetch`. */
-  fetch?: (url: string) => Promise<Response>;
+  /** A clip's bytes (an Ogg Opus file) by its name; default the seat's `training.clip`. */
+  loadClip?: (clip: string) => Promise<ArrayBuffer>;
 }
 
 export interface TrainingPhone extends SipPhone {
   /** The UI tells the training line from a PBX line by this. */
   readonly training: true;
+  /** The customer the next dial reaches; `null` refuses a dial. */
+  readonly persona: TrainingPersona | null;
+  /** Who answers from the next dial on (a call in progress keeps its customer). */
+  setPersona(persona: TrainingPersona | null): void;
+  /** The current or last call's progress; `null` before the first dial. */
+  readonly progress: TrainingProgress | null;
+  onProgress(listener: (progress: TrainingProgress | null) => void): () => void;
+  /** The agent recorded a script answer: as `mark()` for the customer's `agent_speaks` turns, with no mark. */
+  scriptAnswered(): void;
 }
 
 /** `ringing` follows `dialing` this long after the attempt is recorded (or at ringMs, if that is sooner). */
@@ -56,49 +93,62 @@ const DEFAULT_AUDIO: MediaTrackConstraints = {
   noiseSuppression: true,
   autoGainControl: true,
 };
+/**
+ * The agent is speaking while the microphone's level (media.ts's scale: −60 dBFS → 0, 0 dBFS → 1) is above
+ * this: −39 dBFS, above a quiet room's noise, below a voice at a headset's microphone.
+ */
+export const SPEECH_LEVEL = 0.35;
+/** Speech for this long (gaps of up to `SPEECH_GAP_MS` included), then a pause this long: the agent has spoken. */
+export const SPOKE_MS = 300;
+export const PAUSE_MS = 700;
+const SPEECH_GAP_MS = 120;
 
 export function createTrainingPhone(
   seat: SeatBridge,
-  persona: TrainingPersona,
+  initialPersona: TrainingPersona | null,
   deps: TrainingPhoneDeps = {},
 ): TrainingPhone {
-  const events = new Emitter<PhoneEvents>();
+  const events = new Emitter<PhoneEvents & { progress: TrainingProgress | null }>();
   const now = deps.now ?? Date.now;
-  const fetchClip = deps.fetch ?? ((url: string) => fetch(url));
+  const loadClip = deps.loadClip ?? ((clip: string) => seatClip(seat, clip));
+  let persona = initialPersona;
   // As in sip-phone.ts: one element the customer plays in, one audio context for every call, made at the
   // first dial (after a click, so it may run).
   const audio = document.createElement('audio');
   audio.autoplay = true;
   let context: AudioContext | null = null;
   const sharedAudioContext = (): AudioContext => {
-    if (!context || context.state === 'closed') context = new (deps.AudioContextCtor ?? AudioContext)();
+    if (!context || context.state === 'closed') {
+      context = new (deps.AudioContextCtor ?? AudioContext)();
+      clips.clear();
+    }
     if (context.state === 'suspended') context.resume().catch(() => undefined);
     return context;
   };
-  // Decoded once per context: a second call of the same persona starts without fetching again.
+  // Decoded once per context: a second call of the same persona starts without loading again.
   const clips = new Map<string, Promise<AudioBuffer>>();
-  const decode = (ctx: AudioContext, url: string): Promise<AudioBuffer> => {
-    let clip = clips.get(url);
-    if (!clip) {
-      clip = fetchClip(url)
-        .then((response) => {
-          if (!response.ok) throw new Error(`演练录音无法加载：${url}（${response.status}）`);
-          return response.arrayBuffer();
-        })
-        .then((bytes) => ctx.decodeAudioData(bytes));
-      clip.catch(() => clips.delete(url));
-      clips.set(url, clip);
+  const decode = (ctx: AudioContext, clip: string): Promise<AudioBuffer> => {
+    let decoded = clips.get(clip);
+    if (!decoded) {
+      decoded = loadClip(clip).then((bytes) => ctx.decodeAudioData(bytes));
+      decoded.catch(() => clips.delete(clip));
+      clips.set(clip, decoded);
     }
-    return clip;
+    return decoded;
   };
 
   const registration: Registration = { state: 'registered' };
   let config: PhoneConfig | null = null;
   let current: TrainingCall | null = null;
   let status: CallStatus | null = null;
+  let progress: TrainingProgress | null = null;
   const setStatus = (next: CallStatus | null) => {
     status = next;
     events.emit('call', next);
+  };
+  const setProgress = (next: TrainingProgress | null) => {
+    progress = next;
+    events.emit('progress', next);
   };
 
   const hangup = () => current?.hangup() ?? Promise.resolve();
@@ -111,6 +161,16 @@ export function createTrainingPhone(
     get call() {
       return status;
     },
+    get persona() {
+      return persona;
+    },
+    setPersona(next) {
+      persona = next;
+    },
+    get progress() {
+      return progress;
+    },
+    onProgress: (listener) => events.on('progress', listener),
 
     // Only the media settings matter here (microphone, output device); the line itself is always ready.
     configure: async (next: PhoneConfig) => {
@@ -120,16 +180,18 @@ export function createTrainingPhone(
     async dial(taskId: string): Promise<void> {
       performance.mark('phone:dial');
       if (current && !current.ended) throw new Error('已有通话进行中');
+      const who = persona;
+      if (!who) throw new Error('请先选择演练客户');
       const ctx = sharedAudioContext();
       const placed = new TrainingCall(
         {
           seat,
-          persona,
+          persona: who,
           config,
           now,
           audioContext: ctx,
           audio,
-          decode: (url) => decode(ctx, url),
+          decode: (clip) => decode(ctx, clip),
           getUserMedia: (constraints) => {
             const devices = deps.mediaDevices ?? navigator.mediaDevices;
             if (!devices) return Promise.reject(new Error('此页面无法使用麦克风（需要安全上下文）'));
@@ -138,6 +200,18 @@ export function createTrainingPhone(
           ...(deps.MediaRecorderCtor ? { MediaRecorderCtor: deps.MediaRecorderCtor } : {}),
           update: (s) => {
             if (current === placed) setStatus(s);
+          },
+          played: (played, spoken, listening) => {
+            if (current === placed) {
+              setProgress({
+                attemptId: placed.status.attemptId,
+                personaId: who.id,
+                played,
+                spoken,
+                listening,
+                total: who.turns.length,
+              });
+            }
           },
           level: (value) => events.emit('inputLevel', value),
           remoteLevel: (value) => events.emit('remoteLevel', value),
@@ -153,6 +227,7 @@ export function createTrainingPhone(
         if (current === placed) {
           current = null;
           setStatus(null);
+          setProgress(null);
         }
         throw error;
       }
@@ -165,9 +240,14 @@ export function createTrainingPhone(
     sendDtmf: () => {},
 
     mark(label: string): Promise<void> {
-      const recording = current && !current.ended ? current.recording : null;
-      if (!recording) return Promise.reject(new Error('当前没有正在录音的通话'));
+      const placed = current && !current.ended ? current : null;
+      const recording = placed?.recording ?? null;
+      if (!placed || !recording) return Promise.reject(new Error('当前没有正在录音的通话'));
+      placed.agentAnswered();
       return recording.mark(label);
+    },
+    scriptAnswered() {
+      if (current && !current.ended) current.agentAnswered();
     },
     clear() {
       if (current && !current.ended) return;
@@ -186,6 +266,15 @@ export function createTrainingPhone(
   };
 }
 
+/** A clip through the seat contract (`training.clip`): the same in the Electron renderer and the browser seat. */
+async function seatClip(seat: SeatBridge, clip: string): Promise<ArrayBuffer> {
+  const { data } = await call(seat, 'training.clip', { clip });
+  const binary = atob(data);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes.buffer;
+}
+
 interface TrainingContext {
   seat: SeatBridge;
   persona: TrainingPersona;
@@ -193,13 +282,53 @@ interface TrainingContext {
   now: () => number;
   audioContext: AudioContext;
   audio: HTMLAudioElement;
-  decode(url: string): Promise<AudioBuffer>;
+  decode(clip: string): Promise<AudioBuffer>;
   getUserMedia(constraints: MediaStreamConstraints): Promise<MediaStream>;
   MediaRecorderCtor?: typeof MediaRecorder;
   update(status: CallStatus): void;
+  /** How many of the persona's turns have started, and how many have finished. */
+  played(count: number, spoken: number, listening: boolean): void;
   level(value: number): void;
   remoteLevel(value: number): void;
   quality(value: null): void;
+}
+
+interface VoicedTurn {
+  buffer: AudioBuffer;
+  after: TrainingTurn['after'];
+  delayMs: number;
+}
+
+/**
+ * Tells from the microphone's levels when the agent has spoken and paused: speech for `SPOKE_MS` (short dips
+ * between syllables included), then `PAUSE_MS` below `SPEECH_LEVEL`. Chromium's fake microphone (a 20 ms
+ * beep twice a second) never counts as speech.
+ */
+class SpeechDetector {
+  private runFrom: number | null = null;
+  private lastVoiced = -Infinity;
+  private spoke = false;
+
+  /** Feeds one level at `at` (ms); true once when the agent has spoken and then paused. */
+  feed(level: number, at: number): boolean {
+    if (level > SPEECH_LEVEL) {
+      if (this.runFrom === null || at - this.lastVoiced > SPEECH_GAP_MS) this.runFrom = at;
+      this.lastVoiced = at;
+      if (at - this.runFrom >= SPOKE_MS) this.spoke = true;
+      return false;
+    }
+    if (this.spoke && at - this.lastVoiced >= PAUSE_MS) {
+      this.reset();
+      return true;
+    }
+    return false;
+  }
+
+  reset(): void {
+    this.runFrom = null;
+    this.lastVoiced = -Infinity;
+    this.spoke = false;
+  }
 }
 
 /** One training call, from `call.start` to `call.end`, as OutboundCall (call.ts) is for a SIP call. */
@@ -219,6 +348,19 @@ class TrainingCall {
   private readonly timers: ReturnType<typeof setTimeout>[] = [];
   private stopMeter: () => void = () => {};
   private stopRingback: () => void = () => {};
+  /** The customer's decoded turns and the audio clock at the answer. */
+  private turns: VoicedTurn[] = [];
+  private answeredAt = 0;
+  /** An `agent_speaks` turn waiting for the agent: it starts when `cue()` is called. */
+  private waiting: (() => void) | null = null;
+  /** The agent recorded an answer since the customer's last turn started: the next such turn need not wait. */
+  private answeredSinceTurn = false;
+  /** Turns started and turns finished, for the progress the UI shows. */
+  private started = 0;
+  private spoken = 0;
+  /** The seat's ring timeout ended the ringing (487 after our own CANCEL: no answer). */
+  private ringTimedOut = false;
+  private readonly speech = new SpeechDetector();
 
   constructor(
     private readonly ctx: TrainingContext,
@@ -234,7 +376,11 @@ class TrainingCall {
   /** Records the attempt with the seat, then lets the persona's line ring. Throws only when the seat refused. */
   async start(): Promise<void> {
     const { attemptId, taskId } = this.status;
-    const recorded = call(this.ctx.seat, 'call.start', { attemptId, taskId });
+    const recorded = call(this.ctx.seat, 'call.start', {
+      attemptId,
+      taskId,
+      line: { kind: 'training', personaId: this.ctx.persona.id },
+    });
     // The microphone opens meanwhile, as the real phone's offer does.
     const constraints = this.ctx.config ? audioConstraints(this.ctx.config) : DEFAULT_AUDIO;
     this.microphone = this.ctx.getUserMedia({ audio: constraints, video: false });
@@ -250,16 +396,29 @@ class TrainingCall {
     // From here on the attempt is a fact: every path ends in `end()`, which reports it once.
     if (this.hangupRequested) return this.end();
     this.patch({});
+    this.ctx.played(0, 0, false);
     const { line } = this.ctx.persona;
     // Decoding runs while the line rings, so the answer does not wait for it.
     const voiced = line.kind === 'answer' ? this.prepareVoice() : null;
     voiced?.catch(() => undefined);
-    this.later(Math.min(RINGING_AFTER_MS, line.ringMs), () => {
+    // The seat's own ring timeout cancels a line that rings longer (as call.ts does: a CANCEL, 487).
+    const ringLimitMs = (this.ctx.config?.ringTimeoutSec ?? Number.POSITIVE_INFINITY) * 1000;
+    const ringMs = Math.min(line.ringMs, ringLimitMs);
+    this.later(Math.min(RINGING_AFTER_MS, ringMs), () => {
       if (this.status.phase !== 'dialing') return;
       this.patch({ phase: 'ringing' });
-      this.stopRingback = startRingback(this.ctx.audioContext, Math.ceil(line.ringMs / 1000) + 1);
+      this.stopRingback = startRingback(this.ctx.audioContext, Math.ceil(ringMs / 1000) + 1);
     });
+    if (ringLimitMs < line.ringMs) {
+      this.later(ringLimitMs, () => {
+        if (this.over || this.status.phase === 'established') return;
+        this.finalCode = 487;
+        this.ringTimedOut = true;
+        this.end();
+      });
+    }
     this.later(line.ringMs, () => {
+      if (this.over) return;
       if (line.kind === 'answer' && voiced) {
         voiced.then(
           (turns) => this.established(turns),
@@ -299,12 +458,17 @@ class TrainingCall {
     this.voice?.gain.setValueAtTime(held ? 0 : 1, this.ctx.audioContext.currentTime);
   }
 
+  /** The agent recorded a script answer: a waiting `agent_speaks` turn goes on (else the next one will). */
+  agentAnswered(): void {
+    if (this.over || this.status.phase !== 'established') return;
+    this.answeredSinceTurn = true;
+    this.cue();
+  }
+
   /** The microphone and the decoded clips, both needed before the customer can answer. */
-  private async prepareVoice(): Promise<
-    { buffer: AudioBuffer; after: 'answer' | 'previous'; delayMs: number }[]
-  > {
+  private async prepareVoice(): Promise<VoicedTurn[]> {
     const turns = this.ctx.persona.turns;
-    const buffers = await Promise.all(turns.map((turn) => this.ctx.decode(turn.clipUrl)));
+    const buffers = await Promise.all(turns.map((turn) => this.ctx.decode(turn.clip)));
     return turns.map((turn, i) => ({
       buffer: buffers[i] as AudioBuffer,
       after: turn.after,
@@ -312,9 +476,7 @@ class TrainingCall {
     }));
   }
 
-  private async established(
-    turns: { buffer: AudioBuffer; after: 'answer' | 'previous'; delayMs: number }[],
-  ): Promise<void> {
+  private async established(turns: VoicedTurn[]): Promise<void> {
     if (this.over) return;
     let local: MediaStream;
     try {
@@ -339,22 +501,15 @@ class TrainingCall {
     const voice = ac.createGain();
     voice.connect(customer);
     this.voice = voice;
-    // The schedule, in the context's own clock so the clips do not drift against the recording.
-    let at = ac.currentTime;
-    const t0 = at;
-    for (const turn of turns) {
-      const from = turn.after === 'answer' ? t0 : at;
-      const startAt = from + turn.delayMs / 1000;
-      const source = ac.createBufferSource();
-      source.buffer = turn.buffer;
-      source.connect(voice);
-      source.start(startAt);
-      this.sources.push(source);
-      at = startAt + turn.buffer.duration;
-    }
     playRemote(this.ctx.audio, customer.stream, this.ctx.config?.outputDeviceId ?? '');
     this.stopMeter = meterLevels(ac, [
-      { stream: local, report: this.ctx.level },
+      {
+        stream: local,
+        report: (value) => {
+          this.ctx.level(value);
+          this.heard(value);
+        },
+      },
       { stream: customer.stream, report: this.ctx.remoteLevel },
     ]);
     this.applyTracks();
@@ -374,19 +529,98 @@ class TrainingCall {
       this.later(0, () => void this.hangup());
     }
     this.patch({ phase: 'established', answeredAt, recordingId: this.recording?.recordingId ?? null });
-    const { hangUpAfterMs } = this.ctx.persona;
-    // The customer's BYE, counted from the end of their last turn (as shared/training/persona.ts has it). The
-    // call was answered, so it ends as answered, as a remote hang-up does on a PBX.
-    if (hangUpAfterMs !== undefined) {
-      const lastTurnEndsInMs = Math.max(0, (at - ac.currentTime) * 1000);
-      this.later(lastTurnEndsInMs + hangUpAfterMs, () => this.end());
+    // The schedule, in the context's own clock so the clips do not drift against the recording.
+    this.turns = turns;
+    this.answeredAt = ac.currentTime;
+    this.next(0, this.answeredAt);
+  }
+
+  /**
+   * Schedules turn `i`, the turn before it ending at `readyAt` (audio clock, s): at once for an `answer` or
+   * `previous` turn, once the agent has spoken or answered for an `agent_speaks` one. After the last turn the
+   * customer hangs up when the persona says so.
+   */
+  private next(i: number, readyAt: number): void {
+    if (this.over) return;
+    const ac = this.ctx.audioContext;
+    const turn = this.turns[i];
+    if (!turn) {
+      // The customer's BYE, counted from the end of their last turn (as shared/training/persona.ts has it). The
+      // call was answered, so it ends as answered, as a remote hang-up does on a PBX.
+      const { hangUpAfterMs } = this.ctx.persona;
+      if (hangUpAfterMs !== undefined) {
+        const lastTurnEndsInMs = Math.max(0, (readyAt - ac.currentTime) * 1000);
+        this.later(lastTurnEndsInMs + hangUpAfterMs, () => this.end());
+      }
+      return;
     }
+    if (turn.after !== 'agent_speaks') {
+      const from = turn.after === 'answer' ? Math.max(readyAt, this.answeredAt + turn.delayMs / 1000) : null;
+      this.play(i, from ?? readyAt + turn.delayMs / 1000);
+      return;
+    }
+    // agent_speaks: from the end of the turn before, the agent's speech and pause or a recorded answer. The
+    // end counts in the audio clock, which lags the timers when the audio thread is starved: the customer
+    // listens only once their last clip has really played.
+    const listen = () => {
+      if (this.over) return;
+      const lag = readyAt - ac.currentTime;
+      if (lag > 0.005) {
+        this.later(lag * 1000 + 5, listen);
+        return;
+      }
+      this.speech.reset();
+      this.waiting = () => {
+        this.waiting = null;
+        this.ctx.played(this.started, this.spoken, false);
+        this.play(i, Math.max(ac.currentTime, readyAt) + turn.delayMs / 1000);
+      };
+      if (this.answeredSinceTurn) this.cue();
+      else this.ctx.played(this.started, this.spoken, true);
+    };
+    this.later(Math.max(0, (readyAt - ac.currentTime) * 1000), listen);
+  }
+
+  /** Turn `i` starts at `startAt` (audio clock); the next one is scheduled from its end. */
+  private play(i: number, startAt: number): void {
+    const turn = this.turns[i] as VoicedTurn;
+    const ac = this.ctx.audioContext;
+    const source = ac.createBufferSource();
+    source.buffer = turn.buffer;
+    source.connect(this.voice as GainNode);
+    source.start(startAt);
+    this.sources.push(source);
+    this.later(Math.max(0, (startAt - ac.currentTime) * 1000), () => {
+      if (this.over) return;
+      this.answeredSinceTurn = false;
+      this.started = i + 1;
+      this.ctx.played(this.started, this.spoken, this.waiting !== null);
+    });
+    source.onended = () => {
+      if (this.over) return;
+      this.spoken = Math.max(this.spoken, i + 1);
+      this.ctx.played(this.started, this.spoken, this.waiting !== null);
+    };
+    this.next(i + 1, startAt + turn.buffer.duration);
+  }
+
+  /** The agent's cue for a waiting `agent_speaks` turn. */
+  private cue(): void {
+    this.waiting?.();
+  }
+
+  /** The microphone's level: a waiting turn goes on once the agent has spoken and paused. */
+  private heard(level: number): void {
+    if (this.over) return;
+    // Fed even while no turn waits is harmless: the detector is reset when one starts waiting.
+    if (this.speech.feed(level, performance.now()) && this.waiting) this.cue();
   }
 
   /** The single end of the attempt: status `ended` with its outcome, `call.end` once, the recording closed. */
   private end(): void {
     if (this.over) return;
     this.over = true;
+    this.waiting = null;
     for (const timer of this.timers) clearTimeout(timer);
     this.stopMeter();
     this.stopRingback();
@@ -401,7 +635,7 @@ class TrainingCall {
     }
     const answered = this.status.answeredAt !== null;
     const sipCode = answered ? 200 : this.finalCode;
-    const outcome = attemptOutcome({ answered, sipCode, ringTimedOut: false });
+    const outcome = attemptOutcome({ answered, sipCode, ringTimedOut: this.ringTimedOut });
     const endedAt = this.ctx.now();
     this.patch({ phase: 'ended', endedAt, outcome, sipCode });
     this.ctx.quality(null);

@@ -22,7 +22,7 @@ export function History() {
   }, [seat, errorText]);
   const { play, player } = useRecordingPlayer((e) => setError(errorText(e)));
 
-  const done = (items ?? []).filter((i) => i.outcome === 'completed').length;
+  const done = (items ?? []).filter((i) => i.outcome === 'completed' && !i.training).length;
   return (
     <section className="audit" aria-labelledby="history-title">
       <div className="panel-head">
@@ -58,7 +58,10 @@ export function History() {
                   </span>
                 ))}
               </td>
-              <td>{t(`resultOutcome.${r.outcome}`)}</td>
+              <td>
+                {t(`resultOutcome.${r.outcome}`)}
+                {r.training && <span className="badge badge-training">{t('trainingLine.badge')}</span>}
+              </td>
               <td>{t(`disposition.${r.disposition}`)}</td>
               <td className="mono">{formatDuration(r.talkMs)}</td>
               <td className="num">{r.findings > 0 ? r.findings : ''}</td>

@@ -32,7 +32,10 @@ export function TaskView({
   const [revealed, setRevealed] = useState<Partial<Record<RevealField, string>>>({});
   const [error, setError] = useState<string | null>(null);
   const [draft, setDraft] = useState<ScriptDraft | null>(null);
-  const [committed, setCommitted] = useState(false);
+  /** The result is saved: as a callback (`real`) or as practice on the training line (`training`). */
+  const [committed, setCommitted] = useState<'real' | 'training' | null>(null);
+  /** Another practice round of the same task (its script starts again). */
+  const [round, setRound] = useState(0);
   const nextButton = useRef<HTMLButtonElement>(null);
   const phone = usePhone();
   const inCall = useCallSelect(phone, (c) => c !== null && c.taskId === taskId && c.phase !== 'ended');
@@ -45,11 +48,12 @@ export function TaskView({
     setRevealed({});
     setError(null);
     setDraft(null);
-    setCommitted(false);
+    setCommitted(null);
   }, [taskId]);
 
   // The task's script: the draft as it was left (after a crash or reload too), or a new merged one.
   const open = task?.status === 'open';
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `round` is the signal for a new practice round
   useEffect(() => {
     if (!open) return;
     let current = true;
@@ -59,7 +63,7 @@ export function TaskView({
     return () => {
       current = false;
     };
-  }, [seat, taskId, open, errorText]);
+  }, [seat, taskId, open, errorText, round]);
 
   useEffect(() => {
     if (committed) nextButton.current?.focus();
@@ -110,11 +114,23 @@ export function TaskView({
       </div>
       <ErrorLine text={error} />
       {committed && (
-        <div className="notice committed" role="status">
-          {t('wrapup.committed')}
+        <div className={`notice committed${committed === 'training' ? ' training' : ''}`} role="status">
+          {committed === 'training' ? t('trainingLine.committed') : t('wrapup.committed')}
           <button type="button" className="primary" ref={nextButton} onClick={onNext}>
             {t('wrapup.next')} <kbd>Enter</kbd>
           </button>
+          {committed === 'training' && (
+            <button
+              type="button"
+              onClick={() => {
+                setDraft(null);
+                setCommitted(null);
+                setRound((n) => n + 1);
+              }}
+            >
+              {t('trainingLine.again')}
+            </button>
+          )}
         </div>
       )}
       {task && (
@@ -130,7 +146,7 @@ export function TaskView({
                   task={task}
                   draft={draft}
                   inCall={inCall}
-                  onCommitted={() => setCommitted(true)}
+                  onCommitted={(training) => setCommitted(training ? 'training' : 'real')}
                 />
               )}
             </div>
@@ -226,6 +242,7 @@ export function TaskView({
               <ul className="history">
                 {task.attempts.map((a) => (
                   <li key={a.id}>
+                    {a.training && <span className="badge badge-training">{t('trainingLine.attempt')}</span>}
                     {formatDateTime(a.startedAt, lng)} · {t(`attemptOutcome.${a.outcome}`)}
                     {a.sipCode !== null && ` · ${t('task.sipCode')} ${a.sipCode}`}
                   </li>

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import type { WorklistItem } from '../../shared/contract';
 import { CALLBACK_TYPES, type CallbackType } from '../../shared/domain/callback-types';
 import { dueState, formatShort } from '../app/format';
+import { useLine, usePhone } from '../app/phone-context';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
 
@@ -34,6 +35,8 @@ export function Worklist(props: {
   const loading = useRef(false);
   const scroller = useRef<HTMLDivElement>(null);
   const now = new Date();
+  // On the training line the agent must know that these calls reach simulated customers, not these customers.
+  const line = useLine(usePhone());
 
   const load = useCallback(
     async (after: WorklistItem | undefined, previous: WorklistItem[]) => {
@@ -153,6 +156,12 @@ export function Worklist(props: {
           </button>
         ))}
       </div>
+      {line.kind === 'training' && (
+        <p className="notice training-line" role="note">
+          <span className="badge badge-training">{t('trainingLine.status')}</span>
+          {line.info?.pbxConfigured ? t('trainingLine.worklistChosen') : t('trainingLine.worklistNoPbx')}
+        </p>
+      )}
       <ErrorLine text={error} />
       <div className="grid-head" aria-hidden="true">
         <span>{t('worklist.columns.deadline')}</span>

@@ -6,3 +6,4 @@ export * from './review';
 export * from './schemas';
 export * from './settings';
 export * from './sync';
+export * from './training';

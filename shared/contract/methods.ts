@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CallbackType } from '../domain/callback-types';
 import { EngineState } from '../scripts/engine';
+import { ClipName } from '../training/persona';
 import type { METHOD_NAMES } from './names';
 import {
   EvaluateArgs,
@@ -52,6 +53,7 @@ import {
   WorklistItem,
 } from './schemas';
 import { PhoneCredentials, SetSettingArgs, SettingKey, Settings } from './settings';
+import { CallLine, TrainingClip, TrainingLineInfo, TrainingPage, TrainingQuery } from './training';
 
 /**
  * Who may call a method: anyone on the connection, a logged-in agent (any role), or a logged-in supervisor,
@@ -211,13 +213,19 @@ export const METHODS = {
   /**
    * Begin a dial: records the attempt (a fact from now on, whatever happens next) and returns the SIP target
    * to call. The target carries the customer's full number for the phone only: the UI shows `numberMasked`.
-   * Audited as `call.dial`. Refused when the SIP account is not configured.
+   * Audited as `call.dial`. Refused when the SIP account is not configured. On the training line (`line`
+   * `training`, when the seat allows it) the attempt names the persona who answers, `target` is '' (no number
+   * is dialled) and the attempt, its recording and its result are training, never evidence.
    */
   'call.start': method(
     'agent',
-    z.object({ attemptId: Id, taskId: Id }).strict(),
-    z.object({ attemptId: Id, target: z.string(), numberMasked: z.string() }),
+    z.object({ attemptId: Id, taskId: Id, line: CallLine.default({ kind: 'pbx' }) }).strict(),
+    z.object({ attemptId: Id, target: z.string(), numberMasked: z.string(), training: z.boolean() }),
   ),
+  /** The training line: whether this seat may use it, whether a PBX is configured, and the personas. */
+  'training.personas': method('agent', Empty, TrainingLineInfo),
+  /** One persona's voice clip (a small Ogg Opus file), for the training phone to decode. */
+  'training.clip': method('agent', z.object({ clip: ClipName }).strict(), TrainingClip),
   /** How the dial ended (outcome mapped from SIP by the phone); once per attempt. */
   'call.end': method(
     'agent',
@@ -361,6 +369,8 @@ export const METHODS = {
    * head office's (a branch supervisor sees the branch's users only).
    */
   'review.lockouts': method('review', Empty, z.object({ items: z.array(LoginLock) })),
+  /** The training view: trainees' practice calls with their completeness and recordings, newest first. */
+  'review.training': method('review', TrainingQuery, TrainingPage),
   /** Lift one: a seat lockout (supervisors, administrators of this seat), a head-office one (administrators). */
   'review.unlock': method(
     'review',

@@ -20,6 +20,8 @@ export const METHOD_NAMES = [
   'script.notes',
   'call.start',
   'call.end',
+  'training.personas',
+  'training.clip',
   'recording.start',
   'recording.chunk',
   'recording.mark',
@@ -54,6 +56,7 @@ export const METHOD_NAMES = [
   'review.export',
   'review.lockouts',
   'review.unlock',
+  'review.training',
 ] as const;
 
 export const EVENT_NAMES = ['session.changed', 'worklist.changed', 'outbox.changed', 'sync.changed'] as const;

@@ -117,6 +117,8 @@ export const Attempt = z.object({
   sipCode: z.number().int().nullable(),
   /** The recording of an answered call, once it is closed. */
   recordingId: Id.nullable(),
+  /** Placed on the training line (a simulated customer): practice, not a callback attempt. */
+  training: z.boolean(),
 });
 export type Attempt = z.infer<typeof Attempt>;
 
@@ -310,6 +312,8 @@ export const HistoryItem = z.object({
   talkMs: z.number().int().nonnegative().nullable(),
   recordingId: Id.nullable(),
   findings: z.number().int().nonnegative(),
+  /** A practice call's result (training line): the task stays open for the real callback. */
+  training: z.boolean(),
 });
 export type HistoryItem = z.infer<typeof HistoryItem>;
 

@@ -61,6 +61,12 @@ export const SETTING_SCHEMAS = {
     .default(''),
   /** Whether mobiles get the outside-line prefix too. */
   'dial.prefixMobiles': z.boolean().default(false),
+  /**
+   * Whether agents at this seat may practise on the training line (演练线路, simulated customers, never
+   * evidence): an administrator's choice, off unless set (on in `npm start`'s demo). With no PBX configured the
+   * training line is then the seat's line; with one, the agent picks it per call.
+   */
+  'training.enabled': z.boolean().default(false),
   'audio.echoCancellation': z.boolean().default(true),
   'audio.noiseSuppression': z.boolean().default(true),
   'audio.autoGainControl': z.boolean().default(true),
@@ -92,6 +98,7 @@ export const SETTING_ACCESS = {
   'sip.ringTimeoutSec': 'managed',
   'dial.outsidePrefix': 'managed',
   'dial.prefixMobiles': 'managed',
+  'training.enabled': 'managed',
   'audio.echoCancellation': 'personal',
   'audio.noiseSuppression': 'personal',
   'audio.autoGainControl': 'personal',
@@ -128,6 +135,7 @@ export const HQ_MANAGED_SETTINGS = [
   'sip.ringTimeoutSec',
   'dial.outsidePrefix',
   'dial.prefixMobiles',
+  'training.enabled',
 ] as const;
 export type HqManagedSetting = (typeof HQ_MANAGED_SETTINGS)[number];
 export type Settings = { [K in SettingKey]: z.output<(typeof SETTING_SCHEMAS)[K]> };

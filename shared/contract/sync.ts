@@ -13,6 +13,7 @@ import {
   ResultOutcome,
   Role,
 } from './schemas';
+import { AttemptTraining, ResultTraining } from './training';
 
 /**
  * The sync contract between a seat and head office (`hq/`): what the seat pushes (its outbox, in order) and
@@ -91,6 +92,8 @@ export const AttemptPayload = z.object({
   outcome: AttemptOutcome,
   /** A SIP final response code (RFC 3261: 100–699). */
   sipCode: z.number().int().min(100).max(699).nullable(),
+  /** Placed on the training line: the persona who answered. Never evidence. Absent from earlier seats. */
+  training: AttemptTraining.nullable().default(null),
 });
 
 export const RecordingPayload = z.object({
@@ -160,6 +163,11 @@ export const ResultPayload = z.object({
     .array(FindingPayload)
     .max(100)
     .superRefine(unique((f) => f.id, '问题编号重复')),
+  /**
+   * A result of a training call (its attempt was on the training line): the persona and the script's
+   * completeness. It closes no task, and head office keeps it for the training view alone.
+   */
+  training: ResultTraining.nullable().default(null),
 });
 
 export const OutboxKind = z.enum(['result', 'audit', 'attempt', 'recording']);

@@ -19,7 +19,7 @@ const Line = (max: number) =>
     .refine((t) => !hasControl(t) && !/[\r\n\t]/.test(t), { message: 'control' });
 
 /** A persona id, as the training view and the result keep it. */
-const PersonaId = z
+export const PersonaId = z
   .string()
   .max(60)
   .regex(/^[a-z][a-z0-9_]*$/);
@@ -74,6 +74,11 @@ export const Persona = z.strictObject({
   line: PersonaLine,
   turns: z.array(Turn).max(100),
   /**
+   * The script steps at which this customer's answer gives cause for a finding (the training view checks the
+   * trainee raised exactly these). Absent: none.
+   */
+  findings: z.array(StepId).max(50).default([]),
+  /**
    * The customer hangs up this long after their last turn has finished (the hang-up-mid-call persona): counted
    * from the last turn, not from answering, so the hang-up falls mid-call however fast the agent reads.
    * Absent, the customer stays on the line until the agent ends the call.
@@ -120,6 +125,10 @@ function checkPersona(p: Persona): string[] {
     if (p.turns.length > 0) problems.push('未接通的线路不能有台词（turns）');
     if (p.hangUpAfterMs !== undefined) problems.push('未接通的线路不能设置挂断时间（hangUpAfterMs）');
   }
+  const expected = new Set(p.turns.map((t) => t.expect));
+  p.findings.forEach((step, i) => {
+    if (!expected.has(step)) problems.push(`应记录发现的步骤 ${step} 没有对应的台词（findings.${i}）`);
+  });
   if (p.line.kind === 'busy' && p.line.sipCode === undefined) {
     problems.push('忙线的线路需要 SIP 状态码（line.sipCode，例如 486）');
   }
@@ -165,6 +174,7 @@ const FIELDS: Record<string, string> = {
   after: '开口时机',
   delayMs: '停顿时长',
   expect: '对应步骤',
+  findings: '应记录发现的步骤',
   hangUpAfterMs: '挂断时间',
 };
 

@@ -3,7 +3,10 @@
  * the web host and a real seat on SQLite: a simulated customer answers and speaks a 1.5 s tone burst, and the
  * product's real path records it: the attempt and its ending through the seat contract, the mandatory stereo
  * recording with Chromium's fake (beeping) microphone on the left and the customer's clip on the right, the
- * marks; a busy persona ends as busy (486) and a silent one as no answer, neither with a recording.
+ * marks; a busy persona ends as busy (486) and a silent one as no answer, neither with a recording. The
+ * customer's `agent_speaks` turns wait for the agent: for a recorded answer (`mark()`) when the microphone is
+ * silent (Chromium's fake one only beeps), or for the agent to speak and pause (a synthetic microphone the
+ * page drives), whichever comes first.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,17 +30,54 @@ const ENTRY = `
 import { connectSeat } from './renderer/transport/index';
 import { createTrainingPhone } from './renderer/phone/training-phone';
 const w = window as any;
+// The clips, as bytes: the page's own static folder stands in for the seat's training.clip here.
+const loadClip = (clip) =>
+  fetch('/clips/' + clip).then((r) => {
+    if (!r.ok) throw new Error(clip + ': ' + r.status);
+    return r.arrayBuffer();
+  });
+// A microphone the test speaks into: a 440 Hz tone, silent until __speak(ms).
+let voice = null;
+const syntheticMic = {
+  getUserMedia: async () => {
+    const ac = new AudioContext();
+    const tone = ac.createOscillator();
+    tone.frequency.value = 440;
+    voice = ac.createGain();
+    voice.gain.value = 0;
+    const out = ac.createMediaStreamDestination();
+    tone.connect(voice).connect(out);
+    tone.start();
+    await ac.resume();
+    return out.stream;
+  },
+};
 connectSeat().then(
   (seat) => {
     w.__seat = seat;
-    w.__open = (persona) => {
-      const phone = createTrainingPhone(seat, persona);
-      const log = { statuses: [], remote: [], input: [], errors: [] };
+    w.__open = (persona, options = {}) => {
+      const phone = createTrainingPhone(seat, persona, {
+        loadClip,
+        ...(options.syntheticMic ? { mediaDevices: syntheticMic } : {}),
+      });
+      const log = { statuses: [], remote: [], input: [], progress: [], marks: [], spoke: null, errors: [] };
       phone.on('call', (s) => log.statuses.push(s));
       phone.on('remoteLevel', (v) => log.remote.push(v));
       phone.on('inputLevel', (v) => log.input.push(v));
+      phone.onProgress((p) => log.progress.push(p && { ...p, at: performance.now() }));
       w.__phone = phone;
       w.__log = log;
+    };
+    w.__mark = (label) => {
+      w.__log.marks.push(performance.now());
+      return w.__phone.mark(label);
+    };
+    w.__speak = (ms) => {
+      voice.gain.value = 0.5;
+      setTimeout(() => {
+        voice.gain.value = 0;
+        w.__log.spoke = performance.now();
+      }, ms);
     };
   },
   (error) => { w.__seatError = error.message; },
@@ -51,17 +91,30 @@ const INDEX = `<!doctype html>
 </html>
 `;
 
+interface Progress {
+  attemptId: string;
+  personaId: string;
+  played: number;
+  total: number;
+  /** performance.now() in the page when it was reported. */
+  at: number;
+}
+
 interface Log {
   statuses: CallStatus[];
   remote: number[];
   input: number[];
+  progress: (Progress | null)[];
+  /** performance.now() of each mark() the test made, and of the end of the synthetic speech. */
+  marks: number[];
+  spoke: number | null;
 }
 
 /** renderer/phone/training-phone.ts's `TrainingPersona` (test/ compiles without the DOM types it needs). */
 interface TrainingPersona {
   id: string;
   line: { kind: 'answer' | 'busy' | 'no_answer'; ringMs: number; sipCode?: number };
-  turns: { clipUrl: string; after: 'answer' | 'previous'; delayMs: number }[];
+  turns: { clip: string; after: 'answer' | 'previous' | 'agent_speaks'; delayMs: number }[];
   hangUpAfterMs?: number;
 }
 
@@ -69,7 +122,9 @@ interface TrainingPersona {
 interface PageWindow {
   __seat: { invoke(method: string, args: unknown): Promise<{ ok: boolean }> };
   __seatError?: string;
-  __open(persona: TrainingPersona): void;
+  __open(persona: TrainingPersona, options?: { syntheticMic?: boolean }): void;
+  __mark(label: string): Promise<void>;
+  __speak(ms: number): void;
   __phone: {
     training: boolean;
     registration: { state: string };
@@ -109,10 +164,11 @@ describe('the training phone in Chromium against the web host', () => {
     seat.store.ensureSeat(BRANCH);
     branch = await smallBranch();
     seat.store.importReferenceData(branch.batch);
-    // The seat still takes attempts only with a PBX configured; the training phone never connects to it.
+    // The training line is an administrator's choice; no PBX is configured. The seat knows the shipped
+    // personas (the attempt names one); the phone here plays the test's own turns and clip.
     const admin = branch.batch.agents[0]?.id ?? '';
-    seat.store.setSetting(admin, 'sip.wsUrl', 'wss://pbx.invalid:7443');
-    seat.store.setSetting(admin, 'sip.uri', 'sip:8001@pbx.invalid');
+    seat.store.setSetting(admin, 'training.enabled', true);
+    seat.loadPersonas(join(REPO, 'assets/training/personas'));
 
     const staticDir = tmp.file('static');
     mkdirSync(join(staticDir, 'clips'), { recursive: true });
@@ -169,13 +225,13 @@ describe('the training phone in Chromium against the web host', () => {
     tmp?.cleanup();
   });
 
-  const dial = async (persona: TrainingPersona, taskId: string) => {
+  const dial = async (persona: TrainingPersona, taskId: string, syntheticMic = false) => {
     await page.evaluate(
-      async ({ persona, taskId }) => {
-        (globalThis as unknown as PageWindow).__open(persona);
+      async ({ persona, taskId, syntheticMic }) => {
+        (globalThis as unknown as PageWindow).__open(persona, { syntheticMic });
         await (globalThis as unknown as PageWindow).__phone.dial(taskId);
       },
-      { persona, taskId },
+      { persona, taskId, syntheticMic },
     );
   };
   const phaseIs = (phase: string) =>
@@ -189,7 +245,7 @@ describe('the training phone in Chromium against the web host', () => {
       {
         id: 'cooperative',
         line: { kind: 'answer', ringMs: 400 },
-        turns: [{ clipUrl: '/clips/burst.wav', after: 'answer', delayMs: 300 }],
+        turns: [{ clip: 'burst.wav', after: 'answer', delayMs: 300 }],
       },
       branch.ids.taskA,
     );
@@ -253,7 +309,7 @@ describe('the training phone in Chromium against the web host', () => {
       {
         id: 'hangs_up',
         line: { kind: 'answer', ringMs: 100 },
-        turns: [{ clipUrl: '/clips/burst.wav', after: 'answer', delayMs: 0 }],
+        turns: [{ clip: 'burst.wav', after: 'answer', delayMs: 0 }],
         hangUpAfterMs: 200,
       },
       branch.ids.taskB,
@@ -299,6 +355,133 @@ describe('the training phone in Chromium against the web host', () => {
     await waitFor(() => ending(last.attemptId));
     expect(ending(last.attemptId)).toEqual({ outcome: 'no_answer', sipCode: 480, answeredAt: null });
     expect(recordingsOf(last.attemptId)).toEqual([]);
+  });
+
+  it('the seat’s ring timeout cancels a line that rings longer: 487 after our CANCEL, no answer', async () => {
+    const started = Date.now();
+    await page.evaluate(async (taskId) => {
+      const w = globalThis as unknown as PageWindow;
+      w.__open({ id: 'no_answer', line: { kind: 'no_answer', ringMs: 60_000 }, turns: [] });
+      await (w.__phone as unknown as { configure(c: unknown): Promise<void> }).configure({
+        wsUrl: '',
+        uri: '',
+        authUser: '',
+        password: '',
+        displayName: '',
+        iceServers: [],
+        iceGatheringTimeoutMs: 500,
+        ringTimeoutSec: 10,
+        echoCancellation: true,
+        noiseSuppression: true,
+        autoGainControl: true,
+        inputDeviceId: '',
+        outputDeviceId: '',
+      });
+      await w.__phone.dial(taskId);
+    }, branch.ids.taskA);
+    await phaseIs('ringing');
+    await page.waitForFunction(
+      () => (globalThis as unknown as PageWindow).__phone.call?.phase === 'ended',
+      null,
+      {
+        timeout: 20_000,
+      },
+    );
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThan(9_500);
+    expect(elapsed).toBeLessThan(20_000);
+    const last = (await log()).statuses.at(-1) as CallStatus;
+    expect(last).toMatchObject({ outcome: 'no_answer', sipCode: 487, recordingId: null });
+    await waitFor(() => ending(last.attemptId));
+    expect(ending(last.attemptId)).toEqual({ outcome: 'no_answer', sipCode: 487, answeredAt: null });
+  }, 40_000);
+
+  const playedIs = (played: number) =>
+    page.waitForFunction(
+      (n) => (globalThis as unknown as PageWindow).__log.progress.at(-1)?.played === n,
+      played,
+      { timeout: TIMEOUT },
+    );
+  /** The customer's meter rose (a clip) and fell back to silence, counting from level report `from`. */
+  const clipSaid = (from = 0) =>
+    page.waitForFunction(
+      (from) => {
+        const levels = (globalThis as unknown as PageWindow).__log.remote.slice(from);
+        const peak = levels.findIndex((v) => v > 0.6);
+        return peak >= 0 && levels.slice(peak).some((v) => v < 0.05);
+      },
+      from,
+      { timeout: TIMEOUT },
+    );
+  const twoTurns = (id: string, delayMs: number): TrainingPersona => ({
+    id,
+    line: { kind: 'answer', ringMs: 100 },
+    turns: [
+      { clip: 'burst.wav', after: 'answer', delayMs: 0 },
+      { clip: 'burst.wav', after: 'agent_speaks', delayMs },
+    ],
+  });
+
+  it('an agent_speaks turn waits, with a silent microphone, for the agent to record an answer', async () => {
+    await dial(twoTurns('cooperative', 300), branch.ids.taskB);
+    await phaseIs('established');
+    await playedIs(1);
+    expect((await log()).progress.at(-1)).toMatchObject({ personaId: 'cooperative', played: 1, total: 2 });
+    await clipSaid();
+    // Two seconds more of the fake microphone's levels (20 a second; it only beeps, 20 ms twice a second):
+    // well past the pause and the delay, and the customer still waits.
+    const heard = (await log()).input.length;
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as PageWindow).__log.input.length >= n + 40,
+      heard,
+      { timeout: TIMEOUT },
+    );
+    expect((await log()).progress.at(-1)?.played).toBe(1);
+    const said = (await log()).remote.length;
+
+    await page.evaluate(() => (globalThis as unknown as PageWindow).__mark('identity'));
+    await playedIs(2);
+    const { progress, marks } = await log();
+    const second = progress.at(-1) as Progress;
+    expect(second).toMatchObject({ played: 2, total: 2 });
+    // The turn's delay counts from the answer recorded.
+    expect(second.at - (marks[0] as number)).toBeGreaterThanOrEqual(300 - 50);
+    expect(second.at - (marks[0] as number)).toBeLessThan(1500);
+    await clipSaid(said);
+    await page.evaluate(() => (globalThis as unknown as PageWindow).__phone.hangup());
+    await phaseIs('ended');
+    const last = (await log()).statuses.at(-1) as CallStatus;
+    expect(last).toMatchObject({ outcome: 'answered', sipCode: 200 });
+    // Progress stays with the ended call, for the panel to show.
+    expect((await log()).progress.at(-1)).toMatchObject({ attemptId: last.attemptId, played: 2 });
+  });
+
+  it('an agent_speaks turn starts delayMs after the agent has spoken and paused', async () => {
+    await dial(twoTurns('misconduct', 200), branch.ids.taskC, true);
+    await phaseIs('established');
+    await playedIs(1);
+    await clipSaid();
+    // A blip shorter than speech (100 ms) is not the agent speaking.
+    const heard = (await log()).input.length;
+    await page.evaluate(() => (globalThis as unknown as PageWindow).__speak(100));
+    await page.waitForFunction(
+      (n) => (globalThis as unknown as PageWindow).__log.input.length >= n + 30,
+      heard,
+      { timeout: TIMEOUT },
+    );
+    expect((await log()).progress.at(-1)?.played).toBe(1);
+
+    // The agent speaks for 600 ms, then pauses: the customer answers 700 ms + 200 ms later, with no mark.
+    await page.evaluate(() => (globalThis as unknown as PageWindow).__speak(600));
+    await playedIs(2);
+    const { progress, marks, spoke, input } = await log();
+    expect(marks).toEqual([]);
+    expect(Math.max(...input), 'the synthetic microphone reached the meter').toBeGreaterThan(0.6);
+    const after = (progress.at(-1) as Progress).at - (spoke as number);
+    expect(after).toBeGreaterThanOrEqual(700 + 200 - 100);
+    expect(after).toBeLessThan(700 + 200 + 1000);
+    await page.evaluate(() => (globalThis as unknown as PageWindow).__phone.hangup());
+    await phaseIs('ended');
   });
 });
 

@@ -526,6 +526,13 @@ describe.each(DB_KINDS)('the authorization matrix on %s', (kind) => {
       send: (c) => ({ url: `/api/results/${of(c).resultId}` }),
     },
     {
+      method: 'GET',
+      url: '/api/training',
+      access: { kind: 'user', roles: SUPERVISING, scope: 'branch' },
+      send: (c) => ({ url: `/api/training?branchId=${c.branchId}` }),
+      check: onlyBranch('items'),
+    },
+    {
       method: 'POST',
       url: '/api/recordings/:id/hold',
       access: { kind: 'user', roles: MANAGING, scope: 'branch' },

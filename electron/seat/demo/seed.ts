@@ -1,5 +1,6 @@
 import { hashPassword } from '../auth/password';
 import type { SeatStore } from '../store/seat-store';
+import { writeSetting } from '../store/settings';
 import { generateDemoBranch } from './generate';
 
 /** The password of every demo agent (A001…A008); printed by `npm run seed:demo` and in the README. */
@@ -27,5 +28,7 @@ export async function seedDemo(
     throw new Error(`this seat belongs to branch ${seat.branchId}; the demo branch cannot be loaded into it`);
   }
   store.importReferenceData(branch);
+  // The demo has no PBX: its agents practise on the training line (an administrator's choice elsewhere).
+  writeSetting(store.db, 'training.enabled', true, now.toISOString());
   return { customers: branch.customers.length, tasks: branch.tasks.length };
 }

@@ -1,4 +1,4 @@
-import { SeatError } from '../../../shared/contract';
+import { type AttemptTraining, SeatError } from '../../../shared/contract';
 import { type Db, stmt } from './database';
 import { appendAudit, enqueue } from './journal';
 
@@ -9,25 +9,43 @@ export interface AttemptStart {
   seatId: string;
   numberMasked: string;
   at: string;
+  /** On the training line: the persona who answers, and the steps at which they give cause for a finding. */
+  training: (AttemptTraining & { findings: readonly string[] }) | null;
 }
 
 /** The attempt's start fact and its `call.dial` audit entry, in one transaction. Idempotent on the id. */
 export function startAttempt(db: Db, a: AttemptStart): void {
   db.transaction(() => {
-    const existing = stmt<[string], { taskId: string; agentId: string }>(
+    const existing = stmt<[string], { taskId: string; agentId: string; persona: string | null }>(
       db,
-      'SELECT task_id AS taskId, agent_id AS agentId FROM attempts WHERE id = ?',
+      'SELECT task_id AS taskId, agent_id AS agentId, training_persona_id AS persona FROM attempts WHERE id = ?',
     ).get(a.attemptId);
     if (existing) {
-      if (existing.taskId !== a.taskId || existing.agentId !== a.agentId) {
+      if (
+        existing.taskId !== a.taskId ||
+        existing.agentId !== a.agentId ||
+        existing.persona !== (a.training?.personaId ?? null)
+      ) {
         throw new SeatError('CONFLICT', '该呼叫编号已被使用');
       }
       return;
     }
     stmt(
       db,
-      `INSERT INTO attempts (id, task_id, agent_id, seat_id, started_at, number_masked) VALUES (?, ?, ?, ?, ?, ?)`,
-    ).run(a.attemptId, a.taskId, a.agentId, a.seatId, a.at, a.numberMasked);
+      `INSERT INTO attempts (id, task_id, agent_id, seat_id, started_at, number_masked, training_persona_id,
+                             training_persona_version, training_findings)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(
+      a.attemptId,
+      a.taskId,
+      a.agentId,
+      a.seatId,
+      a.at,
+      a.numberMasked,
+      a.training?.personaId ?? null,
+      a.training?.personaVersion ?? null,
+      a.training ? JSON.stringify(a.training.findings) : null,
+    );
     appendAudit(
       db,
       a.seatId,
@@ -36,7 +54,10 @@ export function startAttempt(db: Db, a: AttemptStart): void {
         action: 'call.dial',
         entityType: 'attempt',
         entityId: a.attemptId,
-        detail: { taskId: a.taskId },
+        detail: {
+          taskId: a.taskId,
+          ...(a.training ? { training: { personaId: a.training.personaId } } : {}),
+        },
       },
       a.at,
     );
@@ -80,12 +101,19 @@ function insertEnding(db: Db, seatId: string, e: Omit<AttemptEnd, 'agentId' | 's
     db,
     `INSERT INTO attempt_endings (attempt_id, answered_at, ended_at, outcome, sip_code) VALUES (?, ?, ?, ?, ?)`,
   ).run(e.attemptId, e.answeredAt, e.endedAt, e.outcome, e.sipCode);
-  const start = stmt<[string], Record<string, unknown>>(
+  const row = stmt<
+    [string],
+    Record<string, unknown> & { personaId: string | null; personaVersion: number | null }
+  >(
     db,
     `SELECT id, task_id AS taskId, agent_id AS agentId, seat_id AS seatId, started_at AS startedAt,
-            number_masked AS numberMasked FROM attempts WHERE id = ?`,
+            number_masked AS numberMasked, training_persona_id AS personaId,
+            training_persona_version AS personaVersion FROM attempts WHERE id = ?`,
   ).get(e.attemptId);
-  enqueue(db, seatId, 'attempt', e.attemptId, { ...start, ...e }, e.endedAt);
+  if (!row) throw new Error(`attempt ${e.attemptId} vanished`);
+  const { personaId, personaVersion, ...start } = row;
+  const training = personaId !== null && personaVersion !== null ? { personaId, personaVersion } : null;
+  enqueue(db, seatId, 'attempt', e.attemptId, { ...start, ...e, training }, e.endedAt);
 }
 
 /** Attempts a crash cut off (started, never ended): each gets the ending `interrupted`. Returns how many. */

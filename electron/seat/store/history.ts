@@ -24,7 +24,8 @@ export function historyToday(db: Db, agentId: string, now: string): HistoryItem[
             (SELECT group_concat(p.type) FROM task_purposes p WHERE p.task_id = r.task_id) AS purposes,
             e.answered_at AS answeredAt, e.ended_at AS endedAt,
             (SELECT rec.id FROM recordings rec WHERE rec.attempt_id = r.attempt_id) AS recordingId,
-            (SELECT count(*) FROM findings f WHERE f.result_id = r.id) AS findings
+            (SELECT count(*) FROM findings f WHERE f.result_id = r.id) AS findings,
+            r.training IS NOT NULL AS training
      FROM results r
      JOIN tasks t ON t.id = r.task_id
      JOIN customers c ON c.id = t.customer_id
@@ -34,6 +35,7 @@ export function historyToday(db: Db, agentId: string, now: string): HistoryItem[
   ).all(agentId, chinaDayStart(now));
   return rows.map(({ answeredAt, endedAt, purposes, ...r }) => ({
     ...r,
+    training: Boolean(r.training),
     purposes: (purposes ?? '')
       .split(',')
       .filter(Boolean)

@@ -4,9 +4,10 @@ import {
   type Answer,
   type CommitResultArgs,
   type CommitResultValue,
+  type ResultTraining,
   SeatError,
 } from '../../../shared/contract';
-import { answersSoFar, finish } from '../../../shared/scripts/engine';
+import { answersSoFar, finish, progress } from '../../../shared/scripts/engine';
 import { type Db, stmt } from './database';
 import { type Draft, type DraftMark, deleteDraft, readDraft } from './drafts';
 import { appendAudit, enqueue } from './journal';
@@ -46,18 +47,20 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
         throw new SeatError('CONFLICT', '该任务已结案；如需修改，请提交更正结果');
       }
       checkSupersedes(db, args);
-      checkAttempt(db, args);
+      const practice = checkAttempt(db, args);
       const retryAt = args.retryAt === null ? null : new Date(args.retryAt).toISOString();
       if (retryAt !== null) checkRetryAt(db, retryAt, ctx.at, task.deadlineAt);
-      if (args.outcome === 'unreachable') checkUnreachable(db, args.taskId);
+      if (args.outcome === 'unreachable') checkUnreachable(db, args.taskId, practice !== null);
       const draft = readDraft(db, args.taskId);
       const script = scriptRecord(args, draft?.agentId === ctx.agentId ? draft : null);
+      checkSameLine(db, script.answers, practice !== null);
+      const training = practice && trainingRecord(practice, draft, script);
 
       stmt(
         db,
         `INSERT INTO results (id, task_id, attempt_id, agent_id, seat_id, outcome, disposition, notes, retry_at,
-                            script_id, script_version, supersedes_id, created_at, request_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?)`,
+                            script_id, script_version, supersedes_id, created_at, request_hash, training)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?)`,
       ).run(
         args.id,
         args.taskId,
@@ -71,6 +74,7 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
         args.supersedesId,
         ctx.at,
         hash,
+        training ? JSON.stringify(training) : null,
       );
       const insertAnswer = stmt(
         db,
@@ -113,6 +117,7 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
           answers: script.answers,
           purposes: script.purposes,
           findings,
+          training,
         },
         ctx.at,
       );
@@ -130,10 +135,13 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
             supersedesId: args.supersedesId,
             answers: script.answers.length,
             findings: findings.length,
+            ...(training ? { training: { personaId: training.personaId } } : {}),
           },
         },
         ctx.at,
       );
+      // Practice is not a callback: the task stays as it was, open for the real call.
+      if (training) return { resultId: args.id, outboxSeq, taskStatus: task.status };
       const taskStatus = args.outcome === 'retry' ? 'open' : 'closed';
       stmt(db, 'UPDATE tasks SET status = ?, next_attempt_at = ? WHERE id = ?').run(
         taskStatus,
@@ -171,14 +179,80 @@ function checkSupersedes(db: Db, args: CommitResultArgs): void {
   if (prior.superseded) throw new SeatError('CONFLICT', '该结果已被更正过，请更正最新的结果');
 }
 
-function checkAttempt(db: Db, args: CommitResultArgs): void {
-  if (args.attemptId === null) return;
-  const attempt = stmt<[string], { taskId: string }>(
+/** The attempt on the training line, as the result of a practice call needs it. */
+interface Practice {
+  personaId: string;
+  personaVersion: number;
+  findings: string[];
+}
+
+/** The result's attempt belongs to its task; returns its persona when it was placed on the training line. */
+function checkAttempt(db: Db, args: CommitResultArgs): Practice | null {
+  if (args.attemptId === null) return null;
+  const attempt = stmt<
+    [string],
+    { taskId: string; personaId: string | null; personaVersion: number | null; findings: string | null }
+  >(
     db,
-    'SELECT task_id AS taskId FROM attempts WHERE id = ?',
+    `SELECT task_id AS taskId, training_persona_id AS personaId, training_persona_version AS personaVersion,
+            training_findings AS findings FROM attempts WHERE id = ?`,
   ).get(args.attemptId);
   if (!attempt || attempt.taskId !== args.taskId)
     throw new SeatError('NOT_FOUND', '呼叫记录不存在或不属于该任务');
+  if (attempt.personaId === null || attempt.personaVersion === null) return null;
+  return {
+    personaId: attempt.personaId,
+    personaVersion: attempt.personaVersion,
+    findings: JSON.parse(attempt.findings ?? '[]') as string[],
+  };
+}
+
+/**
+ * Practice and evidence never mix: a real result may not carry answers recorded on a training call (they
+ * were given to a simulated customer), nor a practice result answers of a real call (they are evidence).
+ */
+function checkSameLine(db: Db, answers: readonly Answer[], training: boolean): void {
+  const recordingIds = [...new Set(answers.map((a) => a.recordingId).filter((id) => id !== null))];
+  if (recordingIds.length === 0) return;
+  const lineOf = stmt<[string, string], { persona: string | null }>(
+    db,
+    `SELECT a.training_persona_id AS persona FROM attempts a
+     WHERE a.id = (SELECT attempt_id FROM recordings WHERE id = ?
+                   UNION ALL SELECT attempt_id FROM recordings_open WHERE id = ? LIMIT 1)`,
+  );
+  for (const id of recordingIds) {
+    const row = lineOf.get(id, id);
+    if (!row) continue;
+    if ((row.persona !== null) !== training) {
+      throw new SeatError(
+        'CONFLICT',
+        training
+          ? '脚本回答是在正式通话中记录的，不能作为演练结果提交'
+          : '脚本回答是在演练通话中记录的，不能作为正式回访结果提交；请重新开始脚本后拨打客户',
+      );
+    }
+  }
+}
+
+/**
+ * How complete a practice call's script was, for the training view: steps passed of the path's steps so
+ * far, disclosures confirmed of the disclosures in the task's script, and the findings raised against those
+ * the persona gives cause for.
+ */
+function trainingRecord(practice: Practice, draft: Draft | null, script: ScriptRecord): ResultTraining {
+  const steps = draft?.state.merged.steps ?? [];
+  const disclosures = new Set(steps.filter((s) => s.kind === 'disclosure').map((s) => s.id));
+  const p = draft ? progress(draft.state) : { done: 0, total: 0 };
+  return {
+    personaId: practice.personaId,
+    personaVersion: practice.personaVersion,
+    stepsDone: p.done,
+    stepsTotal: p.total,
+    disclosuresConfirmed: script.answers.filter((a) => disclosures.has(a.stepId) && a.value === true).length,
+    disclosuresTotal: disclosures.size,
+    findingsExpected: [...practice.findings],
+    findingsRaised: [...new Set(script.findings.map((f) => f.stepId))],
+  };
 }
 
 type ScriptRecord = {
@@ -319,12 +393,16 @@ function checkRetryAt(db: Db, retryAt: string, now: string, deadlineAt: string):
   }
 }
 
-/** An unreached customer is closed as unreachable only after the configured number of dials. */
-function checkUnreachable(db: Db, taskId: string): void {
+/**
+ * An unreached customer is closed as unreachable only after the configured number of dials: real dials for
+ * a real result, practice dials for a practice one (neither counts for the other).
+ */
+function checkUnreachable(db: Db, taskId: string, training: boolean): void {
   const needed = readSettings(db)['retry.maxAttempts'];
-  const made = stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM attempts WHERE task_id = ?').get(
-    taskId,
-  )?.n;
+  const made = stmt<[string], { n: number }>(
+    db,
+    `SELECT count(*) AS n FROM attempts WHERE task_id = ? AND (training_persona_id IS NOT NULL) = ${training ? 1 : 0}`,
+  ).get(taskId)?.n;
   if ((made ?? 0) < needed) {
     throw new SeatError(
       'BAD_REQUEST',

@@ -8,7 +8,7 @@ import type {
   SettingKey,
   Settings,
 } from '../../../shared/contract';
-import { SeatError } from '../../../shared/contract';
+import { type AttemptTraining, SeatError } from '../../../shared/contract';
 import type { RefusedEntry } from '../../../shared/contract/sync';
 import { maskPhone } from '../../../shared/domain/masking';
 import { dialTarget } from '../../../shared/phone/dial';
@@ -323,12 +323,22 @@ export class SeatStore {
 
   /**
    * Starts a dial of the task's customer: the attempt fact and its audit entry, then the SIP target for the
-   * phone. The full number leaves the store only inside the target, never for display.
+   * phone. The full number leaves the store only inside the target, never for display. On the training line
+   * (`persona` given: the seat resolved it from its personas) no number is dialled and the attempt names the
+   * persona; refused unless an administrator allowed the training line here (`training.enabled`).
    */
-  startCall(agentId: string, attemptId: string, taskId: string): { target: string; numberMasked: string } {
+  startCall(
+    agentId: string,
+    attemptId: string,
+    taskId: string,
+    persona: (AttemptTraining & { findings: readonly string[] }) | null = null,
+  ): { target: string; numberMasked: string; training: boolean } {
     const actor = this.actor(agentId);
     const settings = this.settings();
-    if (!settings['sip.wsUrl'] || !settings['sip.uri']) {
+    if (persona && !settings['training.enabled']) {
+      throw new SeatError('FORBIDDEN', '本坐席未开放演练线路，请联系管理员');
+    }
+    if (!persona && (!settings['sip.wsUrl'] || !settings['sip.uri'])) {
       throw new SeatError('CONFLICT', '电话尚未配置（SIP 服务器地址和 SIP 地址），请联系管理员');
     }
     const task = visibleTask(this.db, actor, taskId);
@@ -336,11 +346,13 @@ export class SeatStore {
       task.customerId,
     )?.phone;
     if (!phone) throw new SeatError('NOT_FOUND', '客户不存在');
-    const target = dialTarget(
-      phone,
-      { outsidePrefix: settings['dial.outsidePrefix'], prefixMobiles: settings['dial.prefixMobiles'] },
-      settings['sip.uri'],
-    );
+    const target = persona
+      ? ''
+      : dialTarget(
+          phone,
+          { outsidePrefix: settings['dial.outsidePrefix'], prefixMobiles: settings['dial.prefixMobiles'] },
+          settings['sip.uri'],
+        );
     const numberMasked = maskPhone(phone);
     startAttempt(this.db, {
       attemptId,
@@ -349,9 +361,10 @@ export class SeatStore {
       seatId: this.#seatId(),
       numberMasked,
       at: this.now(),
+      training: persona,
     });
     this.#afterWrite();
-    return { target, numberMasked };
+    return { target, numberMasked, training: persona !== null };
   }
 
   endCall(e: Omit<AttemptEnd, 'seatId'>): void {

@@ -36,7 +36,7 @@ const WORKLIST_COLUMNS = `
   t.id AS taskId, t.customer_id AS customerId, c.name AS customerName, c.phone AS phone,
   t.deadline_at AS deadlineAt, t.next_attempt_at AS nextAttemptAt,
   (SELECT group_concat(p.type) FROM task_purposes p WHERE p.task_id = t.id) AS purposes,
-  (SELECT count(*) FROM attempts a WHERE a.task_id = t.id) AS attempts`;
+  (SELECT count(*) FROM attempts a WHERE a.task_id = t.id AND a.training_persona_id IS NULL) AS attempts`;
 
 const WORKLIST_FIRST = `
   SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
@@ -192,10 +192,13 @@ export function taskDetail(db: Db, actor: Actor, taskId: string): TaskDetail {
     db,
     `SELECT a.id, a.task_id AS taskId, a.agent_id AS agentId, a.started_at AS startedAt,
             e.answered_at AS answeredAt, e.ended_at AS endedAt, e.outcome, e.sip_code AS sipCode,
-            (SELECT r.id FROM recordings r WHERE r.attempt_id = a.id) AS recordingId
+            (SELECT r.id FROM recordings r WHERE r.attempt_id = a.id) AS recordingId,
+            a.training_persona_id IS NOT NULL AS training
      FROM attempts a LEFT JOIN attempt_endings e ON e.attempt_id = a.id
      WHERE a.task_id = ? ORDER BY a.started_at, a.id`,
-  ).all(taskId);
+  )
+    .all(taskId)
+    .map((a) => ({ ...a, training: Boolean(a.training) }));
   const results = stmt<[string], Omit<ResultSummary, 'superseded'> & { superseded: number }>(
     db,
     `SELECT r.id, r.task_id AS taskId, r.agent_id AS agentId, r.outcome, r.disposition, r.notes,

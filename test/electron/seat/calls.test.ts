@@ -60,7 +60,12 @@ describe('calls and recordings on the seat', () => {
     await configureSip();
     const attemptId = uuidv7();
     const started = ok(await api.invoke('call.start', { attemptId, taskId: branch.ids.taskA }));
-    expect(started).toEqual({ attemptId, target: 'sip:13812345678@pbx.test', numberMasked: '138****5678' });
+    expect(started).toEqual({
+      attemptId,
+      target: 'sip:13812345678@pbx.test',
+      numberMasked: '138****5678',
+      training: false,
+    });
     expect(seat.store.db.prepare('SELECT number_masked AS m FROM attempts').get()).toEqual({
       m: '138****5678',
     });

@@ -7,6 +7,7 @@ import { migration0006 } from './0006-refused-entries';
 import { migration0007 } from './0007-verifiers-secrets';
 import { migration0008 } from './0008-audit-chain';
 import { migration0009 } from './0009-tls';
+import { migration0010 } from './0010-training';
 import type { Migration } from './types';
 
 /** In order; each `version` is its position + 1. Append new ones; never edit a released one. */
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0007,
   migration0008,
   migration0009,
+  migration0010,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
