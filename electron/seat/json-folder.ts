@@ -10,7 +10,8 @@ export interface RejectedFile {
 /**
  * The `.json` files of `dir` in name order, each read and parsed as it is taken: the scripts' and the training personas'
  * folders. A file that is not JSON goes to `rejected` and is skipped (one bad file never takes the others
- * away); a missing folder is simply empty.
+ * away); a missing folder is simply empty. A UTF-8 byte-order mark at the start (Windows Notepad writes one) is
+ * not part of the JSON and is dropped.
  */
 export function* readJsonFolder(
   dir: string,
@@ -30,7 +31,7 @@ export function* readJsonFolder(
     const path = join(dir, file);
     let json: unknown;
     try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
+      json = JSON.parse(withoutBom(readFileSync(path, 'utf8')));
     } catch (error) {
       rejected.push({ file: path, message: `${file}：不是有效的 JSON（${(error as Error).message}）` });
       continue;
@@ -38,3 +39,6 @@ export function* readJsonFolder(
     yield { file, path, json };
   }
 }
+
+/** The text without a leading byte-order mark, which `JSON.parse` refuses. */
+const withoutBom = (text: string) => (text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);

@@ -4,6 +4,7 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   type Connection,
   createDispatcher,
+  customerSearch,
   type Dispatch,
   type EventName,
   type EventPayload,
@@ -323,7 +324,25 @@ export class Seat {
         return {};
       },
       'session.current': (_args, conn) => conn.session,
-      'worklist.list': (args, conn) => store.worklist(this.#session(conn).agentId, args),
+      'worklist.list': ({ search, ...args }, conn) => {
+        const { agentId } = this.#session(conn);
+        // The schema let only a name or a whole number through: `customerSearch` reads it the same way here.
+        const found = search === undefined ? null : customerSearch(search);
+        const page = store.worklist(agentId, { ...args, search: found ?? undefined });
+        if (found) {
+          // Looking customers up by a personal value is audited like revealing one (customer.reveal): who,
+          // how, how many were found; never what was typed.
+          store.audit({
+            agentId,
+            action: 'worklist.search',
+            entityType: 'agent',
+            entityId: agentId,
+            detail: { field: found.kind, found: page.total },
+          });
+          this.#outboxChanged();
+        }
+        return page;
+      },
       'task.get': ({ taskId }, conn) => store.taskDetail(this.#session(conn).agentId, taskId),
       'customer.reveal': ({ customerId, field, taskId }, conn) => {
         const value = store.revealCustomerField(this.#session(conn).agentId, customerId, field, taskId);

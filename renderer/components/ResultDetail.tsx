@@ -9,6 +9,7 @@ import type {
 import { chinaDate, formatDuration } from '../app/format';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from './ErrorLine';
+import { fits, LengthCount } from './LengthCount';
 import { ReviewPlayer } from './ReviewPlayer';
 
 /** The roles that may place and release legal holds (head office checks it too). */
@@ -224,6 +225,9 @@ function Retention({
 
 type Finding = ReviewResult['findings'][number];
 
+/** A finding's text at most (head office's RaiseFinding.textZh). */
+const FINDING_MAX = 500;
+
 /** Raising a finding by hand from what was heard, at the player's position when there is a recording. */
 function RaiseFindingForm({
   resultId,
@@ -247,6 +251,7 @@ function RaiseFindingForm({
   const [busy, setBusy] = useState(false);
 
   async function raise() {
+    if (!fits(text, FINDING_MAX)) return;
     setBusy(true);
     const offsetMs = position && atMoment ? Math.round(position.current) : null;
     try {
@@ -291,10 +296,12 @@ function RaiseFindingForm({
           aria-label={t('raise.text')}
           placeholder={t('raise.text')}
           value={text}
-          maxLength={500}
           rows={2}
+          aria-invalid={fits(text, FINDING_MAX) ? undefined : true}
+          aria-describedby="raise-text-count"
           onChange={(e) => setText(e.target.value)}
         />
+        <LengthCount id="raise-text-count" text={text} max={FINDING_MAX} />
         <div className="raise-row">
           <label>
             {t('raise.severity')}
@@ -322,7 +329,7 @@ function RaiseFindingForm({
               {t('raise.atMoment')}
             </label>
           )}
-          <button type="submit" disabled={busy || text.trim().length < 4}>
+          <button type="submit" disabled={busy || text.trim().length < 4 || !fits(text, FINDING_MAX)}>
             {t('raise.submit')}
           </button>
         </div>

@@ -5,6 +5,7 @@ import { CLOCK_WARN_MS } from '../../shared/contract/sync';
 import { formatOffset } from '../app/format';
 import { useLine, usePhone, useRegistration } from '../app/phone-context';
 import { call, useSeat } from '../app/seat-context';
+import { registrationText } from '../phone/registration';
 
 export type ServiceState = 'open' | 'connecting' | 'closed';
 
@@ -35,6 +36,8 @@ export function StatusBar(props: {
   ];
   const phone = usePhone();
   const registration = useRegistration(phone);
+  // A refused registration says its SIP code, and a wrong password reads otherwise than a forbidden account.
+  const phoneText = registrationText(registration);
   // The training line is never mistaken for the PBX: its own words and colour, not the registered green.
   const training = useLine(phone).kind === 'training';
   const phoneClass = training
@@ -92,9 +95,7 @@ export function StatusBar(props: {
           ? t('trainingLine.status')
           : registration.state === 'not_configured'
             ? t('status.notConfigured')
-            : registration.problem
-              ? t(`call.problem.${registration.problem}`)
-              : t(`call.registration.${registration.state}`)}
+            : t(phoneText.key, phoneText.values)}
       </span>
       {sync?.clockOffsetMs != null && Math.abs(sync.clockOffsetMs) > CLOCK_WARN_MS && (
         <span className="conn conn-closed" role="alert">

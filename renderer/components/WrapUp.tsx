@@ -9,9 +9,11 @@ import type {
   TaskDetail,
 } from '../../shared/contract';
 import { finish } from '../../shared/scripts/engine';
+import { formatDateTime } from '../app/format';
 import { useLine, usePhone } from '../app/phone-context';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from './ErrorLine';
+import { fits, LengthCount } from './LengthCount';
 
 const DISPOSITIONS: Disposition[] = [
   'connected',
@@ -23,7 +25,7 @@ const DISPOSITIONS: Disposition[] = [
   'call_back_later',
 ];
 
-/** What the last dial suggests the agent record. */
+/** What the last dial suggests the agent record: the ending of the task's last call, never an earlier one. */
 const DISPOSITION_OF: Record<AttemptOutcome, Disposition> = {
   answered: 'connected',
   busy: 'busy',
@@ -41,17 +43,20 @@ const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.sl
 export const toLocalField = (ms: number) => new Date(ms + CHINA_MS).toISOString().slice(0, 16);
 export const fromLocalField = (value: string) => new Date(`${value}:00.000Z`).getTime() - CHINA_MS;
 
+/** Characters (not counting spaces) of the reason for 号码错误/空号 without a dial, as the seat asks. */
+const MIN_REASON_CHARS = 4;
+/** The contract's bound on a result's notes (CommitResultArgs: PlainText(2000)). */
+const NOTES_MAX = 2000;
+const reasonLength = (notes: string) => [...notes.replace(/\s/g, '')].length;
+
 /**
- * The first moment at least an hour from now that falls inside a calling window (China time), or null when
- * none comes before the deadline.
+ * The first moment at least an hour from now that falls inside a calling window (China time), within a
+ * week, or null when the windows leave none. It may be after the task's deadline: an overdue task is still
+ * called again (the wrap-up says it stays overdue).
  */
-export function suggestRetry(
-  nowMs: number,
-  windows: Settings['calling.window'],
-  deadlineMs: number,
-): number | null {
+export function suggestRetry(nowMs: number, windows: Settings['calling.window']): number | null {
   const from = Math.ceil((nowMs + 3600_000) / 900_000) * 900_000;
-  for (let t = from; t <= deadlineMs; t += 900_000) {
+  for (let t = from; t <= from + 7 * 86_400_000; t += 900_000) {
     const local = new Date(t + CHINA_MS);
     const m = local.getUTCHours() * 60 + local.getUTCMinutes();
     if (windows.some((w) => m >= minutes(w.start) && m < minutes(w.end))) return t;
@@ -61,7 +66,10 @@ export function suggestRetry(
 
 /**
  * The end of a callback: outcome (the script's own when it ran to its end), disposition, notes, and a retry
- * time inside the calling window and before the deadline when the customer is to be called again. The seat
+ * time inside the calling window when the customer is to be called again (after the deadline too: the task
+ * stays overdue, and the wrap-up says so). The disposition follows the task's last call: it is derived again
+ * each time a call ends, and the agent's own choice holds until then. With no dial at all every disposition
+ * can still be recorded (号码错误 found in the customer's data needs the reason in the notes). The seat
  * commits result, answers, findings, outbox and audit in one transaction; then the next task is offered.
  */
 export function WrapUp({
@@ -77,7 +85,7 @@ export function WrapUp({
   /** `training`: the result was of a practice call (the seat left the task open). */
   onCommitted: (training: boolean) => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const seat = useSeat();
   const errorText = useErrorText();
   const [settings, setSettings] = useState<Settings | null>(null);
@@ -85,14 +93,28 @@ export function WrapUp({
   const finished = scripted?.ok ? scripted.value : null;
   const outcomes: ResultOutcome[] = finished ? [finished.outcome] : ['retry', 'refused', 'unreachable'];
   const lastAttempt = task.attempts.at(-1);
+  const withoutDial = !inCall && lastAttempt === undefined;
   // A practice call's result: saved as practice, and the task stays open for the real callback. During a call
   // its line tells (the attempt reaches the task's list once the call has ended).
   const lineIsTraining = useLine(usePhone()).kind === 'training';
   const training = inCall ? lineIsTraining : lastAttempt?.training === true;
   const [outcome, setOutcome] = useState<ResultOutcome>(outcomes[0] ?? 'retry');
-  const [disposition, setDisposition] = useState<Disposition>(
-    lastAttempt?.outcome ? DISPOSITION_OF[lastAttempt.outcome] : 'no_answer',
-  );
+  // The last call as it stands (a call still going on is another call than the same one ended): the
+  // disposition it suggests, and the agent's own choice, which holds only for the call it was made after.
+  // Without any dial, what is recorded is mostly what the customer's data shows: 号码错误/空号.
+  const lastCall = lastAttempt
+    ? `${lastAttempt.id}:${lastAttempt.outcome ?? 'live'}`
+    : inCall
+      ? 'live'
+      : 'none';
+  const suggested: Disposition = lastAttempt?.outcome
+    ? DISPOSITION_OF[lastAttempt.outcome]
+    : withoutDial
+      ? 'invalid_number'
+      : 'connected';
+  const [chosen, setChosen] = useState<{ call: string; disposition: Disposition } | null>(null);
+  const disposition = chosen?.call === lastCall ? chosen.disposition : suggested;
+  const reasonNeeded = withoutDial && disposition === 'invalid_number';
   const [notes, setNotes] = useState(draft?.notes ?? '');
   const savedNotes = useRef(draft?.notes ?? '');
   const [notesSaved, setNotesSaved] = useState(false);
@@ -115,13 +137,15 @@ export function WrapUp({
   // A retry gets a suggested time: the first calling-window slot an hour or more from now.
   useEffect(() => {
     if (outcome !== 'retry' || retryAt !== '' || !settings) return;
-    const at = suggestRetry(Date.now(), settings['calling.window'], new Date(task.deadlineAt).getTime());
+    const at = suggestRetry(Date.now(), settings['calling.window']);
     if (at !== null) setRetryAt(toLocalField(at));
-  }, [outcome, retryAt, settings, task.deadlineAt]);
+  }, [outcome, retryAt, settings]);
+  const retryAfterDeadline =
+    outcome === 'retry' && retryAt !== '' && fromLocalField(retryAt) > new Date(task.deadlineAt).getTime();
 
   // Notes are kept with the draft as they are typed (half a second after the last key), so nothing is lost.
   useEffect(() => {
-    if (!draft || notes === savedNotes.current) return;
+    if (!draft || notes === savedNotes.current || !fits(notes, NOTES_MAX)) return;
     const timer = setTimeout(() => {
       call(seat, 'script.notes', { taskId: task.taskId, notes }).then(
         () => {
@@ -140,6 +164,12 @@ export function WrapUp({
       setError(t('wrapup.retryRequired'));
       return;
     }
+    if (reasonNeeded && reasonLength(notes) < MIN_REASON_CHARS) {
+      setError(t('wrapup.reasonRequired', { n: MIN_REASON_CHARS }));
+      return;
+    }
+    // Never cut: the count beside the notes says by how much they are over.
+    if (!fits(notes, NOTES_MAX)) return;
     setBusy(true);
     setError(null);
     try {
@@ -176,6 +206,7 @@ export function WrapUp({
         {training && <span className="badge badge-training">{t('trainingLine.badge')}</span>}
       </h3>
       {training && <p className="notice wrapup-training">{t('trainingLine.wrapup')}</p>}
+      {withoutDial && <p className="notice">{t('wrapup.withoutDial')}</p>}
       {finished && (
         <div className="purpose-outcomes">
           {finished.purposes.map((p) => (
@@ -210,7 +241,10 @@ export function WrapUp({
         </label>
         <label>
           {t('wrapup.disposition')}
-          <select value={disposition} onChange={(e) => setDisposition(e.target.value as Disposition)}>
+          <select
+            value={disposition}
+            onChange={(e) => setChosen({ call: lastCall, disposition: e.target.value as Disposition })}
+          >
             {DISPOSITIONS.map((d) => (
               <option key={d} value={d}>
                 {t(`disposition.${d}`)}
@@ -225,22 +259,30 @@ export function WrapUp({
               type="datetime-local"
               value={retryAt}
               min={toLocalField(Date.now())}
-              max={toLocalField(new Date(task.deadlineAt).getTime())}
+              aria-describedby={retryAfterDeadline ? 'wrapup-after-deadline' : undefined}
               onChange={(e) => setRetryAt(e.target.value)}
             />
           </label>
         )}
+        {retryAfterDeadline && (
+          <p id="wrapup-after-deadline" className="notice wide" role="status">
+            {t('wrapup.retryAfterDeadline', { deadline: formatDateTime(task.deadlineAt, i18n.language) })}
+          </p>
+        )}
         <label className="wide">
-          {t('wrapup.notes')}
+          {reasonNeeded ? t('wrapup.notesReason', { n: MIN_REASON_CHARS }) : t('wrapup.notes')}
           <textarea
             value={notes}
-            maxLength={2000}
+            required={reasonNeeded}
+            aria-describedby="wrapup-notes-count"
+            aria-invalid={!fits(notes, NOTES_MAX) || undefined}
             rows={3}
             onChange={(e) => {
               setNotes(e.target.value);
               setNotesSaved(false);
             }}
           />
+          <LengthCount id="wrapup-notes-count" text={notes} max={NOTES_MAX} />
         </label>
       </div>
       {!finished && draft && draft.answered > 0 && <p className="muted">{t('wrapup.partial')}</p>}

@@ -86,6 +86,10 @@ export const en: Resources = {
     problem: {
       server_unreachable: 'Cannot reach the SIP server',
       auth_failed: 'Authentication failed',
+      auth_failed_code: 'Authentication failed (SIP {{code}}: wrong user name or password)',
+      forbidden:
+        'Registration forbidden (SIP 403: the account may not register, or its user name or password is wrong)',
+      rejected_code: 'Registration refused (SIP {{code}})',
       rejected: 'Registration refused',
       bad_settings: 'The SIP settings are wrong',
     },
@@ -128,6 +132,9 @@ export const en: Resources = {
     title: 'Phone settings',
     save: 'Save',
     saved: 'Saved; the phone is connecting with the new settings',
+    notSaved:
+      '{{count}} settings are wrong and nothing was saved: correct them as each one says, then save again',
+    partlySaved: 'Some settings were not saved: {{error}} (the ones before were saved)',
     reloading: 'The server changed: the console reloads; please sign in again',
     managed: 'Set by a supervisor or administrator',
     fromHq: 'Set by head office',
@@ -170,6 +177,18 @@ export const en: Resources = {
     dueToday: 'Due today',
     loading: 'Loading…',
     empty: 'No open tasks',
+    search: 'Find a customer',
+    searchPlaceholder: 'Customer name, mobile or ID number',
+    searchSubmit: 'Find',
+    searchClear: 'Clear search',
+    searchHint:
+      'Press Enter to search: a name may be its start, numbers must be whole; every search is audited',
+    searchBy: {
+      name: 'Found by name (and names starting so); audited',
+      phone: 'Found by mobile number; audited',
+      idNumber: 'Found by ID number; audited',
+    },
+    noMatch: 'No open tasks for that customer',
     listLabel: 'Callback task list',
     keyboardHint: '↑↓ select · Enter open · Esc back to the list',
     attempts: '{{count}}',
@@ -237,7 +256,7 @@ export const en: Resources = {
     no_answer: 'No answer',
     busy: 'Busy',
     wrong_person: 'Wrong person',
-    invalid_number: 'Invalid number',
+    invalid_number: 'Wrong or unassigned number',
     declined: 'Declined',
     call_back_later: 'Call back later',
   },
@@ -271,6 +290,7 @@ export const en: Resources = {
     actions: {
       script_rejected: 'Script not loaded',
       customer_reveal: 'Viewed customer personal data',
+      worklist_search: 'Searched for a customer',
       session_login: 'Signed in',
       session_logout: 'Signed out',
       session_login_failed: 'Failed sign-in',
@@ -281,7 +301,7 @@ export const en: Resources = {
       call_dial: 'Dialled a customer',
       recording_play: 'Played a call recording',
     },
-    fields: { idNumber: 'ID number', phone: 'Mobile' },
+    fields: { idNumber: 'ID number', phone: 'Mobile', name: 'Name' },
     entity: {
       script: 'Script',
       customer: 'Customer',
@@ -330,6 +350,13 @@ export const en: Resources = {
     partial: 'Script not finished: the answers given are kept with the result',
     afterCall: 'Submit once the call has ended',
     notesSaved: 'Notes saved',
+    withoutDial: 'No dial: the result is recorded as made without a dial, and audited',
+    notesReason:
+      'Notes (no dial for a wrong or unassigned number: give the reason, at least {{n}} characters)',
+    reasonRequired:
+      'A wrong or unassigned number recorded without a dial needs the reason in the notes (at least {{n}} characters)',
+    retryAfterDeadline: 'The time to call again is after the deadline ({{deadline}}): the task stays overdue',
+    recordWithoutDial: 'Record a result without dialling',
   },
   purposeOutcome: {
     pass: 'Pass',
@@ -456,6 +483,9 @@ export const en: Resources = {
     entity: 'Entry id',
     reason: 'Reason',
     receivedAt: 'Received',
+  },
+  length: {
+    over: 'Too long by {{count}} (at most {{max}} characters): shorten it to submit',
   },
   raise: {
     title: 'Raise a finding',

@@ -25,6 +25,22 @@ const AUTH_CODES: ReadonlySet<number> = new Set([401, 403, 407]);
 /** Worth asking again later: the registrar timed out or is overloaded (a 4xx/6xx is a settings problem). */
 const retryable = (code: number) => code === 408 || code === 480 || (code >= 500 && code < 600);
 
+/**
+ * What the status bar says of the line: the i18n key and its values. A refusal says its SIP code, and 401
+ * (or a proxy's 407: the credentials were wrong) reads otherwise than 403 (the registrar will not have this
+ * account, or a PBX that answers a wrong password so), since the one at the desk fixes them differently.
+ */
+export function registrationText(registration: Registration): { key: string; values: { code?: number } } {
+  const { state, problem, sipCode } = registration;
+  if (!problem) return { key: `call.registration.${state}`, values: {} };
+  if (sipCode === undefined) return { key: `call.problem.${problem}`, values: {} };
+  const values = { code: sipCode };
+  if (sipCode === 403) return { key: 'call.problem.forbidden', values };
+  if (problem === 'auth_failed') return { key: 'call.problem.auth_failed_code', values };
+  if (problem === 'rejected') return { key: 'call.problem.rejected_code', values };
+  return { key: `call.problem.${problem}`, values: {} };
+}
+
 export interface Line {
   readonly ua: UserAgent;
   stop(): Promise<void>;

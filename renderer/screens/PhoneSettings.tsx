@@ -1,8 +1,15 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { isManagedSetting, type SetSettingArgs, type SettingKey, type Settings } from '../../shared/contract';
+import {
+  describeError,
+  isManagedSetting,
+  PLAIN_MESSAGES,
+  SetSettingArgs,
+  type SettingKey,
+  type Settings,
+} from '../../shared/contract';
 import { loadPhoneConfig, usePhone } from '../app/phone-context';
-import { call, useErrorText, useSeat } from '../app/seat-context';
+import { call, SeatCallError, useErrorText, useSeat } from '../app/seat-context';
 
 type Key = SetSettingArgs['key'];
 const TEXT: Key[] = [
@@ -52,14 +59,31 @@ const textToIce = (text: string): IceServers =>
       };
     });
 
+type FieldErrors = Partial<Record<Key, string>>;
+
+/**
+ * Each changed field checked by the contract's own schema, as the seat will check it: what is wrong with
+ * each, by key (the seat's sentence, naming the field as the form does). Empty when all may be saved.
+ */
+function checkFields(next: Settings, keys: readonly Key[]): FieldErrors {
+  const errors: FieldErrors = {};
+  for (const key of keys) {
+    const args = { key, value: next[key] };
+    const parsed = SetSettingArgs.safeParse(args, PLAIN_MESSAGES);
+    if (!parsed.success) errors[key] = describeError(parsed.error, { method: 'settings.set', args });
+  }
+  return errors;
+}
+
 interface Device {
   deviceId: string;
   label: string;
 }
 
 /**
- * The seat's SIP account, dialling rules and audio devices. Each field is validated by the seat; a refused
- * value shows the seat's own message beside the form, and nothing else is lost. The phone line (managed
+ * The seat's SIP account, dialling rules and audio devices. A save is all or nothing: every changed field is
+ * checked first with the contract's schemas (the seat checks them again), and nothing is saved while one is
+ * wrong; each shows its own message beside it, and nothing typed is lost. The phone line (managed
  * settings) is a supervisor's or administrator's to change: an agent sees it read-only; what head office set
  * is read-only to everyone here. Credentials come masked (********) and stay as stored unless retyped.
  */
@@ -76,6 +100,7 @@ export function PhoneSettings() {
     outputs: [],
   });
   const [message, setMessage] = useState<{ error: boolean; text: string } | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [sources, setSources] = useState<{ hq: SettingKey[]; canManage: boolean }>({
     hq: [],
     canManage: false,
@@ -111,21 +136,54 @@ export function PhoneSettings() {
         {t(fromHq(key) ? 'phoneSettings.fromHq' : 'phoneSettings.managed')}
       </small>
     ) : null;
-  const lockProps = (key: Key) => (locked(key) ? { readOnly: true, 'aria-describedby': `${key}-note` } : {});
+  /** A field's own refusal, shown under it until the next save. */
+  const errorNote = (key: Key) =>
+    fieldErrors[key] ? (
+      <small className="form-error" id={`${key}-error`}>
+        {fieldErrors[key]}
+      </small>
+    ) : null;
+  const describedBy = (key: Key) =>
+    [locked(key) ? `${key}-note` : '', fieldErrors[key] ? `${key}-error` : ''].filter(Boolean).join(' ') ||
+    undefined;
+  const fieldProps = (key: Key) => ({
+    ...(locked(key) ? { readOnly: true } : {}),
+    'aria-invalid': fieldErrors[key] ? true : undefined,
+    'aria-describedby': describedBy(key),
+  });
+  /** The seat's sentence in Chinese; in English the error code's, as every refusal reads there. */
+  const said = (text: string) => errorText(new SeatCallError({ code: 'BAD_REQUEST', message: text }));
 
   async function save(event: FormEvent) {
     event.preventDefault();
     if (!draft || !saved) return;
     const next = { ...draft, 'sip.iceServers': textToIce(iceText) } as Settings;
+    const changed = (Object.keys(next) as Key[]).filter(
+      (key) => !locked(key) && JSON.stringify(next[key]) !== JSON.stringify(saved[key]),
+    );
     setMessage(null);
+    const wrong = Object.fromEntries(
+      Object.entries(checkFields(next, changed)).map(([key, text]) => [key, said(text)]),
+    ) as FieldErrors;
+    setFieldErrors(wrong);
+    const first = changed.find((key) => wrong[key]);
+    if (first) {
+      // Nothing is sent while one field is wrong: a half-saved line (a new server, the old account) is worse
+      // than the old one.
+      setMessage({ error: true, text: t('phoneSettings.notSaved', { count: Object.keys(wrong).length }) });
+      document.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+      return;
+    }
+    let latest = saved;
+    let key: Key | undefined;
     try {
-      let latest = saved;
-      for (const key of Object.keys(next) as Key[]) {
-        if (locked(key) || JSON.stringify(next[key]) === JSON.stringify(saved[key])) continue;
+      for (key of changed) {
         latest = await call(seat, 'settings.set', { key, value: next[key] } as SetSettingArgs);
       }
+      key = undefined;
       setSaved(latest);
       setDraft(latest);
+      setIceText(iceToText(latest['sip.iceServers']));
       if (latest['sip.wsUrl'] !== saved['sip.wsUrl']) {
         // The page may connect only where its CSP allows, and the CSP names the PBX when the page loads.
         setMessage({ error: false, text: t('phoneSettings.reloading') });
@@ -135,7 +193,16 @@ export function PhoneSettings() {
       await phone.configure(await loadPhoneConfig(seat, latest));
       setMessage({ error: false, text: t('phoneSettings.saved') });
     } catch (e) {
-      setMessage({ error: true, text: errorText(e) });
+      // The seat refused what its schemas let through (access, a full disk): what it saved before stays saved
+      // (`saved` follows it, the draft keeps what was typed), and the refusal is shown where it belongs.
+      setSaved(latest);
+      if (key !== undefined && e instanceof SeatCallError && e.error.code === 'BAD_REQUEST') {
+        setFieldErrors({ [key]: errorText(e) });
+      }
+      setMessage({
+        error: true,
+        text: latest === saved ? errorText(e) : t('phoneSettings.partlySaved', { error: errorText(e) }),
+      });
     }
   }
 
@@ -156,9 +223,10 @@ export function PhoneSettings() {
               autoComplete="off"
               value={String(draft[key])}
               onChange={(e) => set(key, e.target.value as never)}
-              {...lockProps(key)}
+              {...fieldProps(key)}
             />
             {lockNote(key)}
+            {errorNote(key)}
           </label>
         ))}
         {NUMBERS.map((key) => (
@@ -169,9 +237,10 @@ export function PhoneSettings() {
               type="number"
               value={Number(draft[key])}
               onChange={(e) => set(key, Number(e.target.value) as never)}
-              {...lockProps(key)}
+              {...fieldProps(key)}
             />
             {lockNote(key)}
+            {errorNote(key)}
           </label>
         ))}
         <label>
@@ -181,9 +250,10 @@ export function PhoneSettings() {
             rows={2}
             value={iceText}
             onChange={(e) => setIceText(e.target.value)}
-            {...lockProps('sip.iceServers')}
+            {...fieldProps('sip.iceServers')}
           />
           {lockNote('sip.iceServers') ?? <small className="hint">{t('phoneSettings.iceHint')}</small>}
+          {errorNote('sip.iceServers')}
         </label>
         {FLAGS.map((key) => (
           <label key={key} className="check">
@@ -193,17 +263,24 @@ export function PhoneSettings() {
               checked={Boolean(draft[key])}
               // A checkbox has no read-only state: disabled, with the note saying why.
               disabled={locked(key)}
-              aria-describedby={locked(key) ? `${key}-note` : undefined}
+              aria-describedby={describedBy(key)}
               onChange={(e) => set(key, e.target.checked as never)}
             />
             <span>{label(key)}</span>
             {lockNote(key)}
+            {errorNote(key)}
           </label>
         ))}
         {(['audio.inputDeviceId', 'audio.outputDeviceId'] as const).map((key) => (
           <label key={key}>
             <span>{label(key)}</span>
-            <select name={key} value={draft[key]} onChange={(e) => set(key, e.target.value)}>
+            <select
+              name={key}
+              value={draft[key]}
+              onChange={(e) => set(key, e.target.value)}
+              aria-invalid={fieldErrors[key] ? true : undefined}
+              aria-describedby={describedBy(key)}
+            >
               <option value="">{t('phoneSettings.systemDefault')}</option>
               {(key === 'audio.inputDeviceId' ? devices.inputs : devices.outputs).map((d) => (
                 <option key={d.deviceId} value={d.deviceId}>
@@ -211,6 +288,7 @@ export function PhoneSettings() {
                 </option>
               ))}
             </select>
+            {errorNote(key)}
           </label>
         ))}
         <p className={message?.error ? 'form-error' : 'notice'} role={message?.error ? 'alert' : 'status'}>

@@ -46,7 +46,10 @@ export function Recordings() {
           {(items ?? []).map((r) => (
             <tr key={r.id}>
               <td>{formatDateTime(r.startedAt, i18n.language)}</td>
-              <td>{r.customerName}</td>
+              <td>
+                {r.customerName}
+                {r.training && <span className="badge badge-training">{t('trainingLine.badge')}</span>}
+              </td>
               <td className="mono">{formatDuration(r.durationMs)}</td>
               <td>{t(`recordings.statuses.${r.status}`)}</td>
               <td className="mono muted" title={r.sha256}>

@@ -36,6 +36,8 @@ export function TaskView({
   const [committed, setCommitted] = useState<'real' | 'training' | null>(null);
   /** Another practice round of the same task (its script starts again). */
   const [round, setRound] = useState(0);
+  /** The agent records a result without dialling (号码错误 seen in the customer's data, …). */
+  const [noDial, setNoDial] = useState(false);
   const nextButton = useRef<HTMLButtonElement>(null);
   const phone = usePhone();
   const inCall = useCallSelect(phone, (c) => c !== null && c.taskId === taskId && c.phase !== 'ended');
@@ -49,6 +51,7 @@ export function TaskView({
     setError(null);
     setDraft(null);
     setCommitted(null);
+    setNoDial(false);
   }, [taskId]);
 
   // The task's script: the draft as it was left (after a crash or reload too), or a new merged one.
@@ -139,7 +142,12 @@ export function TaskView({
             <div className="task-work">
               <CallPanel taskId={task.taskId} numberMasked={task.customer.phoneMasked} />
               {draft && <ScriptRunner draft={draft} onDraft={setDraft} />}
-              {(inCall || task.attempts.length > 0) && (
+              {!inCall && task.attempts.length === 0 && !noDial && (
+                <button type="button" className="small" onClick={() => setNoDial(true)}>
+                  {t('wrapup.recordWithoutDial')}
+                </button>
+              )}
+              {(inCall || task.attempts.length > 0 || noDial) && (
                 // Made again once the draft is there, so the notes typed before a crash come back.
                 <WrapUp
                   key={`${task.taskId}-${draft ? 'draft' : 'none'}`}

@@ -1,11 +1,17 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { WorklistItem } from '../../shared/contract';
+import {
+  customerSearch,
+  describeError,
+  METHODS,
+  PLAIN_MESSAGES,
+  type WorklistItem,
+} from '../../shared/contract';
 import { CALLBACK_TYPES, type CallbackType } from '../../shared/domain/callback-types';
 import { dueState, formatShort } from '../app/format';
 import { useLine, usePhone } from '../app/phone-context';
-import { call, useErrorText, useSeat } from '../app/seat-context';
+import { call, SeatCallError, useErrorText, useSeat } from '../app/seat-context';
 import { ErrorLine } from '../components/ErrorLine';
 
 const PAGE = 200;
@@ -18,7 +24,9 @@ interface Loaded {
 
 /**
  * Open tasks by deadline, paged from the seat as the list scrolls and virtualised, so ten thousand tasks
- * cost what the visible rows cost. A listbox: ↑/↓/PgUp/PgDn/Home/End move, Enter opens.
+ * cost what the visible rows cost. A listbox: ↑/↓/PgUp/PgDn/Home/End move, Enter opens. The search box finds
+ * a customer by name (or its start), full mobile or full ID number, read from what was typed; it searches on
+ * Enter only, since the seat audits every search.
  */
 export function Worklist(props: {
   onOpen: (taskId: string) => void;
@@ -29,6 +37,9 @@ export function Worklist(props: {
   const seat = useSeat();
   const errorText = useErrorText();
   const [types, setTypes] = useState<CallbackType[]>([]);
+  const [typed, setTyped] = useState('');
+  const [search, setSearch] = useState<string | null>(null);
+  const [searchError, setSearchError] = useState<string | null>(null);
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [active, setActive] = useState(0);
@@ -45,6 +56,7 @@ export function Worklist(props: {
         const page = await call(seat, 'worklist.list', {
           limit: PAGE,
           ...(types.length > 0 ? { types } : {}),
+          ...(search !== null ? { search } : {}),
           ...(after ? { after: { deadlineAt: after.deadlineAt, taskId: after.taskId } } : {}),
         });
         setLoaded({ items: [...previous, ...page.items], total: page.total });
@@ -55,7 +67,7 @@ export function Worklist(props: {
         loading.current = false;
       }
     },
-    [seat, types, errorText],
+    [seat, types, search, errorText],
   );
 
   // A new filter, or tasks changed on the seat (`refresh`): start again from the earliest deadline.
@@ -123,6 +135,31 @@ export function Worklist(props: {
     setTypes((current) => (current.includes(type) ? current.filter((x) => x !== type) : [...current, type]));
   };
 
+  function find(event: FormEvent) {
+    event.preventDefault();
+    const text = typed.trim();
+    if (text === '') return clearSearch();
+    // The contract's own check, so that a part of a number is said here and not sent (nor audited).
+    const args = { search: text };
+    const checked = METHODS['worklist.list'].args.safeParse(args, PLAIN_MESSAGES);
+    if (!checked.success) {
+      const message = describeError(checked.error, { method: 'worklist.list', args });
+      setSearchError(errorText(new SeatCallError({ code: 'BAD_REQUEST', message })));
+      return;
+    }
+    setSearchError(null);
+    setActive(0);
+    setSearch(checked.data.search ?? null);
+  }
+
+  function clearSearch() {
+    setTyped('');
+    setSearchError(null);
+    setActive(0);
+    setSearch(null);
+  }
+
+  const searchKind = search !== null ? customerSearch(search)?.kind : undefined;
   const activeItem = loaded?.items[active];
   return (
     <section className="worklist" aria-labelledby="worklist-title">
@@ -132,6 +169,32 @@ export function Worklist(props: {
           {loaded ? t('worklist.total', { count: loaded.total }) : t('worklist.loading')}
         </span>
       </div>
+      <form className="worklist-search" aria-label={t('worklist.search')} onSubmit={find}>
+        <input
+          type="search"
+          name="search"
+          aria-label={t('worklist.search')}
+          placeholder={t('worklist.searchPlaceholder')}
+          value={typed}
+          maxLength={40}
+          autoComplete="off"
+          aria-invalid={searchError ? true : undefined}
+          aria-describedby="worklist-search-note"
+          onChange={(e) => setTyped(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && search !== null) clearSearch();
+          }}
+        />
+        <button type="submit">{t('worklist.searchSubmit')}</button>
+        {search !== null && (
+          <button type="button" onClick={clearSearch}>
+            {t('worklist.searchClear')}
+          </button>
+        )}
+        <small id="worklist-search-note" className={searchError ? 'form-error' : 'hint'}>
+          {searchError ?? (searchKind ? t(`worklist.searchBy.${searchKind}`) : t('worklist.searchHint'))}
+        </small>
+      </form>
       <div className="filters" role="toolbar" aria-label={t('worklist.filterLabel')}>
         <button
           type="button"
@@ -179,7 +242,9 @@ export function Worklist(props: {
         aria-activedescendant={activeItem ? `task-${activeItem.taskId}` : undefined}
         onKeyDown={onKeyDown}
       >
-        {loaded && count === 0 && <p className="empty">{t('worklist.empty')}</p>}
+        {loaded && count === 0 && (
+          <p className="empty">{t(search !== null ? 'worklist.noMatch' : 'worklist.empty')}</p>
+        )}
         <div className="list-inner" style={{ height: virtualizer.getTotalSize() }}>
           {rows.map((row) => {
             const item = loaded?.items[row.index];

@@ -1,6 +1,6 @@
-import type { z } from 'zod';
 import { type ErrorCode, type Result, SeatError } from './errors';
 import type { EventName, EventPayload } from './events';
+import { describeError, PLAIN_MESSAGES } from './issues';
 import {
   isMethodName,
   METHODS,
@@ -40,14 +40,6 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
 
 const fail = (code: ErrorCode, message: string): Result<never> => ({ ok: false, error: { code, message } });
 
-/** The first problem of a failed parse, as "field: message", for the person who caused it. */
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return '请求格式不正确';
-  const path = issue.path.map(String).join('.');
-  return path ? `请求格式不正确（${path}：${issue.message}）` : `请求格式不正确（${issue.message}）`;
-}
-
 /**
  * The single entry point every binding uses. It refuses unknown methods, checks access, validates the
  * arguments from `unknown`, runs the handler, validates what it returns, and turns every failure into data.
@@ -67,8 +59,10 @@ export function createDispatcher(
     if (spec.access === 'review' && conn.session?.role === 'agent') {
       return fail('FORBIDDEN', '坐席员无权使用复核工作台');
     }
-    const parsed = spec.args.safeParse(args ?? {});
-    if (!parsed.success) return fail('BAD_REQUEST', describeIssue(parsed.error));
+    const given = args ?? {};
+    // The first problem, the field named as the person who caused it knows it (issues.ts).
+    const parsed = spec.args.safeParse(given, PLAIN_MESSAGES);
+    if (!parsed.success) return fail('BAD_REQUEST', describeError(parsed.error, { method, args: given }));
     try {
       const handler = handlers[method] as (a: unknown, c: Connection) => unknown;
       const value = await handler(parsed.data, conn);

@@ -1,6 +1,7 @@
 export * from './dispatcher';
 export * from './errors';
 export * from './events';
+export * from './issues';
 export * from './methods';
 export * from './review';
 export * from './schemas';

@@ -51,6 +51,7 @@ import {
   SyncStatus,
   TaskDetail,
   WorklistItem,
+  WorklistSearch,
 } from './schemas';
 import { PhoneCredentials, SetSettingArgs, SettingKey, Settings } from './settings';
 import { CallLine, TrainingClip, TrainingLineInfo, TrainingPage, TrainingQuery } from './training';
@@ -136,7 +137,9 @@ export const METHODS = {
 
   /**
    * Open tasks the agent may work, earliest deadline first (ties by task id), masked. Tasks of customers the
-   * agent introduced or serves as salesperson are never listed (recusal). Page with `after`.
+   * agent introduced or serves as salesperson are never listed (recusal). Page with `after`. With `search`,
+   * only the tasks of the customers it finds (a name or its start, a full mobile or ID number), and the
+   * search is audited (`worklist.search`: how it searched and how many it found, never what was typed).
    */
   'worklist.list': method(
     'agent',
@@ -145,6 +148,8 @@ export const METHODS = {
         types: z.array(CallbackType).max(9).optional(),
         limit: z.number().int().min(1).max(500).default(100),
         after: z.object({ deadlineAt: Instant, taskId: Id }).strict().optional(),
+        /** Only the tasks of customers found by this (schemas.ts `customerSearch`); audited. */
+        search: WorklistSearch.optional(),
       })
       .strict(),
     z.object({ items: z.array(WorklistItem), total: z.number().int().nonnegative() }),

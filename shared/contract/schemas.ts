@@ -175,6 +175,36 @@ export const PlainText = (max: number) =>
     .max(max)
     .refine((t) => !hasControl(t), { message: '内容含有不可见的控制字符，请删除后重试' });
 
+/** How the worklist's search box is read: a customer's name (or its start), a full mobile or ID number. */
+export type CustomerSearchKind = 'name' | 'phone' | 'idNumber';
+
+/**
+ * What was typed into the worklist's search, decided by its shape: 18 characters of an ID number (the last
+ * may be X), 11 digits of a mainland mobile (spaces and hyphens ignored), anything else without digits a
+ * name. Digits that make neither are null: a part of a number finds nobody, so that numbers cannot be
+ * guessed digit by digit.
+ */
+export function customerSearch(text: string): { kind: CustomerSearchKind; value: string } | null {
+  const typed = text.trim();
+  const compact = typed.replace(/[\s-]/g, '').toUpperCase();
+  if (/^\d{17}[\dX]$/.test(compact)) return { kind: 'idNumber', value: compact };
+  if (/^1\d{10}$/.test(compact)) return { kind: 'phone', value: compact };
+  if (/\d/.test(typed)) return null;
+  return { kind: 'name', value: typed };
+}
+
+/** The worklist's search: one customer by name (its start), full mobile or full ID number. */
+export const WorklistSearch = PlainText(40)
+  .transform((t) => t.trim())
+  .pipe(
+    z
+      .string()
+      .min(1, '请输入客户姓名、完整的手机号或身份证号')
+      .refine((t) => customerSearch(t) !== null, {
+        message: '按号码查找须输入完整的 11 位手机号或 18 位身份证号',
+      }),
+  );
+
 /** Milliseconds into a recording: within a 32-bit integer, as both stores keep it. */
 export const OffsetMs = z.number().int().nonnegative().max(2_147_483_647);
 
@@ -290,6 +320,8 @@ export const RecordingSummary = z.object({
   sizeBytes: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   status: RecordingStatus,
+  /** Recorded on the training line (a simulated customer): practice, not evidence. */
+  training: z.boolean(),
 });
 export type RecordingSummary = z.infer<typeof RecordingSummary>;
 

@@ -128,7 +128,9 @@ describe('npm start (browser seat)', () => {
 
     // A001, a supervisor, finds it in 演练记录 once it has reached head office, and plays it from a marker.
     await page.getByRole('button', { name: '退出登录' }).click();
-    await page.getByLabel('工号').fill('A001');
+    // The login form, not a screen still on its way out (演练记录's 学员工号 matched '工号' once).
+    await page.getByRole('heading', { name: '坐席登录' }).waitFor();
+    await page.getByLabel('工号', { exact: true }).fill('A001');
     await page.getByLabel('密码').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('button', { name: '演练记录' }).click();
@@ -162,7 +164,9 @@ describe('npm start (browser seat)', () => {
 
     // Head office holds the branch's recent callbacks, recorded: a reviewer finds them and this month's sample.
     await page.getByRole('button', { name: '退出登录' }).click();
-    await page.getByLabel('工号').fill('RV01');
+    // The login form, not a screen still on its way out (演练记录's 学员工号 matched '工号' once).
+    await page.getByRole('heading', { name: '坐席登录' }).waitFor();
+    await page.getByLabel('工号', { exact: true }).fill('RV01');
     await page.getByLabel('密码').fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: '登录' }).click();
     await page

@@ -1,6 +1,7 @@
 /**
  * The console phone against Kamailio with digest authentication: the right password registers and calls
- * (REGISTER challenged with 401, INVITE with 407); a wrong one is shown as 认证失败 and not retried.
+ * (REGISTER challenged with 401, INVITE with 407); a wrong one (the rig answers 403) is shown as 被拒绝注册 with its
+ * SIP code and not retried.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,7 +74,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone with digest auth
     }
   }, 60_000);
 
-  it('says 认证失败 for a wrong password', async () => {
+  it('says 被拒绝注册（SIP 403） for a wrong password', async () => {
     const { seat } = await rigSeat(join(dir, 'bad.db'), kamailio.wsUrl, [
       { key: 'sip.authUser', value: '8001' },
       { key: 'sip.password', value: 'not-the-password' },
@@ -81,7 +82,7 @@ describe.skipIf(process.env.SIP_RIG !== '1')('the console phone with digest auth
     const host = await rigHost(seat);
     try {
       const page = await openConsole(browser, `${host.url}/#token=${host.token}`, []);
-      await page.getByText('电话：认证失败').waitFor();
+      await page.getByText('电话：被拒绝注册（SIP 403：').waitFor();
       await expect(page.getByRole('button', { name: /^拨打/ }).isDisabled()).resolves.toBe(true);
     } finally {
       await host.close();

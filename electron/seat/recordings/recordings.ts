@@ -229,14 +229,17 @@ export class Recordings {
   }
 
   list(agentId: string, limit: number): RecordingSummary[] {
-    return stmt<[string, number], RecordingSummary>(
+    return stmt<[string, number], Omit<RecordingSummary, 'training'> & { training: number }>(
       this.#db,
       `SELECT r.id, r.attempt_id AS attemptId, a.task_id AS taskId, c.name AS customerName, r.started_at AS startedAt,
-              r.duration_ms AS durationMs, r.size_bytes AS sizeBytes, r.sha256, r.status
+              r.duration_ms AS durationMs, r.size_bytes AS sizeBytes, r.sha256, r.status,
+              a.training_persona_id IS NOT NULL AS training
        FROM recordings r JOIN attempts a ON a.id = r.attempt_id JOIN tasks t ON t.id = a.task_id
        JOIN customers c ON c.id = t.customer_id
        WHERE a.agent_id = ? ORDER BY r.started_at DESC, r.id DESC LIMIT ?`,
-    ).all(agentId, limit);
+    )
+      .all(agentId, limit)
+      .map((r) => ({ ...r, training: r.training === 1 }));
   }
 
   /**

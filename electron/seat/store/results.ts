@@ -48,8 +48,9 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
       }
       checkSupersedes(db, args);
       const practice = checkAttempt(db, args);
+      checkDisposition(args);
       const retryAt = args.retryAt === null ? null : new Date(args.retryAt).toISOString();
-      if (retryAt !== null) checkRetryAt(db, retryAt, ctx.at, task.deadlineAt);
+      if (retryAt !== null) checkRetryAt(db, retryAt, ctx.at);
       if (args.outcome === 'unreachable') checkUnreachable(db, args.taskId, practice !== null);
       const draft = readDraft(db, args.taskId);
       const script = scriptRecord(args, draft?.agentId === ctx.agentId ? draft : null);
@@ -132,6 +133,13 @@ export function commitResult(db: Db, ctx: CommitContext, args: CommitResultArgs)
           detail: {
             taskId: args.taskId,
             outcome: args.outcome,
+            disposition: args.disposition,
+            // Recorded without a dial (号码错误 found in the data, a customer who called in, …): says so.
+            ...(args.attemptId === null ? { withoutDial: true } : {}),
+            // A retry after the deadline: the task stays overdue, and the trail says it was known.
+            ...(retryAt !== null && Date.parse(retryAt) > Date.parse(task.deadlineAt)
+              ? { retryAfterDeadline: true }
+              : {}),
             supersedesId: args.supersedesId,
             answers: script.answers.length,
             findings: findings.length,
@@ -377,19 +385,52 @@ const chinaMinutes = (iso: string) => {
 };
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** A retry must be later than now, inside a calling window, and no later than the task's deadline. */
-function checkRetryAt(db: Db, retryAt: string, now: string, deadlineAt: string): void {
+/**
+ * A retry must be later than now and inside a calling window. It may be later than the task's deadline: a
+ * missed deadline stays visible (the task keeps its deadline and is listed as overdue) but never blocks the
+ * work of reaching the customer.
+ */
+function checkRetryAt(db: Db, retryAt: string, now: string): void {
   if (new Date(retryAt).getTime() <= new Date(now).getTime()) {
     throw new SeatError('BAD_REQUEST', '重拨时间须晚于当前时间');
-  }
-  if (new Date(retryAt).getTime() > new Date(deadlineAt).getTime()) {
-    throw new SeatError('BAD_REQUEST', '重拨时间不能晚于任务的截止时间');
   }
   const windows = readSettings(db)['calling.window'];
   const m = chinaMinutes(retryAt);
   if (!windows.some((w) => m >= minutesOf(w.start) && m < minutesOf(w.end))) {
     const list = windows.map((w) => `${w.start}–${w.end}`).join('、');
     throw new SeatError('BAD_REQUEST', `重拨时间须在呼叫时段内（${list}）`);
+  }
+}
+
+/** Characters (not counting spaces) a reason must have. */
+export const MIN_REASON_CHARS = 4;
+
+/**
+ * Every disposition can be recorded, with or without a dial, except where the two contradict each other:
+ * - `completed`: the script ran to its end with the customer verified, so the call was connected;
+ * - `identity_not_verified`: someone answered (the customer, or another person: 非本人);
+ * - 号码错误/空号 without a dial: the agent saw it elsewhere (the customer's data), so the reason is written.
+ */
+function checkDisposition(args: CommitResultArgs): void {
+  if (args.outcome === 'completed' && args.disposition !== 'connected') {
+    throw new SeatError('BAD_REQUEST', '"回访完成"的通话情况须为"接通"，请按最后一次通话选择通话情况');
+  }
+  if (
+    args.outcome === 'identity_not_verified' &&
+    args.disposition !== 'connected' &&
+    args.disposition !== 'wrong_person'
+  ) {
+    throw new SeatError('BAD_REQUEST', '"身份未核实"的通话情况须为"接通"或"非本人"');
+  }
+  if (
+    args.attemptId === null &&
+    args.disposition === 'invalid_number' &&
+    [...args.notes.replace(/\s/g, '')].length < MIN_REASON_CHARS
+  ) {
+    throw new SeatError(
+      'BAD_REQUEST',
+      `未拨号记录"号码错误/空号"，请在备注中说明原因（至少 ${MIN_REASON_CHARS} 个字）`,
+    );
   }
 }
 

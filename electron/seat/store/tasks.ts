@@ -1,6 +1,7 @@
 import {
   type Attempt,
   type CustomerMasked,
+  type CustomerSearchKind,
   type Purpose,
   type ResultSummary,
   type Salesperson,
@@ -58,6 +59,29 @@ const WORKLIST_TOTAL = `
           CROSS JOIN tasks t ON t.customer_id = r.id
           WHERE ${OPEN_FOR_ACTOR}) AS n`;
 
+// A search (customerSearch): the customer's name or its start (a range, which an index on the name could
+// serve), or the full number. Everything else is the worklist's own: the actor's branch, assignment, recusal.
+const CUSTOMER_MATCH: Record<CustomerSearchKind, string> = {
+  name: 'c.name >= :search AND c.name < :search || char(1114111)',
+  phone: 'c.phone = :search',
+  idNumber: 'upper(c.id_number) = :search',
+};
+
+const searchFirst = (kind: CustomerSearchKind) => `
+  SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
+  WHERE ${OPEN_FOR_ACTOR} AND ${CUSTOMER_MATCH[kind]} AND ${NOT_RECUSED}
+  ORDER BY t.deadline_at, t.id LIMIT :limit`;
+
+const searchAfter = (kind: CustomerSearchKind) => `
+  SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
+  WHERE ${OPEN_FOR_ACTOR} AND (t.deadline_at, t.id) > (:afterDeadline, :afterId) AND ${CUSTOMER_MATCH[kind]}
+    AND ${NOT_RECUSED}
+  ORDER BY t.deadline_at, t.id LIMIT :limit`;
+
+const searchTotal = (kind: CustomerSearchKind) => `
+  SELECT count(*) AS n FROM tasks t JOIN customers c ON c.id = t.customer_id
+  WHERE ${OPEN_FOR_ACTOR} AND ${CUSTOMER_MATCH[kind]} AND ${NOT_RECUSED}`;
+
 interface WorklistRow {
   taskId: string;
   customerId: string;
@@ -73,6 +97,8 @@ export interface WorklistQuery {
   types?: CallbackType[] | undefined;
   limit: number;
   after?: { deadlineAt: string; taskId: string } | undefined;
+  /** A customer to find, as `customerSearch` read what was typed. */
+  search?: { kind: CustomerSearchKind; value: string } | undefined;
 }
 
 export function worklist(db: Db, actor: Actor, q: WorklistQuery): { items: WorklistItem[]; total: number } {
@@ -83,15 +109,25 @@ export function worklist(db: Db, actor: Actor, q: WorklistQuery): { items: Workl
     mask: q.types ? purposeMask(q.types) : 0,
     limit: q.limit,
   };
+  const kind = q.search?.kind;
+  const searched = q.search ? { search: q.search.value } : {};
   const rows = q.after
-    ? stmt<[object], WorklistRow>(db, WORKLIST_AFTER).all({
+    ? stmt<[object], WorklistRow>(db, kind ? searchAfter(kind) : WORKLIST_AFTER).all({
         ...params,
+        ...searched,
         afterDeadline: new Date(q.after.deadlineAt).toISOString(),
         afterId: q.after.taskId,
       })
-    : stmt<[object], WorklistRow>(db, WORKLIST_FIRST).all(params);
+    : stmt<[object], WorklistRow>(db, kind ? searchFirst(kind) : WORKLIST_FIRST).all({
+        ...params,
+        ...searched,
+      });
   const { limit: _limit, ...countParams } = params;
-  const total = stmt<[object], { n: number }>(db, WORKLIST_TOTAL).get(countParams)?.n ?? 0;
+  const total =
+    stmt<[object], { n: number }>(db, kind ? searchTotal(kind) : WORKLIST_TOTAL).get({
+      ...countParams,
+      ...searched,
+    })?.n ?? 0;
   return {
     total,
     items: rows.map((r) => ({

@@ -177,6 +177,7 @@ describe('calls and recordings on the seat', () => {
         sizeBytes: 9,
         durationMs: 3000,
         status: 'finished',
+        training: false,
       }),
     ]);
     const first = ok(await api.invoke('recording.read', { recordingId, offset: 0, length: 5 }));

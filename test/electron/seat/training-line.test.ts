@@ -202,6 +202,11 @@ describe('the training line at the seat', () => {
       '脚本回答是在演练通话中记录的，不能作为正式回访结果提交；请重新开始脚本后拨打客户',
     );
     expect(row<{ n: number }>('SELECT count(*) AS n FROM results').n).toBe(1);
+    // Its recording is the agent's, marked as practice in 我的录音.
+    recordings.chunk({ recordingId, seq: 0, data: Buffer.from('webm'), agentId: agent });
+    recordings.finish({ recordingId, durationMs: 4000, agentId: agent });
+    const mine = ok(await api.invoke('recording.list', {}));
+    expect(mine.items).toEqual([expect.objectContaining({ id: recordingId, training: true })]);
   });
 
   it('counts practice dials and real dials apart for 无法联系', async () => {

@@ -72,7 +72,7 @@ describe('the dispatcher every binding uses', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.error.code).toBe('BAD_REQUEST');
-      expect(r.error.message).toContain('taskId');
+      expect(r.error.message).toBe('任务格式不正确');
     }
     const extra = await dispatch(conn(session), 'task.get', {
       taskId: session.agentId,

@@ -2,7 +2,7 @@ import { dirname, join } from 'node:path';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadScriptFolders } from '../../../../electron/seat/scripts/load';
-import { type CommitResultArgs, SeatError } from '../../../../shared/contract';
+import { type CommitResultArgs, Disposition, SeatError } from '../../../../shared/contract';
 import { SCRIPTS_DIR } from '../../../shared/scripts/library';
 import { answeredCall, walkScript } from '../../../support/script';
 import { resultFor, storeWithBranch } from '../../../support/seat';
@@ -17,8 +17,11 @@ const seatError = (fn: () => unknown) => thrown(SeatError, fn);
 
 describe('commitResult', () => {
   let ctx: Ctx;
+  /** The seat's clock: 10:00 in Shanghai on 2026-11-26 unless a test moves it. */
+  let clock: string;
   beforeEach(async () => {
-    ctx = await storeWithBranch();
+    clock = '2026-11-26T02:00:00.000Z';
+    ctx = await storeWithBranch(() => new Date(clock));
     loadScriptFolders(ctx.store, [SCRIPTS_DIR]);
   });
   afterEach(() => ctx.close());
@@ -29,6 +32,37 @@ describe('commitResult', () => {
     walkScript(ctx.store, ctx.ids.agent, taskId, call.recordingId);
     return resultFor(taskId, { attemptId: call.attemptId, ...overrides });
   };
+  /** A real dial of the task that ended busy (SIP 486); its attempt id. */
+  const busyCall = (taskId: string): string => {
+    const store = ctx.store;
+    if (!store.settings()['sip.wsUrl']) store.setSetting(ctx.ids.agent, 'sip.wsUrl', 'ws://127.0.0.1:5066/');
+    if (!store.settings()['sip.uri']) store.setSetting(ctx.ids.agent, 'sip.uri', 'sip:8001@rig.test');
+    const attemptId = uuidv7();
+    store.startCall(ctx.ids.agent, attemptId, taskId);
+    store.endCall({
+      attemptId,
+      agentId: ctx.ids.agent,
+      answeredAt: null,
+      endedAt: store.now(),
+      outcome: 'busy',
+      sipCode: 486,
+    });
+    return attemptId;
+  };
+  const taskRow = (taskId: string) =>
+    ctx.store.db
+      .prepare(
+        'SELECT status, deadline_at AS deadlineAt, next_attempt_at AS nextAttemptAt FROM tasks WHERE id = ?',
+      )
+      .get(taskId) as { status: string; deadlineAt: string; nextAttemptAt: string | null };
+  const auditOf = (resultId: string) =>
+    JSON.parse(
+      (
+        ctx.store.db
+          .prepare("SELECT detail FROM audit WHERE action = 'result.commit' AND entity_id = ?")
+          .get(resultId) as { detail: string }
+      ).detail,
+    ) as Record<string, unknown>;
   const answersInScript = (taskId: string) => ctx.store.openScript(ctx.ids.agent, taskId).state.trail.length;
 
   it('writes result, answers, outbox entry and audit entry, and closes the task', () => {
@@ -218,21 +252,158 @@ describe('commitResult', () => {
     expect(count(ctx, 'results')).toBe(0);
   });
 
-  it('refuses a retry outside the calling window or after the task’s deadline, in Chinese', () => {
+  it('refuses a retry outside the calling window, in Chinese, and accepts one after the task’s deadline', () => {
     const retry = (retryAt: string) =>
-      seatError(() =>
+      resultFor(ctx.ids.taskB, { outcome: 'retry', disposition: 'call_back_later', retryAt });
+    const refused = (retryAt: string) =>
+      seatError(() => ctx.store.commitResult(ctx.ids.agent, retry(retryAt))).message;
+    // 12:00 in Shanghai: the lunch break between the default windows.
+    expect(refused('2026-11-26T04:00:00.000Z')).toBe('重拨时间须在呼叫时段内（09:00–11:30、13:00–20:00）');
+    // 21:00 in Shanghai.
+    expect(refused('2026-11-26T13:00:00.000Z')).toBe('重拨时间须在呼叫时段内（09:00–11:30、13:00–20:00）');
+    // After the deadline and outside the window: the window still holds.
+    expect(refused('2026-12-01T04:00:00.000Z')).toBe('重拨时间须在呼叫时段内（09:00–11:30、13:00–20:00）');
+    expect(count(ctx, 'results')).toBe(0);
+
+    // Task B is due 2026-11-30 23:59:59 Shanghai time; 10:00 on 1 December is after it, and allowed.
+    const before = taskRow(ctx.ids.taskB);
+    const late = retry('2026-12-01T02:00:00.000Z');
+    expect(ctx.store.commitResult(ctx.ids.agent, late).taskStatus).toBe('open');
+    // The deadline is not moved: once it has passed the task is overdue, whatever the retry time says.
+    expect(taskRow(ctx.ids.taskB)).toEqual({
+      status: 'open',
+      deadlineAt: before.deadlineAt,
+      nextAttemptAt: '2026-12-01T02:00:00.000Z',
+    });
+    expect(auditOf(late.id)).toMatchObject({ outcome: 'retry', retryAfterDeadline: true });
+  });
+
+  it('an overdue task can be retried after a busy call and stays overdue in the worklist', () => {
+    // 09:30 in Shanghai on 1 December: task B's deadline (30 November) has passed.
+    clock = '2026-12-01T01:30:00.000Z';
+    const before = taskRow(ctx.ids.taskB);
+    expect(Date.parse(before.deadlineAt)).toBeLessThan(Date.parse(clock));
+    const attemptId = busyCall(ctx.ids.taskB);
+
+    // 无法联系 still needs the configured number of real dials.
+    const early = seatError(() =>
+      ctx.store.commitResult(
+        ctx.ids.agent,
+        resultFor(ctx.ids.taskB, { attemptId, outcome: 'unreachable', disposition: 'busy' }),
+      ),
+    );
+    expect([early.code, early.message]).toEqual([
+      'BAD_REQUEST',
+      '已拨打 1 次，满 3 次仍未联系上才能以"无法联系"结案',
+    ]);
+
+    // 稍后重拨 this afternoon (14:00), with the disposition the agent saw: 忙线.
+    const args = resultFor(ctx.ids.taskB, {
+      attemptId,
+      outcome: 'retry',
+      disposition: 'busy',
+      retryAt: '2026-12-01T06:00:00.000Z',
+    });
+    expect(ctx.store.commitResult(ctx.ids.agent, args).taskStatus).toBe('open');
+    const detail = ctx.store.taskDetail(ctx.ids.agent, ctx.ids.taskB);
+    expect(detail.results.map((r) => [r.outcome, r.disposition, r.retryAt])).toEqual([
+      ['retry', 'busy', '2026-12-01T06:00:00.000Z'],
+    ]);
+    expect(detail.deadlineAt).toBe(before.deadlineAt);
+    // Still in the worklist, with its old deadline (the console shows it as 已逾期), first of the overdue.
+    const item = ctx.store
+      .worklist(ctx.ids.agent, { limit: 50 })
+      .items.find((i) => i.taskId === ctx.ids.taskB);
+    expect(item).toMatchObject({ deadlineAt: before.deadlineAt, nextAttemptAt: '2026-12-01T06:00:00.000Z' });
+    expect(Date.parse(item?.deadlineAt ?? '')).toBeLessThan(Date.parse(clock));
+    const payload = JSON.parse(
+      (
+        ctx.store.db
+          .prepare("SELECT payload FROM outbox WHERE kind = 'result' AND entity_id = ?")
+          .get(args.id) as {
+          payload: string;
+        }
+      ).payload,
+    );
+    expect(payload).toMatchObject({ outcome: 'retry', disposition: 'busy', attemptId });
+  });
+
+  it('records 号码错误/空号 without a dial only with a reason, and audits it as recorded without a dial', () => {
+    const noDial = (notes: string) =>
+      resultFor(ctx.ids.taskB, {
+        outcome: 'retry',
+        disposition: 'invalid_number',
+        notes,
+        retryAt: '2026-11-26T06:00:00.000Z',
+      });
+    const message = '未拨号记录"号码错误/空号"，请在备注中说明原因（至少 4 个字）';
+    for (const notes of ['', '   ', '空号', '号码 错']) {
+      const e = seatError(() => ctx.store.commitResult(ctx.ids.agent, noDial(notes)));
+      expect([e.code, e.message]).toEqual(['BAD_REQUEST', message]);
+    }
+    expect(count(ctx, 'results')).toBe(0);
+
+    const args = noDial('客户资料中的手机号少一位，已提交营业部核实');
+    expect(ctx.store.commitResult(ctx.ids.agent, args).taskStatus).toBe('open');
+    expect(auditOf(args.id)).toMatchObject({
+      taskId: ctx.ids.taskB,
+      outcome: 'retry',
+      disposition: 'invalid_number',
+      withoutDial: true,
+    });
+
+    // After a dial the attempt is the evidence: no reason needed, and the audit names no missing dial.
+    const attemptId = busyCall(ctx.ids.taskA);
+    const dialled = resultFor(ctx.ids.taskA, {
+      attemptId,
+      outcome: 'refused',
+      disposition: 'invalid_number',
+      notes: '',
+    });
+    expect(ctx.store.commitResult(ctx.ids.agent, dialled).taskStatus).toBe('closed');
+    expect(auditOf(dialled.id)).not.toHaveProperty('withoutDial');
+    expect(auditOf(dialled.id)).toMatchObject({ disposition: 'invalid_number' });
+  });
+
+  it('records every disposition with 稍后重拨 or 客户拒绝回访, with or without a dial', () => {
+    const attemptId = busyCall(ctx.ids.taskB);
+    for (const disposition of Disposition.options) {
+      for (const withDial of [false, true]) {
+        const args = resultFor(ctx.ids.taskB, {
+          attemptId: withDial ? attemptId : null,
+          outcome: 'retry',
+          disposition,
+          retryAt: '2026-11-26T06:00:00.000Z',
+        });
+        expect(ctx.store.commitResult(ctx.ids.agent, args).taskStatus).toBe('open');
+      }
+    }
+    expect(count(ctx, 'results')).toBe(Disposition.options.length * 2);
+    const refused = resultFor(ctx.ids.taskB, { attemptId, outcome: 'refused', disposition: 'declined' });
+    expect(ctx.store.commitResult(ctx.ids.agent, refused).taskStatus).toBe('closed');
+  });
+
+  it('refuses a scripted outcome whose disposition contradicts it (回访完成 · 忙线 never reaches head office)', () => {
+    const args = completed(ctx.ids.taskA, { disposition: 'busy' });
+    const e = seatError(() => ctx.store.commitResult(ctx.ids.agent, args));
+    expect([e.code, e.message]).toEqual([
+      'BAD_REQUEST',
+      '"回访完成"的通话情况须为"接通"，请按最后一次通话选择通话情况',
+    ]);
+    for (const disposition of ['busy', 'no_answer', 'invalid_number'] as const) {
+      const bad = seatError(() =>
         ctx.store.commitResult(
           ctx.ids.agent,
-          resultFor(ctx.ids.taskB, { outcome: 'retry', disposition: 'call_back_later', retryAt }),
+          resultFor(ctx.ids.taskB, { outcome: 'identity_not_verified', disposition }),
         ),
-      ).message;
-    // 12:00 in Shanghai: the lunch break between the default windows.
-    expect(retry('2026-11-26T04:00:00.000Z')).toBe('重拨时间须在呼叫时段内（09:00–11:30、13:00–20:00）');
-    // 21:00 in Shanghai.
-    expect(retry('2026-11-26T13:00:00.000Z')).toBe('重拨时间须在呼叫时段内（09:00–11:30、13:00–20:00）');
-    // Task B is due 2026-11-30 23:59:59 Shanghai time.
-    expect(retry('2026-12-01T02:00:00.000Z')).toBe('重拨时间不能晚于任务的截止时间');
+      );
+      expect([bad.code, bad.message]).toEqual(['BAD_REQUEST', '"身份未核实"的通话情况须为"接通"或"非本人"']);
+    }
     expect(count(ctx, 'results')).toBe(0);
+    // The same script with the disposition of its call is accepted.
+    expect(
+      ctx.store.commitResult(ctx.ids.agent, { ...args, id: uuidv7(), disposition: 'connected' }).taskStatus,
+    ).toBe('closed');
   });
 
   it('closes an unreached customer as unreachable only after the configured number of dials', () => {
