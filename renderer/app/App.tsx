@@ -53,6 +53,19 @@ function viewsOf(session: SessionInfo): View[] {
   return session.local ? [...workspace, ...SEAT_VIEWS] : [...workspace, 'sync'];
 }
 
+/**
+ * Focus into the screen's main content: the worklist's list when it is there, otherwise the screen's main
+ * region (the workspace screens render their own <main>, made focusable here), as the skip link and a login do.
+ */
+function focusMain() {
+  const list = document.querySelector<HTMLElement>('main [role="listbox"]');
+  if (list) return list.focus();
+  const main = document.querySelector<HTMLElement>('main');
+  if (!main) return;
+  if (!main.hasAttribute('tabindex')) main.tabIndex = -1;
+  main.focus();
+}
+
 /** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
 type Observable = SeatBridge & { onStateChange?: (cb: (state: ServiceState) => void) => () => void };
 
@@ -69,6 +82,8 @@ export function App({ seat }: { seat: Observable }) {
   const phone = useMemo(() => createConsolePhone(seat), [seat]);
   /** A language picked on the login screen, saved once the agent is logged in. */
   const pickedBeforeLogin = useRef<Language | null>(null);
+  /** Set by a login: once its first screen is shown, focus moves into that screen's main content. */
+  const focusAfterLogin = useRef(false);
 
   useEffect(() => {
     const offs = [
@@ -107,6 +122,13 @@ export function App({ seat }: { seat: Observable }) {
     if (session) setView(viewsOf(session)[0] ?? 'worklist');
   }, [session]);
 
+  // Just logged in: focus goes to the first screen's main content (the worklist for an agent), not <body>.
+  useEffect(() => {
+    if (!session || !focusAfterLogin.current || view !== (viewsOf(session)[0] ?? 'worklist')) return;
+    focusAfterLogin.current = false;
+    focusMain();
+  }, [session, view]);
+
   /** After a commit: the first task of the worklist other than the one just done. */
   const openNext = async (doneId: string) => {
     try {
@@ -125,7 +147,10 @@ export function App({ seat }: { seat: Observable }) {
     body = (
       <Login
         info={info}
-        onLoggedIn={setSession}
+        onLoggedIn={(s) => {
+          focusAfterLogin.current = true;
+          setSession(s);
+        }}
         onLanguage={(lng) => {
           pickedBeforeLogin.current = lng;
         }}
@@ -134,6 +159,17 @@ export function App({ seat }: { seat: Observable }) {
   } else {
     body = (
       <>
+        {/* biome-ignore lint/a11y/useValidAnchor: a skip link; focus moves by script, the hash is not a route */}
+        <a
+          className="skip-link"
+          href="#main"
+          onClick={(e) => {
+            e.preventDefault();
+            focusMain();
+          }}
+        >
+          {t('nav.skipToMain')}
+        </a>
         <header className="top-bar">
           <span className="brand">{t('app.title')}</span>
           <nav aria-label={t('nav.main')}>
@@ -170,11 +206,11 @@ export function App({ seat }: { seat: Observable }) {
         ) : view === 'training' ? (
           <Training session={session} />
         ) : view === 'lockouts' ? (
-          <main className="console single">
+          <main id="main" tabIndex={-1} className="console single">
             <Lockouts session={session} />
           </main>
         ) : view === 'worklist' ? (
-          <main className="console">
+          <main id="main" tabIndex={-1} className="console">
             <Worklist onOpen={setOpenTaskId} openTaskId={openTaskId} refresh={refresh} />
             {openTaskId ? (
               <TaskView
@@ -194,7 +230,7 @@ export function App({ seat }: { seat: Observable }) {
             )}
           </main>
         ) : (
-          <main className="console single">
+          <main id="main" tabIndex={-1} className="console single">
             {view === 'audit' && <AuditTrail />}
             {view === 'history' && <History />}
             {view === 'recordings' && <Recordings />}

@@ -37,6 +37,7 @@ export const en: Resources = {
     required: 'Please enter the {{field}}',
   },
   nav: {
+    skipToMain: 'Skip to main content',
     sync: 'Head office',
     history: 'Today',
     review: 'Recording review',
@@ -280,6 +281,7 @@ export const en: Resources = {
   audit: {
     title: 'Audit trail',
     listLabel: 'Audit entries',
+    scrollLabel: 'Audit trail (scrollable)',
     time: 'Time',
     agent: 'Agent',
     action: 'Action',

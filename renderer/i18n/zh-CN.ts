@@ -35,6 +35,7 @@ export const zhCN = {
     required: '请填写{{field}}',
   },
   nav: {
+    skipToMain: '跳到主要内容',
     sync: '总部同步',
     history: '今日回访',
     review: '录音复核',
@@ -271,6 +272,7 @@ export const zhCN = {
   audit: {
     title: '审计记录',
     listLabel: '审计记录列表',
+    scrollLabel: '审计记录（可滚动）',
     time: '时间',
     agent: '坐席',
     action: '操作',

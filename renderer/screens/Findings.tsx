@@ -101,7 +101,9 @@ export function Findings({ session }: { session: SessionInfo }) {
     <main className={listening ? 'console review' : 'console single'}>
       <section aria-labelledby="findings-title" className="review-search">
         <div className="panel-head">
-          <h2 id="findings-title">{t('findings.title')}</h2>
+          <h1 id="findings-title" className="screen-title">
+            {t('findings.title')}
+          </h1>
           <span className="muted">{session.branchId ?? t('review.allBranches')}</span>
         </div>
         <div className="review-filters">

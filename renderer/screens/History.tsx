@@ -26,7 +26,9 @@ export function History() {
   return (
     <section className="audit" aria-labelledby="history-title">
       <div className="panel-head">
-        <h2 id="history-title">{t('history.title')}</h2>
+        <h1 id="history-title" className="screen-title">
+          {t('history.title')}
+        </h1>
         <span className="muted">{items && t('history.summary', { count: items.length, done })}</span>
       </div>
       <ErrorLine text={error} />

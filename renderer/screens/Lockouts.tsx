@@ -44,7 +44,9 @@ export function Lockouts({ session }: { session: SessionInfo }) {
   return (
     <section className="audit" aria-labelledby="lockouts-title">
       <div className="panel-head">
-        <h2 id="lockouts-title">{t('lockouts.title')}</h2>
+        <h1 id="lockouts-title" className="screen-title">
+          {t('lockouts.title')}
+        </h1>
         <button type="button" onClick={() => void load()}>
           {t('lockouts.refresh')}
         </button>

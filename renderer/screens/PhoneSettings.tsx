@@ -210,7 +210,9 @@ export function PhoneSettings() {
   return (
     <section className="phone-settings" aria-labelledby="phone-settings-title">
       <div className="panel-head">
-        <h2 id="phone-settings-title">{t('phoneSettings.title')}</h2>
+        <h1 id="phone-settings-title" className="screen-title">
+          {t('phoneSettings.title')}
+        </h1>
       </div>
       <form className="settings-form" onSubmit={save} noValidate>
         {!sources.canManage && <p className="muted">{t('phoneSettings.managedNote')}</p>}

@@ -346,7 +346,9 @@ export function Recheck({ session }: { session: SessionInfo }) {
     <main className="console review">
       <section aria-labelledby="recheck-title" className="review-search">
         <div className="panel-head">
-          <h2 id="recheck-title">{t('recheck.title')}</h2>
+          <h1 id="recheck-title" className="screen-title">
+            {t('recheck.title')}
+          </h1>
           <span className="muted">{t('recheck.hint')}</span>
         </div>
         {MANAGING.includes(session.role) && <Sampling />}

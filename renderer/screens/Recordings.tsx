@@ -25,7 +25,9 @@ export function Recordings() {
   return (
     <section className="audit" aria-labelledby="recordings-title">
       <div className="panel-head">
-        <h2 id="recordings-title">{t('recordings.title')}</h2>
+        <h1 id="recordings-title" className="screen-title">
+          {t('recordings.title')}
+        </h1>
       </div>
       <ErrorLine text={error} />
       {player}

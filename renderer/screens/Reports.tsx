@@ -90,7 +90,9 @@ export function Reports({ session }: { session: SessionInfo }) {
     <main className="console single reports">
       <section aria-labelledby="reports-title">
         <div className="panel-head">
-          <h2 id="reports-title">{t('reports.title')}</h2>
+          <h1 id="reports-title" className="screen-title">
+            {t('reports.title')}
+          </h1>
           <span className="muted">{session.branchId ?? t('review.allBranches')}</span>
         </div>
         <form

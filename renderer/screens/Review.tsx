@@ -91,7 +91,9 @@ export function Review({ session }: { session: SessionInfo }) {
     <main className="console review">
       <section aria-labelledby="review-title" className="review-search">
         <div className="panel-head">
-          <h2 id="review-title">{t('review.title')}</h2>
+          <h1 id="review-title" className="screen-title">
+            {t('review.title')}
+          </h1>
           <span className="muted">{session.branchId ?? t('review.allBranches')}</span>
         </div>
         <form

@@ -70,7 +70,9 @@ export function SyncSettings() {
   return (
     <section className="phone-settings" aria-labelledby="sync-title">
       <div className="panel-head">
-        <h2 id="sync-title">{t('syncSettings.title')}</h2>
+        <h1 id="sync-title" className="screen-title">
+          {t('syncSettings.title')}
+        </h1>
       </div>
       {status && (
         <dl className="facts">

@@ -89,6 +89,8 @@ export function TaskView({
     try {
       const { value } = await call(seat, 'customer.reveal', { customerId: task.customer.id, field, taskId });
       setRevealed((r) => ({ ...r, [field]: value }));
+      // The reveal button goes away: focus moves to the value it revealed, not to <body> (Esc still closes).
+      requestAnimationFrame(() => document.getElementById(`reveal-${field}`)?.focus());
     } catch (e) {
       setError(errorText(e));
     }
@@ -166,7 +168,9 @@ export function TaskView({
               <dd>{task.customer.name}</dd>
               <dt>{t('task.idNumber')}</dt>
               <dd>
-                <span className="mono">{revealed.idNumber ?? task.customer.idNumberMasked}</span>
+                <span id="reveal-idNumber" className="mono" tabIndex={-1}>
+                  {revealed.idNumber ?? task.customer.idNumberMasked}
+                </span>
                 {revealed.idNumber === undefined && (
                   <button type="button" className="small" onClick={() => reveal('idNumber')}>
                     {t('task.revealIdNumber')}
@@ -175,7 +179,9 @@ export function TaskView({
               </dd>
               <dt>{t('task.phone')}</dt>
               <dd>
-                <span className="mono">{revealed.phone ?? task.customer.phoneMasked}</span>
+                <span id="reveal-phone" className="mono" tabIndex={-1}>
+                  {revealed.phone ?? task.customer.phoneMasked}
+                </span>
                 {revealed.phone === undefined && (
                   <button type="button" className="small" onClick={() => reveal('phone')}>
                     {t('task.revealPhone')}

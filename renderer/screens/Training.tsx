@@ -116,7 +116,9 @@ export function Training({ session }: { session: SessionInfo }) {
     <main className="console review training">
       <section aria-labelledby="training-title" className="review-search">
         <div className="panel-head">
-          <h2 id="training-title">{t('trainingView.title')}</h2>
+          <h1 id="training-title" className="screen-title">
+            {t('trainingView.title')}
+          </h1>
           <span className="muted">{session.branchId ?? t('review.allBranches')}</span>
         </div>
         <p className="hint training-note">{t('trainingView.note')}</p>

@@ -47,7 +47,9 @@ export function Watch({ session }: { session: SessionInfo }) {
     <main className="console single reports watch">
       <section aria-labelledby="watch-title">
         <div className="panel-head">
-          <h2 id="watch-title">{t('watch.title')}</h2>
+          <h1 id="watch-title" className="screen-title">
+            {t('watch.title')}
+          </h1>
           <span className="muted">{session.branchId ?? t('review.allBranches')}</span>
           <span className="spacer" />
           {data && <span className="muted">{t('watch.at', { time: time(data.at) })}</span>}

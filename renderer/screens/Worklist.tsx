@@ -164,7 +164,9 @@ export function Worklist(props: {
   return (
     <section className="worklist" aria-labelledby="worklist-title">
       <div className="panel-head">
-        <h2 id="worklist-title">{t('worklist.title')}</h2>
+        <h1 id="worklist-title" className="screen-title">
+          {t('worklist.title')}
+        </h1>
         <span className="muted">
           {loaded ? t('worklist.total', { count: loaded.total }) : t('worklist.loading')}
         </span>

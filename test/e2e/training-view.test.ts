@@ -77,7 +77,7 @@ describe('the training view in Chromium', () => {
 
     // Nothing practised yet: the view says where practice calls come from.
     await page.getByRole('navigation', { name: '主导航' }).getByRole('button', { name: '演练记录' }).click();
-    await page.getByRole('heading', { name: '演练记录', level: 2 }).waitFor();
+    await page.getByRole('heading', { name: '演练记录', level: 1 }).waitFor();
     await page.getByText('演练通话会在学员使用演练线路后出现在这里').waitFor();
 
     const { right, missed, busy } = await scene.practise();
