@@ -4,36 +4,9 @@
  * in the tab order, focus in the worklist after login, one h1 per seat screen with no serious or critical axe
  * finding, and focus kept (Esc still closes the task) after a reveal.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, seedDemo } from '../../electron/seat/demo/seed';
-import { Seat } from '../../electron/seat/seat';
-import { startWebHost, type WebHost } from '../../electron/web-host';
-import { launchChromium } from '../support/chromium';
-import { tempDir } from '../support/fixtures';
-
-const REPO = resolve(import.meta.dirname, '../..');
-const STATIC = join(REPO, 'out/renderer');
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const T = 20_000;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-/** axe-core in the page (evaluated over DevTools, so the page's CSP stays as strict as in production). */
-async function axeSeriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(`${AXE}\n;undefined`);
-  const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
+import { axeSeriousViolations, type ConsoleScene, openConsoleScene } from '../support/console-scene';
 
 /** What has the focus: its role/tag, accessible label and whether it sits in <main>. */
 const focused = (page: Page) =>
@@ -55,40 +28,19 @@ const focused = (page: Page) =>
   }>;
 
 describe('console accessibility in Chromium (browser seat)', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let seat: Seat;
-  let host: WebHost;
-  let browser: Browser;
+  let scene: ConsoleScene;
   let page: Page;
 
   beforeAll(async () => {
-    if (!existsSync(join(STATIC, 'index.html')))
-      throw new Error('out/renderer is not built: run `npm run build`');
-    tmp = tempDir();
-    seat = Seat.open({
-      dbPath: tmp.file('seat.db'),
-      appVersion: '0.1.0-e2e',
-      onDefect: () => {},
-      demo: true,
-    });
-    await seedDemo(seat.store);
-    seat.loadScripts([join(REPO, 'assets/scripts')]);
-    host = await startWebHost({ seat, staticDir: STATIC });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(T);
-    await page.goto(`${host.url}/#token=${host.token}`);
-    await page.getByLabel('工号').fill('A002');
-    await page.getByLabel('密码').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    // The demo branch with its scripts; no personas, no call.
+    scene = await openConsoleScene({ personas: false, microphone: 'none' });
+    page = scene.page;
+    await scene.login('A002');
     await page.getByRole('listbox', { name: '回访任务列表' }).getByRole('option').first().waitFor();
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    seat?.close();
-    tmp?.cleanup();
+    await scene?.close();
   });
 
   it('puts focus in the worklist after login, and a skip link first in the tab order', async () => {
@@ -136,13 +88,13 @@ describe('console accessibility in Chromium (browser seat)', () => {
 
   it('gives every seat screen one h1 and no serious or critical axe finding', async () => {
     // Enough of A002's own audit entries that the audit trail has to scroll.
-    const a002 = seat.store.db.prepare("SELECT id FROM agents WHERE code = 'A002'").get() as { id: string };
+    const a002 = scene.agentId('A002');
     for (let i = 0; i < 60; i++)
-      seat.store.audit({
-        agentId: a002.id,
+      scene.seat.store.audit({
+        agentId: a002,
         action: 'customer.reveal',
         entityType: 'customer',
-        entityId: a002.id,
+        entityId: a002,
         detail: { field: 'phone' },
       });
     for (const screen of ['回访任务', '今日回访', '我的录音', '审计记录', '电话设置', '总部同步']) {

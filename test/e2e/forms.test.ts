@@ -4,61 +4,31 @@
  * what a part of a number is instead of 请求格式不正确, and every search is audited. The built renderer
  * (out/renderer, `npm run build`) in Debian's Chromium, through the web host, on the demo branch.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, seedDemo } from '../../electron/seat/demo/seed';
-import { Seat } from '../../electron/seat/seat';
-import { startWebHost, type WebHost } from '../../electron/web-host';
-import { launchChromium } from '../support/chromium';
-import { tempDir } from '../support/fixtures';
-
-const REPO = resolve(import.meta.dirname, '../..');
-const STATIC = join(REPO, 'out/renderer');
-const T = 20_000;
+import { type ConsoleScene, openConsoleScene } from '../support/console-scene';
 
 describe('forms that say what is wrong, in Chromium', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let seat: Seat;
-  let host: WebHost;
-  let browser: Browser;
+  let scene: ConsoleScene;
 
   beforeAll(async () => {
-    if (!existsSync(join(STATIC, 'index.html')))
-      throw new Error('out/renderer is not built: run `npm run build`');
-    tmp = tempDir();
-    seat = Seat.open({
-      dbPath: tmp.file('seat.db'),
-      appVersion: '0.1.0-e2e',
-      onDefect: () => {},
-      demo: true,
-    });
-    await seedDemo(seat.store);
-    host = await startWebHost({ seat, staticDir: STATIC });
-    browser = await launchChromium();
+    // The demo branch only: no scripts, no personas, no call.
+    scene = await openConsoleScene({ scripts: false, personas: false, microphone: 'none' });
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    seat?.close();
-    tmp?.cleanup();
+    await scene?.close();
   });
 
   async function loggedIn(code: string): Promise<Page> {
-    const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(T);
-    await page.goto(`${host.url}/#token=${host.token}`);
-    await page.getByLabel('工号').fill(code);
-    await page.getByLabel('密码').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    const page = await scene.newPage();
+    await scene.login(code, { page });
     return page;
   }
 
   const audited = (action: string) =>
     (
-      seat.store.db.prepare('SELECT detail FROM audit WHERE action = ? ORDER BY rowid').all(action) as {
+      scene.seat.store.db.prepare('SELECT detail FROM audit WHERE action = ? ORDER BY rowid').all(action) as {
         detail: string;
       }[]
     ).map((r) => JSON.parse(r.detail) as Record<string, unknown>);
@@ -85,7 +55,7 @@ describe('forms that say what is wrong, in Chromium', () => {
     expect(await uri.getAttribute('aria-describedby')).toBe('sip.uri-error');
     expect(await server.getAttribute('aria-invalid')).toBeNull();
     // The valid server address was not saved without its account: nothing was.
-    const settings = seat.store.settings();
+    const settings = scene.seat.store.settings();
     expect(settings['sip.wsUrl']).toBe('');
     expect(settings['sip.uri']).toBe('');
     expect(audited('settings.set')).toEqual([]);
@@ -110,7 +80,7 @@ describe('forms that say what is wrong, in Chromium', () => {
       .toEqual(new Set([expect.stringMatching(new RegExp(`^${name}`))]));
 
     // The same customer by their mobile, typed with spaces as it is read out.
-    const { phone, idNumber } = seat.store.db
+    const { phone, idNumber } = scene.seat.store.db
       .prepare('SELECT phone, id_number AS idNumber FROM customers WHERE name = ? LIMIT 1')
       .get(name) as { phone: string; idNumber: string };
     await box.fill(`${phone.slice(0, 3)} ${phone.slice(3, 7)} ${phone.slice(7)}`);

@@ -9,28 +9,27 @@
  * completeness, absent from the results search and from coverage.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inProcessBridge } from '../../electron/seat/in-process';
 import { Seat } from '../../electron/seat/seat';
-import { readDraft } from '../../electron/seat/store/drafts';
-import { startWebHost, type WebHost } from '../../electron/web-host';
 import type { AnswerValue, SeatBridge } from '../../shared/contract';
-import { seatContentSecurityPolicy } from '../../shared/csp';
 import { plainAnswer } from '../../shared/scripts/answers';
-import { current, type StepView } from '../../shared/scripts/engine';
-import { parsePersona } from '../../shared/training/persona';
-import { launchChromium } from '../support/chromium';
+import {
+  type ConsoleScene,
+  customerOf,
+  openConsoleScene,
+  persona,
+  REPO,
+  untilCustomerListens,
+} from '../support/console-scene';
 import { BRANCH, PASSWORD, tempDir } from '../support/fixtures';
 import { freshDatabase } from '../support/hq-db';
 import { freePort, startHqProcess } from '../support/hq-process';
 import { seedHq } from '../support/hq-seed';
 import { invoke } from '../support/review-scene';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const STATIC = join(REPO, 'out/renderer');
 const VOICES = join(REPO, 'assets/training/voices');
 const T = 30_000;
 
@@ -64,15 +63,11 @@ describe('a callback on the training line, end to end (browser seat, head office
   let stopHq: (() => Promise<void>) | null = null;
   let dropDb: (() => Promise<void>) | null = null;
   let seat: Seat;
-  let host: WebHost;
-  let browser: Browser;
-  let page: Page;
+  let scene: ConsoleScene;
   let supervisor: SeatBridge & { close(): void };
   let seeded: Awaited<ReturnType<typeof seedHq>>;
 
   beforeAll(async () => {
-    if (!existsSync(join(STATIC, 'index.html')))
-      throw new Error('out/renderer is not built: run `npm run build`');
     const hqDir = join(tmp.dir, 'hq');
     mkdirSync(hqDir);
     const database = await freshDatabase('pglite', hqDir);
@@ -96,32 +91,19 @@ describe('a callback on the training line, end to end (browser seat, head office
     seat.store.ensureSeat(BRANCH);
     seat.loadScripts([join(REPO, 'assets/scripts')]);
     expect(seat.loadPersonas(join(REPO, 'assets/training/personas')).rejected).toEqual([]);
-    host = await startWebHost({
-      seat,
-      staticDir: STATIC,
-      contentSecurityPolicy: () => seatContentSecurityPolicy(seat.store.settings()['sip.wsUrl']),
-    });
     supervisor = inProcessBridge(seat);
     await invoke(supervisor, 'sync.enrol', { hqUrl, code: 'SH01', password: PASSWORD, name: '演练坐席' });
     await seat.sync.round();
     // The administrator's choice at this seat (no PBX here): its agents may practise.
     seat.store.setSetting(seeded.agent, 'training.enabled', true);
     seat.startSync();
-    browser = await launchChromium([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(T);
+    // The console on this seat, served with the seat's own content security policy.
+    scene = await openConsoleScene({ seat, seatCsp: true, timeout: T });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await scene?.close();
     supervisor?.close();
-    await host?.close();
     await seat?.shutdown();
     await stopHq?.();
     await dropDb?.();
@@ -129,10 +111,8 @@ describe('a callback on the training line, end to end (browser seat, head office
   });
 
   it('dials, the customer answers and speaks, the script is walked by keyboard, and it syncs home as training', async () => {
-    await page.goto(`${host.url}/#token=${host.token}`);
-    await page.getByLabel('工号').fill('A001');
-    await page.getByLabel('密码').fill(PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    const { page } = scene;
+    await scene.login('A001', { password: PASSWORD });
     await page.locator('.status-bar').getByText('电话：演练线路').waitFor();
     const list = page.getByRole('listbox', { name: '回访任务列表' });
     await list.getByRole('option').first().click();
@@ -150,46 +130,25 @@ describe('a callback on the training line, end to end (browser seat, head office
     // The script, by keyboard: each step's answer as the store will see it, the finding raised where this
     // customer gives cause (the salesperson promised returns).
     const runner = task.getByRole('region', { name: '回访脚本' });
-    const trail = () => readDraft(seat.store.db, taskId)?.state.trail.length ?? 0;
     for (let guard = 0; guard < 60; guard++) {
-      const draft = readDraft(seat.store.db, taskId);
-      if (!draft) throw new Error('no draft');
-      const step: StepView = current(draft.state);
+      const step = scene.stepOf(taskId);
       if (step.kind === 'end') break;
-      const before = draft.state.trail.length;
       const value: AnswerValue = plainAnswer(step, step.id === 'conduct.promised_returns');
       // As an agent does: the customer has said their piece and waits (or has no more to say).
-      await expect
-        .poll(
-          async () => {
-            const [played, spoken, listening, total] = await Promise.all(
-              ['played', 'spoken', 'listening', 'total'].map((a) => progress.getAttribute(`data-${a}`)),
-            );
-            return played === spoken && (listening === 'true' || played === total);
-          },
-          { timeout: T },
-        )
-        .toBe(true);
-      // The runner shows this step (its keys would otherwise go to the step before, still on screen).
-      await runner.locator(`progress.script-progress[value="${before}"]`).waitFor({ state: 'attached' });
-      await runner.locator('.step-text').filter({ hasText: step.text.zh }).waitFor();
-      await pressAnswer(page, runner, step, value);
-      await expect.poll(trail, { timeout: T }).toBe(before + 1);
+      await untilCustomerListens(progress, T);
+      await scene.answerStep(taskId, runner, value);
     }
     // The customer has said what the recorded answers cued, to its end.
     await expect
       .poll(
         async () => {
-          const [played, spoken] = await Promise.all([
-            progress.getAttribute('data-played'),
-            progress.getAttribute('data-spoken'),
-          ]);
-          return Number(played) > 10 && played === spoken;
+          const c = await customerOf(progress);
+          return c.played > 10 && c.played === c.spoken;
         },
         { timeout: T },
       )
       .toBe(true);
-    const played = Number(await progress.getAttribute('data-played'));
+    const { played } = await customerOf(progress);
 
     await page.keyboard.press('F10');
     await panel.getByRole('status').filter({ hasText: '通话结束 · 已接通' }).waitFor();
@@ -213,12 +172,9 @@ describe('a callback on the training line, end to end (browser seat, head office
       { encoding: 'utf8' },
     ).trim();
     expect(channels).toBe('2');
-    const persona = parsePersona(
-      JSON.parse(readFileSync(join(REPO, 'assets/training/personas/misconduct.json'), 'utf8')),
-      'misconduct.json',
-    );
-    if (!persona.ok) throw new Error(persona.error);
-    const clips = persona.persona.turns.slice(0, played).map((t) => t.clip);
+    const clips = persona('misconduct')
+      .turns.slice(0, played)
+      .map((t) => t.clip);
     const clipsVoiced = clips.reduce((s, clip) => s + voiced(join(VOICES, clip), null), 0);
     const right = voiced(file, 1);
     expect(Math.abs(right - clipsVoiced)).toBeLessThan(0.5);
@@ -253,25 +209,3 @@ describe('a callback on the training line, end to end (browser seat, head office
     expect(report.coverage.reduce((s, c) => s + c.required, 0)).toBeGreaterThan(0);
   }, 240_000);
 });
-
-/** One answer by keyboard: a number key for a choice, Space for a disclosure, typed text, then Enter. */
-async function pressAnswer(
-  page: Page,
-  runner: ReturnType<Page['getByRole']>,
-  step: StepView,
-  value: AnswerValue,
-): Promise<void> {
-  if (step.kind === 'identity' || (step.kind === 'question' && step.input === 'yes_no')) {
-    await page.keyboard.press(value === true ? '1' : '2');
-  } else if (step.kind === 'disclosure') {
-    await page.keyboard.press(' ');
-  } else if (step.kind === 'question' && (step.input === 'single_choice' || step.input === 'multi_choice')) {
-    const id = Array.isArray(value) ? value[0] : value;
-    const index = (step.options ?? []).findIndex((o) => o.id === id);
-    await page.keyboard.press(String(index + 1));
-  } else if (step.kind === 'question') {
-    await runner.getByRole('textbox').first().focus();
-    await page.keyboard.type(String(value));
-  }
-  await page.keyboard.press('Enter');
-}

@@ -7,97 +7,36 @@
  * records an answer; its result is saved as practice and the task stays open. Screenshot:
  * docs/screenshots/training-call.png.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, seedDemo } from '../../electron/seat/demo/seed';
-import { Seat } from '../../electron/seat/seat';
-import { startWebHost, type WebHost } from '../../electron/web-host';
-import { launchChromium } from '../support/chromium';
-import { tempDir } from '../support/fixtures';
+import {
+  axeSeriousViolations,
+  type ConsoleScene,
+  openConsoleScene,
+  REPO,
+  signIn,
+  T,
+} from '../support/console-scene';
 
-const REPO = resolve(import.meta.dirname, '../..');
-const STATIC = join(REPO, 'out/renderer');
 const SHOTS = join(REPO, 'docs/screenshots');
-const AXE = readFileSync(join(REPO, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const T = 20_000;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
-async function axeSeriousViolations(page: Page): Promise<string[]> {
-  await page.evaluate(`${AXE}\n;undefined`);
-  const violations = (await page.evaluate('axe.run(document).then((r) => r.violations)')) as AxeViolation[];
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-}
 
 describe('the training line in the console (browser seat)', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let seat: Seat;
-  let host: WebHost;
-  let browser: Browser;
-  let page: Page;
-
-  const attemptsOf = (taskId: string) =>
-    seat.store.db
-      .prepare(
-        `SELECT a.id, a.training_persona_id AS personaId, e.outcome, e.sip_code AS sipCode
-         FROM attempts a LEFT JOIN attempt_endings e ON e.attempt_id = a.id
-         WHERE a.task_id = ? ORDER BY a.started_at`,
-      )
-      .all(taskId) as {
-      id: string;
-      personaId: string | null;
-      outcome: string | null;
-      sipCode: number | null;
-    }[];
-  const taskStatus = (taskId: string) =>
-    (seat.store.db.prepare('SELECT status FROM tasks WHERE id = ?').get(taskId) as { status: string }).status;
+  let scene: ConsoleScene;
+  let page: ConsoleScene['page'];
+  const attemptsOf = (taskId: string) => scene.attemptsOf(taskId);
+  const taskStatus = (taskId: string) => scene.taskRow(taskId).status;
 
   beforeAll(async () => {
-    if (!existsSync(join(STATIC, 'index.html')))
-      throw new Error('out/renderer is not built: run `npm run build`');
-    tmp = tempDir();
-    seat = Seat.open({
-      dbPath: tmp.file('seat.db'),
-      appVersion: '0.1.0-e2e',
-      onDefect: () => {},
-      demo: true,
-    });
     // The demo seat: no PBX, the training line allowed, the shipped personas and their clips.
-    await seedDemo(seat.store);
-    seat.loadScripts([join(REPO, 'assets/scripts')]);
-    seat.loadPersonas(join(REPO, 'assets/training/personas'));
-    expect(seat.store.settings()['training.enabled']).toBe(true);
-    expect(seat.store.settings()['sip.wsUrl']).toBe('');
-    host = await startWebHost({ seat, staticDir: STATIC });
-    browser = await launchChromium([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(T);
-    await page.goto(`${host.url}/#token=${host.token}`);
-    await page.getByLabel('工号').fill('A002');
-    await page.getByLabel('密码').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    scene = await openConsoleScene();
+    page = scene.page;
+    expect(scene.seat.store.settings()['training.enabled']).toBe(true);
+    expect(scene.seat.store.settings()['sip.wsUrl']).toBe('');
+    await scene.login('A002');
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    seat?.close();
-    tmp?.cleanup();
+    await scene?.close();
   });
 
   it('is marked as training: status bar, worklist and call panel; the busy persona is busy', async () => {
@@ -193,15 +132,12 @@ describe('the training line in the console (browser seat)', () => {
   }, 90_000);
 
   it('with a PBX configured too, the agent picks the line, by keyboard', async () => {
-    const admin = (seat.store.db.prepare("SELECT id FROM agents WHERE code = 'A001'").get() as { id: string })
-      .id;
-    seat.store.setSetting(admin, 'sip.wsUrl', 'wss://pbx.invalid:7443');
-    seat.store.setSetting(admin, 'sip.uri', 'sip:8001@pbx.invalid');
+    const admin = scene.agentId('A001');
+    scene.seat.store.setSetting(admin, 'sip.wsUrl', 'wss://pbx.invalid:7443');
+    scene.seat.store.setSetting(admin, 'sip.uri', 'sip:8001@pbx.invalid');
     // The line is the seat's at login: log in again.
     await page.getByRole('button', { name: '退出登录' }).click();
-    await page.getByLabel('工号').fill('A002');
-    await page.getByLabel('密码').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await signIn(page, 'A002');
     const list = page.getByRole('listbox', { name: '回访任务列表' });
     await list.getByRole('option').first().click();
     const panel = page.locator('.task-view').getByRole('region', { name: '通话' });

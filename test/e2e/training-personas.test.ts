@@ -4,8 +4,10 @@
  * Chromium through the web host, on the demo seat with the training line allowed and no PBX; one task per
  * persona, the outcome the persona drives asserted in the UI and in the seat's SQLite store.
  *
- * - `no_answer`: rings out; the attempt ends 无人接听 (SIP 480), on the training line, with no recording; the
- *   wrap-up offers 无人接听.
+ * - `no_answer`: rings until the seat's ring timeout (set to its smallest, 10 s, here) cancels it, as it does a
+ *   real dial; the attempt ends 无人接听 (SIP 487 after that cancel), on the training line, with no recording;
+ *   the wrap-up offers 无人接听. With the default timeout (45 s) the persona's own 480 ends it instead
+ *   (training-phone.test.ts has both ends).
  * - `identity_fails`: a relative answers; the agent asks (speaks), hears "not me" and "I don't know the ID",
  *   records 核实未通过; the script ends; the practice result is `identity_not_verified`; the task stays open.
  * - `call_back_tomorrow`: the customer asks to be called tomorrow afternoon; the agent commits 稍后重拨 for
@@ -18,110 +20,38 @@
  * the script has nothing to record yet (the identity check). Elsewhere it stays silent and the customer is
  * cued by recorded script answers, as with Chromium's fake microphone.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, seedDemo } from '../../electron/seat/demo/seed';
-import { Seat } from '../../electron/seat/seat';
-import { readDraft } from '../../electron/seat/store/drafts';
-import { startWebHost, type WebHost } from '../../electron/web-host';
 import type { AnswerValue } from '../../shared/contract';
-import { plainAnswer } from '../../shared/scripts/answers';
-import { current, type StepView } from '../../shared/scripts/engine';
-import { type Persona, parsePersona } from '../../shared/training/persona';
-import { launchChromium } from '../support/chromium';
-import { tempDir } from '../support/fixtures';
-
-const REPO = resolve(import.meta.dirname, '../..');
-const STATIC = join(REPO, 'out/renderer');
-const PERSONAS = join(REPO, 'assets/training/personas');
-const T = 20_000;
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
-/** The calling window and retry times are China time (UTC+8), as renderer/components/WrapUp.tsx has them. */
-const CHINA_MS = 8 * HOUR;
+import { SETTING_SCHEMAS } from '../../shared/contract/settings';
+import {
+  CHINA_MS,
+  type ConsoleScene,
+  chinaField,
+  customerOf,
+  DAY,
+  minutesOf,
+  openConsoleScene,
+  persona,
+  speak,
+  T,
+} from '../support/console-scene';
 
 /**
- * The agent's microphone: a tone through a gain that is 0 until `__speak(ms)` (page context). Every dial's
- * getUserMedia gets a fresh one; `__speak` speaks into the latest.
+ * The seat's ring timeout here: the setting's smallest. The no_answer persona rings longer (45 s, as long as
+ * the default timeout), so the seat cancels it at this, as it does a real dial, instead of the test waiting
+ * for the persona's 480.
  */
-const SYNTHETIC_MIC = `(() => {
-  let voice = null;
-  let context = null;
-  const devices = navigator.mediaDevices;
-  if (!devices) return;
-  devices.getUserMedia = async () => {
-    if (context) context.close().catch(() => undefined);
-    context = new AudioContext();
-    const tone = context.createOscillator();
-    tone.frequency.value = 440;
-    voice = context.createGain();
-    voice.gain.value = 0;
-    const out = context.createMediaStreamDestination();
-    tone.connect(voice).connect(out);
-    tone.start();
-    await context.resume();
-    return out.stream;
-  };
-  window.__speak = (ms) => {
-    if (!voice) throw new Error('no microphone open');
-    voice.gain.value = 0.5;
-    setTimeout(() => { voice.gain.value = 0; }, ms);
-  };
-})();`;
-
-function persona(id: string): Persona {
-  const parsed = parsePersona(JSON.parse(readFileSync(join(PERSONAS, `${id}.json`), 'utf8')), `${id}.json`);
-  if (!parsed.ok) throw new Error(parsed.error);
-  return parsed.persona;
-}
-
-/** Minutes since midnight of `HH:MM`. */
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** `YYYY-MM-DDTHH:MM` in China time, as the wrap-up's datetime-local field takes it. */
-const chinaField = (ms: number) => new Date(ms + CHINA_MS).toISOString().slice(0, 16);
-
-interface Customer {
-  played: number;
-  spoken: number;
-  listening: boolean;
-  total: number;
-}
+const RING_TIMEOUT_SEC = 10;
 
 describe('each training persona through the console (browser seat)', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let seat: Seat;
-  let host: WebHost;
-  let browser: Browser;
-  let page: Page;
+  let scene: ConsoleScene;
+  let seat: ConsoleScene['seat'];
+  let page: ConsoleScene['page'];
 
   const db = () => seat.store.db;
-  const attemptsOf = (taskId: string) =>
-    db()
-      .prepare(
-        `SELECT a.id, a.training_persona_id AS personaId, e.outcome, e.sip_code AS sipCode,
-                e.answered_at AS answeredAt,
-                (SELECT count(*) FROM recordings r WHERE r.attempt_id = a.id)
-                  + (SELECT count(*) FROM recordings_open o WHERE o.attempt_id = a.id) AS recordings
-         FROM attempts a LEFT JOIN attempt_endings e ON e.attempt_id = a.id
-         WHERE a.task_id = ? ORDER BY a.started_at`,
-      )
-      .all(taskId) as {
-      id: string;
-      personaId: string | null;
-      outcome: string | null;
-      sipCode: number | null;
-      answeredAt: string | null;
-      recordings: number;
-    }[];
-  const taskRow = (taskId: string) =>
-    db()
-      .prepare(
-        'SELECT status, next_attempt_at AS nextAttemptAt, deadline_at AS deadlineAt FROM tasks WHERE id = ?',
-      )
-      .get(taskId) as { status: string; nextAttemptAt: string | null; deadlineAt: string };
+  const attemptsOf = (taskId: string) => scene.attemptsOf(taskId);
+  const taskRow = (taskId: string) => scene.taskRow(taskId);
   const resultsOf = (taskId: string) =>
     (
       db()
@@ -149,47 +79,27 @@ describe('each training persona through the console (browser seat)', () => {
         )
         .all(resultId) as { stepId: string; value: string }[]
     ).map((a) => ({ stepId: a.stepId, value: JSON.parse(a.value) as AnswerValue }));
-  const trailOf = (taskId: string) => readDraft(db(), taskId)?.state.trail ?? [];
+  const trailOf = (taskId: string) => scene.trailOf(taskId);
 
   beforeAll(async () => {
-    if (!existsSync(join(STATIC, 'index.html')))
-      throw new Error('out/renderer is not built: run `npm run build`');
-    tmp = tempDir();
-    seat = Seat.open({
-      dbPath: tmp.file('seat.db'),
-      appVersion: '0.1.0-e2e',
-      onDefect: () => {},
-      demo: true,
+    // The demo seat: no PBX, the training line allowed, the shipped personas and their clips; the agent's
+    // microphone the synthetic one.
+    scene = await openConsoleScene({
+      microphone: 'synthetic',
+      settings: { 'sip.ringTimeoutSec': RING_TIMEOUT_SEC },
     });
-    // The demo seat: no PBX, the training line allowed, the shipped personas and their clips.
-    await seedDemo(seat.store);
-    seat.loadScripts([join(REPO, 'assets/scripts')]);
-    expect(seat.loadPersonas(PERSONAS).rejected).toEqual([]);
+    seat = scene.seat;
+    page = scene.page;
     expect(seat.store.settings()['training.enabled']).toBe(true);
     expect(seat.store.settings()['sip.wsUrl']).toBe('');
-    host = await startWebHost({ seat, staticDir: STATIC });
-    browser = await launchChromium([
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(T);
-    await page.addInitScript(SYNTHETIC_MIC);
-    await page.goto(`${host.url}/#token=${host.token}`);
-    await page.getByLabel('工号').fill('A002');
-    await page.getByLabel('密码').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    expect(seat.store.settings()['sip.ringTimeoutSec']).toBe(RING_TIMEOUT_SEC);
+    await scene.login('A002');
     await page.locator('.status-bar').getByText('电话：演练线路').waitFor();
     await page.getByRole('listbox', { name: '回访任务列表' }).getByRole('option').first().waitFor();
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    seat?.close();
-    tmp?.cleanup();
+    await scene?.close();
   });
 
   /** Focus leaves whatever field has it, so number keys and Enter go to the script runner. */
@@ -223,16 +133,7 @@ describe('each training persona through the console (browser seat)', () => {
     await panel.getByText(`模拟客户：${persona(personaId).name}`).waitFor();
     await blur();
     const progress = panel.locator('.training-progress');
-    const customer = (): Promise<Customer> =>
-      progress.evaluate((el) => {
-        const d = (el as unknown as { dataset: Record<string, string | undefined> }).dataset;
-        return {
-          played: Number(d.played),
-          spoken: Number(d.spoken),
-          listening: d.listening === 'true',
-          total: Number(d.total),
-        };
-      });
+    const customer = () => customerOf(progress);
     const ended = () =>
       panel
         .locator('.call-phase.phase-ended')
@@ -241,35 +142,30 @@ describe('each training persona through the console (browser seat)', () => {
     return { taskId, task, panel, runner, progress, customer, ended };
   }
 
-  /**
-   * Records the answer of the step the runner shows, by keyboard, once the runner shows it (its keys would
-   * otherwise go to the step before, still on screen); returns the step.
-   */
-  async function answerStep(taskId: string, runner: Locator, value?: AnswerValue): Promise<StepView> {
-    const draft = readDraft(db(), taskId);
-    if (!draft) throw new Error('no draft');
-    const step = current(draft.state);
-    const before = draft.state.trail.length;
-    await runner.locator(`progress.script-progress[value="${before}"]`).waitFor({ state: 'attached' });
-    await runner.locator('.step-text').filter({ hasText: step.text.zh }).waitFor();
-    await pressAnswer(page, runner, step, value ?? plainAnswer(step));
-    await expect.poll(() => trailOf(taskId).length, { timeout: T }).toBe(before + 1);
-    return step;
-  }
+  /** The answer of the step the runner shows, by keyboard (see console-scene's `answerStep`). */
+  const answerStep = (taskId: string, runner: Locator, value?: AnswerValue) =>
+    scene.answerStep(taskId, runner, value);
 
-  it('no_answer: it rings out, 无人接听 (SIP 480), a training attempt with no recording; the wrap-up offers it', async () => {
+  it('no_answer: it rings until the seat gives up, 无人接听 (SIP 487), a training attempt with no recording; the wrap-up offers it', async () => {
     const { taskId, task, panel, progress } = await openTask('Home', 0, 'no_answer');
     const line = persona('no_answer').line;
     expect(line).toMatchObject({ kind: 'no_answer', sipCode: 480 });
+    // The persona rings longer than this seat's ring timeout, and no longer than the default one (so that,
+    // by default, it is the persona's 480 that ends it).
+    const ringLimitMs = RING_TIMEOUT_SEC * 1000;
+    expect(line.ringMs).toBeGreaterThan(ringLimitMs);
+    expect(line.ringMs).toBeLessThanOrEqual(SETTING_SCHEMAS['sip.ringTimeoutSec'].parse(undefined) * 1000);
     const started = Date.now();
     await page.keyboard.press('F9');
     await panel.getByRole('status').filter({ hasText: '振铃中' }).waitFor();
-    // Rings for the persona's ringMs (45 s), then the network's 480.
+    // Rings for the seat's ring timeout, then the seat cancels it (487): no answer.
     await panel
       .getByRole('status')
-      .filter({ hasText: '通话结束 · 无人接听 (SIP 480)' })
-      .waitFor({ timeout: line.ringMs + 15_000 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(line.ringMs - 1000);
+      .filter({ hasText: '通话结束 · 无人接听 (SIP 487)' })
+      .waitFor({ timeout: ringLimitMs + 15_000 });
+    const rang = Date.now() - started;
+    expect(rang).toBeGreaterThanOrEqual(ringLimitMs - 1000);
+    expect(rang).toBeLessThan(line.ringMs);
     // No customer ever spoke: no progress line.
     expect(await progress.count()).toBe(0);
     await expect
@@ -278,7 +174,7 @@ describe('each training persona through the console (browser seat)', () => {
         expect.objectContaining({
           personaId: 'no_answer',
           outcome: 'no_answer',
-          sipCode: 480,
+          sipCode: 487,
           answeredAt: null,
           recordings: 0,
         }),
@@ -296,12 +192,12 @@ describe('each training persona through the console (browser seat)', () => {
       '无法联系',
     ]);
     expect(taskRow(taskId).status).toBe('open');
-  }, 120_000);
+  }, 90_000);
 
   it('identity_fails: a relative answers, the agent records 核实未通过, the script ends; the result is identity_not_verified', async () => {
     const who = persona('identity_fails');
     const { taskId, task, panel, runner, customer } = await openTask('Home', 1, 'identity_fails');
-    const first = current(readDraft(db(), taskId)?.state ?? fail('no draft'));
+    const first = scene.stepOf(taskId);
     expect(first.kind).toBe('identity');
     await page.keyboard.press('F9');
     await panel.getByRole('status').filter({ hasText: '通话中' }).waitFor();
@@ -310,15 +206,14 @@ describe('each training persona through the console (browser seat)', () => {
     await expect.poll(customer, { timeout: T }).toEqual({ played: 1, spoken: 1, listening: true, total });
 
     // The agent reads the identity check aloud; the customer answers each time (the persona's identity turns).
-    const speak = (ms: number) => page.evaluate((m) => (globalThis as unknown as Speaks).__speak(m), ms);
     const identityTurns = who.turns.filter((t) => t.expect === 'identity');
     expect(identityTurns.map((t) => t.text)).toEqual(
       expect.arrayContaining([expect.stringContaining('不是'), expect.stringContaining('不清楚')]),
     );
-    await speak(600);
+    await speak(page, 600);
     await expect.poll(customer, { timeout: T }).toEqual({ played: 2, spoken: 2, listening: true, total });
     expect(who.turns[1]?.text).toContain('不是，我是他爱人');
-    await speak(600);
+    await speak(page, 600);
     await expect.poll(customer, { timeout: T }).toEqual({ played: 3, spoken: 3, listening: true, total });
     expect(who.turns[2]?.text).toContain('身份证号我不清楚');
     // Nothing was recorded in the runner meanwhile.
@@ -333,7 +228,7 @@ describe('each training persona through the console (browser seat)', () => {
       .getByRole('status')
       .filter({ hasText: '身份未能核实：已礼貌结束通话，请填写回访小结' })
       .waitFor();
-    expect(current(readDraft(db(), taskId)?.state ?? fail('no draft'))).toMatchObject({
+    expect(scene.stepOf(taskId)).toMatchObject({
       kind: 'end',
       identityFailed: true,
     });
@@ -408,7 +303,7 @@ describe('each training persona through the console (browser seat)', () => {
       expect.arrayContaining([expect.stringContaining('请明天下午再打来')]),
     );
     // The script is not finished: the agent ends the call as the customer asked.
-    expect(current(readDraft(db(), taskId)?.state ?? fail('no draft')).kind).not.toBe('end');
+    expect(scene.stepOf(taskId).kind).not.toBe('end');
     await page.keyboard.press('F10');
     await panel.getByRole('status').filter({ hasText: '通话结束 · 已接通' }).waitFor();
 
@@ -486,7 +381,7 @@ describe('each training persona through the console (browser seat)', () => {
     expect(answered).toBe(who.turns.filter((t) => t.after === 'agent_speaks').length);
     expect(trail).toHaveLength(answered);
     // Mid-way: the runner still shows the next step, which can no longer be answered.
-    const next = current(readDraft(db(), taskId)?.state ?? fail('no draft'));
+    const next = scene.stepOf(taskId);
     expect(next.kind).not.toBe('end');
     await runner.locator(`progress.script-progress[value="${trail.length}"]`).waitFor({ state: 'attached' });
     await runner.locator('.step-text').filter({ hasText: next.text.zh }).waitFor();
@@ -522,28 +417,3 @@ describe('each training persona through the console (browser seat)', () => {
     expect(taskRow(taskId).status).toBe('open');
   }, 90_000);
 });
-
-interface Speaks {
-  __speak(ms: number): void;
-}
-
-function fail(message: string): never {
-  throw new Error(message);
-}
-
-/** One answer by keyboard: a number key for a choice, Space for a disclosure, typed text, then Enter. */
-async function pressAnswer(page: Page, runner: Locator, step: StepView, value: AnswerValue): Promise<void> {
-  if (step.kind === 'identity' || (step.kind === 'question' && step.input === 'yes_no')) {
-    await page.keyboard.press(value === true ? '1' : '2');
-  } else if (step.kind === 'disclosure') {
-    await page.keyboard.press(' ');
-  } else if (step.kind === 'question' && (step.input === 'single_choice' || step.input === 'multi_choice')) {
-    const id = Array.isArray(value) ? value[0] : value;
-    const index = (step.options ?? []).findIndex((o) => o.id === id);
-    await page.keyboard.press(String(index + 1));
-  } else if (step.kind === 'question') {
-    await runner.getByRole('textbox').first().focus();
-    await page.keyboard.type(String(value));
-  }
-  await page.keyboard.press('Enter');
-}

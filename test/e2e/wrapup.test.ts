@@ -13,42 +13,25 @@
  *
  * Every date comes from the seat's clock.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_PASSWORD, seedDemo } from '../../electron/seat/demo/seed';
-import { Seat } from '../../electron/seat/seat';
-import { startWebHost, type WebHost } from '../../electron/web-host';
-import { launchChromium } from '../support/chromium';
-import { tempDir } from '../support/fixtures';
-
-const REPO = resolve(import.meta.dirname, '../..');
-const STATIC = join(REPO, 'out/renderer');
-const T = 20_000;
-const HOUR = 3600_000;
-/** The calling window and retry times are China time (UTC+8), as renderer/components/WrapUp.tsx has them. */
-const CHINA_MS = 8 * HOUR;
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-/** `YYYY-MM-DDTHH:MM` in China time, as the wrap-up's datetime-local field takes it. */
-const chinaField = (ms: number) => new Date(ms + CHINA_MS).toISOString().slice(0, 16);
+import {
+  CHINA_MS,
+  type ConsoleScene,
+  chinaField,
+  HOUR,
+  minutesOf,
+  openConsoleScene,
+  T,
+} from '../support/console-scene';
 
 describe('the wrap-up (browser seat, training line)', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let seat: Seat;
-  let host: WebHost;
-  let browser: Browser;
-  let page: Page;
+  let scene: ConsoleScene;
+  let seat: ConsoleScene['seat'];
+  let page: ConsoleScene['page'];
 
   const db = () => seat.store.db;
-  const attemptsOf = (taskId: string) =>
-    db()
-      .prepare(
-        `SELECT a.id, a.training_persona_id AS personaId, e.outcome
-         FROM attempts a LEFT JOIN attempt_endings e ON e.attempt_id = a.id
-         WHERE a.task_id = ? ORDER BY a.started_at, a.id`,
-      )
-      .all(taskId) as { id: string; personaId: string | null; outcome: string | null }[];
+  const attemptsOf = (taskId: string) => scene.attemptsOf(taskId);
   const resultsOf = (taskId: string) =>
     db()
       .prepare(
@@ -65,12 +48,7 @@ describe('the wrap-up (browser seat, training line)', () => {
       retryAt: string | null;
       training: number;
     }[];
-  const taskRow = (taskId: string) =>
-    db()
-      .prepare(
-        'SELECT status, next_attempt_at AS nextAttemptAt, deadline_at AS deadlineAt FROM tasks WHERE id = ?',
-      )
-      .get(taskId) as { status: string; nextAttemptAt: string | null; deadlineAt: string };
+  const taskRow = (taskId: string) => scene.taskRow(taskId);
 
   /**
    * The first quarter hour at least two hours from the seat's clock inside its calling window (China time):
@@ -88,43 +66,18 @@ describe('the wrap-up (browser seat, training line)', () => {
   }
 
   beforeAll(async () => {
-    if (!existsSync(join(STATIC, 'index.html')))
-      throw new Error('out/renderer is not built: run `npm run build`');
-    tmp = tempDir();
-    seat = Seat.open({
-      dbPath: tmp.file('seat.db'),
-      appVersion: '0.1.0-e2e',
-      onDefect: () => {},
-      demo: true,
-    });
     // The demo seat, its deadlines around the seat's own clock: no PBX, the training line, its personas.
-    await seedDemo(seat.store, new Date(seat.store.now()));
-    seat.loadScripts([join(REPO, 'assets/scripts')]);
-    expect(seat.loadPersonas(join(REPO, 'assets/training/personas')).rejected).toEqual([]);
+    scene = await openConsoleScene();
+    seat = scene.seat;
+    page = scene.page;
     expect(seat.store.settings()['sip.wsUrl']).toBe('');
-    host = await startWebHost({ seat, staticDir: STATIC });
-    browser = await launchChromium([
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      '--disable-background-timer-throttling',
-      '--disable-renderer-backgrounding',
-    ]);
-    page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-    page.setDefaultTimeout(T);
-    await page.goto(`${host.url}/#token=${host.token}`);
-    await page.getByLabel('工号').fill('A002');
-    await page.getByLabel('密码').fill(DEMO_PASSWORD);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await scene.login('A002');
     await page.locator('.status-bar').getByText('电话：演练线路').waitFor();
     await page.getByRole('listbox', { name: '回访任务列表' }).getByRole('option').first().waitFor();
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await host?.close();
-    seat?.close();
-    tmp?.cleanup();
+    await scene?.close();
   });
 
   /** The worklist row `index` (from the top: the most overdue first), which must be overdue; opened. */
