@@ -180,6 +180,13 @@ export class Review {
     };
   }
 
+  /** A reloaded page resumed its session on a new connection (`session.resume`): its head-office one goes along. */
+  handOver(from: Connection, to: Connection): void {
+    const token = this.#sessions.get(from);
+    this.#sessions.delete(from);
+    if (token !== undefined) this.#sessions.set(to, token);
+  }
+
   /**
    * Ends the connection's head-office session too (#14): head office forgets the token at once rather than
    * at its idle timeout. Not awaited by the seat's logout: head office out of reach leaves the token to its

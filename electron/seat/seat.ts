@@ -12,9 +12,14 @@ import {
   type MethodName,
   SeatError,
   type SessionInfo,
+  type Settings,
   type TrainingLineInfo,
 } from '../../shared/contract';
 import type { Persona } from '../../shared/training/persona';
+import { AgentStates } from './agent-state';
+import { agentLanguage, languageInUse, saveAgentLanguage, seatLanguage } from './auth/language';
+import { assertNotLocked } from './auth/login';
+import { RESUME_GRACE_MS, ResumeTokens } from './auth/resume';
 import { Recordings } from './recordings/recordings';
 import { Review } from './review';
 import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
@@ -84,9 +89,13 @@ export class Seat {
   readonly #connections = new Set<SeatConnection>();
   /** Logins whose phone read its credentials already (`phone.credentials` is audited once per login). */
   readonly #credentialsRead = new WeakSet<SessionInfo>();
+  /** The sessions a reloaded page may take back (`session.resume`; auth/resume.ts). */
+  readonly #resume = new ResumeTokens<Connection>();
   readonly sync: SeatSync;
   /** The supervisor workspace, online against head office. */
   readonly review: Review;
+  /** The agents' working states (就绪 / 通话中 / 话后处理 / 小休), see agent-state.ts. */
+  readonly agents: AgentStates;
   /** The training line's customers (`loadPersonas`), and the folder of their voice clips. */
   #personas: Persona[] = [];
   #voicesDir: string | null = null;
@@ -122,6 +131,21 @@ export class Seat {
       onOutbox: () => this.broadcast('outbox.changed', store.outboxStatus()),
     });
     this.review = new Review(store, options.downloadsDir ?? join(dirname(options.dbPath), 'downloads'));
+    this.agents = new AgentStates({
+      now: () => store.now(),
+      settings: () => {
+        const s = store.settings();
+        return { breakReasons: s['agent.breakReasons'], afterCallWorkSec: s['agent.afterCallWorkSec'] };
+      },
+      audit: (agentId, detail) =>
+        store.audit({ agentId, action: 'agent.state', entityType: 'agent', entityId: agentId, detail }),
+      changed: (agentId, status) => {
+        for (const conn of this.#connections) {
+          if (conn.session?.agentId === agentId) conn.push('agent.changed', status);
+        }
+        this.#outboxChanged();
+      },
+    });
     const onDefect =
       options.onDefect ?? ((method, error) => console.error(`seat: defect in ${method}`, error));
     const dispatch = createDispatcher(this.#guard(this.#handlers()), onDefect);
@@ -165,6 +189,8 @@ export class Seat {
     });
     conn.session = null;
     this.#activity.delete(conn);
+    this.#resume.revoke(conn);
+    this.agents.loggedOut(session.agentId);
     void this.review.logout(conn);
     conn.push('session.changed', null);
     this.#outboxChanged();
@@ -187,11 +213,23 @@ export class Seat {
 
   connect(push: Push): SeatConnection {
     const connections = this.#connections;
+    const resume = this.#resume;
+    const store = this.store;
+    const agents = this.agents;
     const conn: SeatConnection = {
       session: null,
       push,
       close() {
         connections.delete(conn);
+        // Its page may come back (F5): its session waits for it RESUME_GRACE_MS. A session no page took
+        // back by then has ended: its agent is offline.
+        resume.closed(conn, Date.parse(store.now()));
+        const session = conn.session;
+        if (session) {
+          setTimeout(() => {
+            if (conn.session === session) agents.loggedOut(session.agentId);
+          }, RESUME_GRACE_MS).unref?.();
+        }
       },
     };
     connections.add(conn);
@@ -265,6 +303,7 @@ export class Seat {
   }
 
   close(): void {
+    this.agents.close();
     this.#connections.clear();
     this.store.close();
   }
@@ -273,6 +312,76 @@ export class Seat {
     // The dispatcher has checked access already; this narrows the type for the handlers.
     if (!conn.session) throw new SeatError('NOT_AUTHENTICATED', '请先登录');
     return conn.session;
+  }
+
+  /**
+   * `session.resume`: the session of the connection the token was issued on, moved to this one (a reloaded
+   * page; the old connection, if still open, is told it ended). The token is used up whatever the answer.
+   * Refused, and that session ended, when it lapsed meanwhile (SESSION_IDLE_MS, SESSION_MAX_MS: audited as
+   * `session.expired`), its page closed more than RESUME_GRACE_MS ago, or its agent was locked or removed
+   * at this seat (audited as `session.resume_refused`). The session keeps its login time (SESSION_MAX_MS).
+   */
+  #resumeSession(conn: Connection, token: string): { session: SessionInfo; resumeToken: string } {
+    if (conn.session) throw new SeatError('CONFLICT', '本页面已登录，无需恢复登录');
+    const at = Date.parse(this.store.now());
+    const taken = this.#resume.take(token, at);
+    const from = taken.conn;
+    if (from?.session) this.#expire(from);
+    const session = from?.session;
+    const end = (reason: string) => {
+      if (!from || !session) return;
+      this.store.audit({
+        agentId: session.agentId,
+        action: 'session.resume_refused',
+        entityType: 'agent',
+        entityId: session.agentId,
+        detail: { reason },
+      });
+      from.session = null;
+      this.#activity.delete(from);
+      this.agents.loggedOut(session.agentId);
+      void this.review.logout(from);
+    };
+    if ('refused' in taken || !from || !session) {
+      if ('refused' in taken && taken.refused === 'expired') {
+        end('expired');
+        throw new SeatError(
+          'NOT_AUTHENTICATED',
+          `页面关闭已超过 ${RESUME_GRACE_MS / 60_000} 分钟，登录已结束，请重新登录`,
+        );
+      }
+      throw new SeatError('NOT_AUTHENTICATED', '登录已结束（已退出、已超时或已在其他页面恢复），请重新登录');
+    }
+    if (session.local) {
+      const agent = this.store.agentByCode(session.agentCode);
+      if (!agent || agent.id !== session.agentId || agent.role !== session.role) {
+        end('agent_changed');
+        throw new SeatError('NOT_AUTHENTICATED', '坐席账号已停用或已变更，请重新登录');
+      }
+      try {
+        assertNotLocked(this.store, agent);
+      } catch (error) {
+        end('locked');
+        throw error;
+      }
+    }
+    const seen = this.#activity.get(from);
+    from.session = null;
+    this.#activity.delete(from);
+    conn.session = session;
+    this.#activity.set(conn, { since: seen?.since ?? at, last: at });
+    this.review.handOver(from, conn);
+    // The old page, if it is still open (a second tab that took this one's token), shows the login.
+    from.push('session.changed', null);
+    this.store.audit({
+      agentId: session.agentId,
+      action: 'session.resumed',
+      entityType: 'agent',
+      entityId: session.agentId,
+      detail: {},
+    });
+    languageInUse(this.store, session.agentId);
+    return { session, resumeToken: this.#resume.issue(conn) };
   }
 
   #outboxChanged(): void {
@@ -293,15 +402,20 @@ export class Seat {
           schemaVersion: store.schemaVersion,
           appVersion: this.#appVersion,
           demo: this.#demo,
+          language: seatLanguage(store),
         };
       },
       'session.changePassword': ({ agentCode, password, newPassword }) =>
         this.review.changePassword(agentCode, password, newPassword),
       'session.login': async ({ agentCode, password }, conn) => {
+        // A new login is a new session: the token of the one before on this connection no longer resumes.
+        this.#resume.revoke(conn);
         try {
           conn.session = await this.review.login(conn, agentCode, password);
           const at = Date.parse(store.now());
           this.#activity.set(conn, { since: at, last: at });
+          languageInUse(store, conn.session.agentId);
+          this.agents.loggedIn(conn.session.agentId);
         } finally {
           this.#outboxChanged();
         }
@@ -318,12 +432,24 @@ export class Seat {
           detail: {},
         });
         conn.session = null;
+        this.#resume.revoke(conn);
+        this.agents.loggedOut(session.agentId);
         void this.review.logout(conn);
         conn.push('session.changed', null);
         this.#outboxChanged();
         return {};
       },
       'session.current': (_args, conn) => conn.session,
+      'session.resumeToken': (_args, conn) => {
+        this.#session(conn);
+        return { resumeToken: this.#resume.issue(conn) };
+      },
+      'session.resume': ({ resumeToken }, conn) => {
+        const value = this.#resumeSession(conn, resumeToken);
+        conn.push('session.changed', value.session);
+        this.#outboxChanged();
+        return value;
+      },
       'worklist.list': ({ search, ...args }, conn) => {
         const { agentId } = this.#session(conn);
         // The schema let only a name or a whole number through: `customerSearch` reads it the same way here.
@@ -351,11 +477,15 @@ export class Seat {
       },
       'result.commit': (args, conn) => {
         const value = store.commitResult(this.#session(conn).agentId, args);
+        this.agents.committed(this.#session(conn).agentId);
         this.broadcast('worklist.changed', { taskIds: [args.taskId] });
         this.#outboxChanged();
         return value;
       },
       'history.today': (_args, conn) => ({ items: store.historyToday(this.#session(conn).agentId) }),
+      'agent.state': (_args, conn) => this.agents.get(this.#session(conn).agentId),
+      'agent.setState': ({ state, reason }, conn) =>
+        this.agents.set(this.#session(conn).agentId, state, reason),
       'script.open': ({ taskId }, conn) => store.openScript(this.#session(conn).agentId, taskId),
       'script.answer': (args, conn) => store.answerScript(this.#session(conn).agentId, args),
       'script.back': ({ taskId }, conn) => store.backScript(this.#session(conn).agentId, taskId),
@@ -377,6 +507,7 @@ export class Seat {
         );
         // No worklist.changed here: a refetch in the renderer while the INVITE is being set up delays the
         // call (measured: +70 ms). The list learns of the attempt when the call ends.
+        this.agents.callStarted(this.#session(conn).agentId, attemptId);
         this.#outboxChanged();
         return { attemptId, ...value };
       },
@@ -384,6 +515,7 @@ export class Seat {
       'training.clip': ({ clip }) => this.#clip(clip),
       'call.end': (args, conn) => {
         store.endCall({ ...args, agentId: this.#session(conn).agentId });
+        this.agents.callEnded(this.#session(conn).agentId, args.attemptId);
         this.broadcast('worklist.changed', { taskIds: [] });
 
         this.#outboxChanged();
@@ -435,7 +567,12 @@ export class Seat {
         items: store.listAudit(this.#session(conn).agentId, limit, before ?? null),
       }),
       // Credentials masked: the phone reads them through `phone.credentials` (audited), nothing else does.
-      'settings.get': () => maskSettings(store.settings()),
+      // The interface language is the logged-in agent's own (auth/language.ts), the rest the seat's.
+      'settings.get': (_args, conn) =>
+        maskSettings({
+          ...store.settings(),
+          'ui.language': agentLanguage(store, this.#session(conn).agentId),
+        }),
       'settings.sources': (_args, conn) => ({
         hq: hqSetSettings(store.db),
         canManage: isManager(this.#session(conn).role),
@@ -519,8 +656,9 @@ export class Seat {
           old: maskSetting(key, before[key]),
           new: maskSetting(key, next),
         });
+        if (key === 'ui.language') saveAgentLanguage(store, session.agentId, next as Settings['ui.language']);
         this.#outboxChanged();
-        return maskSettings(settings);
+        return maskSettings({ ...settings, 'ui.language': agentLanguage(store, session.agentId) });
       },
     };
   }

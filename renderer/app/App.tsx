@@ -20,6 +20,13 @@ import { TaskView } from '../screens/TaskView';
 import { Training } from '../screens/Training';
 import { Watch } from '../screens/Watch';
 import { Worklist } from '../screens/Worklist';
+import {
+  forgetSession,
+  keepResumeToken,
+  keepScreen,
+  keptResumeToken,
+  keptScreen,
+} from '../transport/session-keep';
 import { loadPhoneConfig, PhoneContext } from './phone-context';
 import { call, SeatContext } from './seat-context';
 
@@ -66,6 +73,39 @@ function focusMain() {
   main.focus();
 }
 
+/** A fresh resume token for this window's session, kept for a reload (transport/session-keep.ts). */
+function keepToken(seat: SeatBridge): Promise<void> {
+  return call(seat, 'session.resumeToken', {}).then(
+    ({ resumeToken }) => keepResumeToken(resumeToken),
+    () => {},
+  );
+}
+
+/**
+ * The session this window has: its connection's (Electron's survives a reload), else the one a reload (F5)
+ * of this tab left, taken back with the token kept for it. A token the seat refuses (logged out, expired, used)
+ * is forgotten: the login shows.
+ */
+async function currentOrResumed(seat: SeatBridge): Promise<SessionInfo | null> {
+  const current = await call(seat, 'session.current', {});
+  if (current) {
+    await keepToken(seat);
+    return current;
+  }
+  const token = keptResumeToken();
+  if (token === null) return null;
+  try {
+    const { session, resumeToken } = await call(seat, 'session.resume', { resumeToken: token });
+    keepResumeToken(resumeToken);
+    return session;
+  } catch {
+    // Resumed meanwhile by this very connection (a second start of this effect) is no failure.
+    const now = await call(seat, 'session.current', {});
+    if (!now) forgetSession();
+    return now;
+  }
+}
+
 /** A bridge that can tell its connection state (the WebSocket one); Electron's preload has none to tell. */
 type Observable = SeatBridge & { onStateChange?: (cb: (state: ServiceState) => void) => () => void };
 
@@ -84,6 +124,12 @@ export function App({ seat }: { seat: Observable }) {
   const pickedBeforeLogin = useRef<Language | null>(null);
   /** Set by a login: once its first screen is shown, focus moves into that screen's main content. */
   const focusAfterLogin = useRef(false);
+  /** What this tab showed before a reload (F5): restored once its session is back, for the same agent only. */
+  const restore = useRef(keptScreen());
+  /** The session whose screen was set up (a session pushed again is the same one, not a new login). */
+  const shownFor = useRef<string | null>(null);
+  /** The login screen starts in the seat's last used language; after a logout it stays in the agent's. */
+  const seatLanguageApplied = useRef(false);
 
   useEffect(() => {
     const offs = [
@@ -92,7 +138,7 @@ export function App({ seat }: { seat: Observable }) {
       seat.onStateChange?.((state) => setService(state)) ?? (() => {}),
     ];
     void call(seat, 'seat.info', {}).then(setInfo, () => setInfo(null));
-    void call(seat, 'session.current', {}).then(setSession, () => setSession(null));
+    void currentOrResumed(seat).then(setSession, () => setSession(null));
     return () => {
       for (const off of offs) off();
     };
@@ -112,15 +158,44 @@ export function App({ seat }: { seat: Observable }) {
     });
   }, [seat, session, phone]);
 
-  // Logging out (or losing the session) takes the phone off the line.
+  // The login screen of a fresh start speaks the language the seat was last used in (its agent's).
   useEffect(() => {
-    if (session === null) void phone.close();
+    if (session !== null || !info || seatLanguageApplied.current) return;
+    seatLanguageApplied.current = true;
+    if (!pickedBeforeLogin.current) void setLanguage(info.language);
+  }, [session, info]);
+
+  // Logging out (or losing the session) takes the phone off the line, and leaves nothing for a reload.
+  useEffect(() => {
+    if (session !== null) return;
+    void phone.close();
+    forgetSession();
+    shownFor.current = null;
+    setOpenTaskId(null);
   }, [session, phone]);
 
-  // Each login starts on its first screen (the workspace for a supervising role).
+  // Each login starts on its first screen (the workspace for a supervising role); a reload of this tab on
+  // the screen and task it showed (a call does not survive it: the phone starts afresh, the seat keeps the
+  // task's draft and its notes).
   useEffect(() => {
-    if (session) setView(viewsOf(session)[0] ?? 'worklist');
+    if (!session) return;
+    seatLanguageApplied.current = true;
+    if (shownFor.current === session.agentId) return;
+    shownFor.current = session.agentId;
+    const kept = restore.current;
+    restore.current = null;
+    const views = viewsOf(session);
+    const keptView = views.find((v) => v === kept?.view);
+    if (kept && kept.agentId === session.agentId && keptView) {
+      setView(keptView);
+      setOpenTaskId(kept.taskId);
+    } else setView(views[0] ?? 'worklist');
   }, [session]);
+
+  // Where the agent is, for a reload of this tab.
+  useEffect(() => {
+    if (session) keepScreen({ agentId: session.agentId, view, taskId: openTaskId });
+  }, [session, view, openTaskId]);
 
   // Just logged in: focus goes to the first screen's main content (the worklist for an agent), not <body>.
   useEffect(() => {
@@ -129,11 +204,15 @@ export function App({ seat }: { seat: Observable }) {
     focusMain();
   }, [session, view]);
 
-  /** After a commit: the first task of the worklist other than the one just done. */
-  const openNext = async (doneId: string) => {
+  /** The task opened by 自动下一个, whose call panel counts down to its dial (preview dialling). */
+  const [previewTaskId, setPreviewTaskId] = useState<string | null>(null);
+  /** After a commit: the first task of the worklist other than the one just done (`preview`: 自动下一个). */
+  const openNext = async (doneId: string, preview = false) => {
     try {
       const list = await call(seat, 'worklist.list', { limit: 2 });
-      setOpenTaskId(list.items.find((i) => i.taskId !== doneId)?.taskId ?? null);
+      const next = list.items.find((i) => i.taskId !== doneId)?.taskId ?? null;
+      setPreviewTaskId(preview ? next : null);
+      setOpenTaskId(next);
     } catch {
       setOpenTaskId(null);
     }
@@ -150,6 +229,7 @@ export function App({ seat }: { seat: Observable }) {
         onLoggedIn={(s) => {
           focusAfterLogin.current = true;
           setSession(s);
+          void keepToken(seat);
         }}
         onLanguage={(lng) => {
           pickedBeforeLogin.current = lng;
@@ -216,7 +296,9 @@ export function App({ seat }: { seat: Observable }) {
               <TaskView
                 taskId={openTaskId}
                 refresh={refresh}
-                onNext={() => void openNext(openTaskId)}
+                onNext={(preview) => void openNext(openTaskId, preview)}
+                previewDial={previewTaskId === openTaskId}
+                onPreviewDone={() => setPreviewTaskId(null)}
                 onClose={() => {
                   setOpenTaskId(null);
                   document.querySelector<HTMLElement>('[role="listbox"]')?.focus();

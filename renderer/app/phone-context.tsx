@@ -86,6 +86,8 @@ export function phoneConfig(s: Settings, credentials: PhoneCredentials): PhoneCo
     })),
     iceGatheringTimeoutMs: s['sip.iceGatheringTimeoutMs'],
     ringTimeoutSec: s['sip.ringTimeoutSec'],
+    deadCallSec: s['sip.deadCallSec'],
+    silenceWarnSec: s['sip.silenceWarnSec'],
     echoCancellation: s['audio.echoCancellation'],
     noiseSuppression: s['audio.noiseSuppression'],
     autoGainControl: s['audio.autoGainControl'],

@@ -155,7 +155,21 @@ function LineChoice({ phone, line, locked }: { phone: ConsolePhone; line: LineSt
  * levels of both sides and the network quality. Recording starts by itself when the customer answers and
  * cannot be switched off.
  */
-export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMasked: string }) {
+export function CallPanel({
+  taskId,
+  numberMasked,
+  autoDialSec = null,
+  onAutoDialDone = () => {},
+  onAutoNextOff = () => {},
+}: {
+  taskId: string;
+  numberMasked: string;
+  /** Preview dialling (自动下一个): dial by itself after this many seconds unless the agent stops it. */
+  autoDialSec?: number | null;
+  onAutoDialDone?: () => void;
+  /** The agent turns 自动下一个 off from the countdown. */
+  onAutoNextOff?: () => void;
+}) {
   const { t, i18n } = useTranslation();
   const phone = usePhone();
   const errorText = useErrorText();
@@ -194,6 +208,45 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
   };
   const hangup = () => void phone.hangup();
 
+  // Preview dialling: the countdown starts once the phone can dial, and dials at 0; the agent stops it
+  // (button, or Esc, taken before the task view's own Esc closes the task).
+  const [countdown, setCountdown] = useState<number | null>(null);
+  const countdownStarted = useRef(false);
+  const stopButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (autoDialSec === null || countdownStarted.current || !canDial) return;
+    countdownStarted.current = true;
+    setCountdown(autoDialSec);
+    requestAnimationFrame(() => stopButton.current?.focus());
+  }, [autoDialSec, canDial]);
+  const stopCountdown = () => {
+    setCountdown(null);
+    onAutoDialDone();
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: one step of the countdown per second
+  useEffect(() => {
+    if (countdown === null) return;
+    if (countdown <= 0) {
+      setCountdown(null);
+      onAutoDialDone();
+      if (canDial) void dial();
+      return;
+    }
+    const timer = setTimeout(() => setCountdown((c) => (c === null ? null : c - 1)), 1000);
+    return () => clearTimeout(timer);
+  }, [countdown]);
+  useEffect(() => {
+    if (countdown === null) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.preventDefault();
+      e.stopPropagation();
+      stopCountdown();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  });
+
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'F9' && canDial) void dial();
@@ -229,7 +282,9 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
           {mine?.phase === 'ended' &&
             mine.sipCode !== null &&
             mine.outcome !== 'answered' &&
+            mine.outcome !== 'interrupted' &&
             ` (SIP ${mine.sipCode})`}
+          {mine?.phase === 'ended' && mine.endReason && ` · ${t(`call.endReason.${mine.endReason}`)}`}
         </span>
         {live && <span className="mono call-timer">{clock((mine.endedAt ?? now) - since)}</span>}
         {mine?.recordingId && live && <span className="rec">{t('call.recording')}</span>}
@@ -288,6 +343,34 @@ export function CallPanel({ taskId, numberMasked }: { taskId: string; numberMask
             </button>
           ))}
         </fieldset>
+      )}
+      {countdown !== null && (
+        <div className="preview-dial" role="timer" aria-live="polite" data-seconds={countdown}>
+          <span>{t('preview.countdown', { seconds: countdown })}</span>
+          <button type="button" ref={stopButton} onClick={stopCountdown}>
+            {t('preview.stop')} <kbd>Esc</kbd>
+          </button>
+          <button
+            type="button"
+            className="small"
+            onClick={() => {
+              stopCountdown();
+              onAutoNextOff();
+            }}
+          >
+            {t('preview.turnOff')}
+          </button>
+        </div>
+      )}
+      {live && mine.warning && (
+        <p className="call-warning" role="alert" data-warning={mine.warning}>
+          {t(`call.warning.${mine.warning}`)}
+        </p>
+      )}
+      {mine?.phase === 'ended' && mine.outcome === 'interrupted' && (
+        <p className="call-warning" role="alert">
+          {t('call.deadCallNotice')}
+        </p>
       )}
       {busyElsewhere && <p className="muted">{t('call.busyElsewhere')}</p>}
       {training && <p className="call-hint">{t('trainingLine.callHint')}</p>}

@@ -2,10 +2,12 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeatInfo, SessionInfo, SyncStatus } from '../../shared/contract';
 import { CLOCK_WARN_MS } from '../../shared/contract/sync';
+import { useAgentStatus } from '../app/agent-state';
 import { formatOffset } from '../app/format';
 import { useLine, usePhone, useRegistration } from '../app/phone-context';
 import { call, useSeat } from '../app/seat-context';
 import { registrationText } from '../phone/registration';
+import { AgentStateControl } from './AgentStateControl';
 
 export type ServiceState = 'open' | 'connecting' | 'closed';
 
@@ -34,6 +36,7 @@ export function StatusBar(props: {
   const syncClass = { online: 'open', syncing: 'connecting', offline: 'closed', not_configured: 'off' }[
     syncState
   ];
+  const agentStatus = useAgentStatus(session !== null);
   const phone = usePhone();
   const registration = useRegistration(phone);
   // A refused registration says its SIP code, and a wrong password reads otherwise than a forbidden account.
@@ -55,6 +58,7 @@ export function StatusBar(props: {
           {t('common.paren', { text: session.agentCode })}
         </span>
       )}
+      {session && agentStatus && <AgentStateControl status={agentStatus} />}
       {info && (
         <span>
           {t('status.branch')}

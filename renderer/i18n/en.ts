@@ -76,6 +76,20 @@ export const en: Resources = {
     recording: '● Recording',
     busyElsewhere: 'Another task is on a call',
     phase: { dialing: 'Dialling', ringing: 'Ringing', established: 'Connected', ended: 'Call ended' },
+    endReason: {
+      agent: 'agent hung up',
+      customer: 'customer hung up',
+      no_media: 'no audio from the customer, ended automatically',
+      ice_failed: 'network connection lost, ended automatically',
+    },
+    deadCallNotice:
+      'The call was cut off: the recording is saved and this dial is recorded as interrupted. You can dial again.',
+    warning: {
+      customer_silent: 'The customer has been silent for a while: check they are still on the line',
+      no_media:
+        'No audio data from the customer: the call ends by itself if none arrives (recorded as interrupted)',
+      network: 'The network connection is unstable; trying to recover',
+    },
     notConfiguredHint:
       'Calls need a phone line first: a supervisor or administrator sets the SIP server and the seat account under Phone settings (or head office pushes them).',
     registration: {
@@ -152,6 +166,8 @@ export const en: Resources = {
       sip_displayName: 'Display name',
       dial_outsidePrefix: 'Outside-line prefix',
       sip_ringTimeoutSec: 'Ring timeout (s)',
+      sip_deadCallSec: 'End a call with no media from the customer after (s)',
+      sip_silenceWarnSec: 'Warn when the customer is silent for (s)',
       sip_iceGatheringTimeoutMs: 'ICE gathering timeout (ms)',
       sip_iceServers: 'ICE servers (one per line, e.g. stun:stun.example:3478)',
       dial_prefixMobiles: 'Prefix mobile numbers too',
@@ -295,6 +311,8 @@ export const en: Resources = {
       worklist_search: 'Searched for a customer',
       session_login: 'Signed in',
       session_logout: 'Signed out',
+      session_resumed: 'Signed in again after a page reload',
+      session_resume_refused: 'Sign-in after a reload refused',
       session_login_failed: 'Failed sign-in',
       session_locked: 'Account locked',
       result_commit: 'Committed a callback result',
@@ -647,6 +665,22 @@ export const en: Resources = {
     caHint:
       'Head office’s address must use https:// (http:// only to this computer). If head office’s certificate was issued by an internal CA, paste that CA’s certificate. At enrolment this seat records the fingerprint of head office’s key; every later connection must present it.',
     pin: 'Head-office key fingerprint',
+  },
+  preview: {
+    autoNext: 'Next task automatically (preview dialling)',
+    countdown: 'Dialling in {{seconds}} s',
+    stop: 'Stop the dial',
+    turnOff: 'Turn automatic next off',
+  },
+  agentState: {
+    label: 'State',
+    ready: 'Ready',
+    on_call: 'On a call',
+    wrap_up: 'After-call work',
+    break: 'Break',
+    offline: 'Offline',
+    breakWith: 'Break · {{reason}}',
+    wrapUpLeft: '{{left}} left',
   },
   status: {
     clockAhead: 'Clock {{offset}} ahead of head office',

@@ -74,6 +74,18 @@ export const zhCN = {
     recording: '● 录音中',
     busyElsewhere: '另一个任务正在通话中',
     phase: { dialing: '拨号中', ringing: '振铃中', established: '通话中', ended: '通话结束' },
+    endReason: {
+      agent: '坐席挂断',
+      customer: '客户挂断',
+      no_media: '收不到客户语音，已自动挂断',
+      ice_failed: '网络连接中断，已自动挂断',
+    },
+    deadCallNotice: '通话已中断：录音已保存，本次拨打记为「通话中断」。可以重新拨打。',
+    warning: {
+      customer_silent: '客户长时间没有声音：请确认对方是否仍在线',
+      no_media: '收不到客户的语音数据：持续收不到将自动结束通话（记为通话中断）',
+      network: '网络连接不稳定，正在尝试恢复',
+    },
     notConfiguredHint:
       '拨打前须设置电话线路：请主管或管理员在「电话设置」中填写 SIP 服务器和坐席账号（或由总部统一下发）。',
     registration: {
@@ -144,6 +156,8 @@ export const zhCN = {
       sip_displayName: '显示名称',
       dial_outsidePrefix: '外线前缀',
       sip_ringTimeoutSec: '振铃超时（秒）',
+      sip_deadCallSec: '客户无媒体自动挂断（秒）',
+      sip_silenceWarnSec: '客户无声提醒（秒）',
       sip_iceGatheringTimeoutMs: 'ICE 收集超时（毫秒）',
       sip_iceServers: 'ICE 服务器（每行一个，如 stun:stun.example:3478）',
       dial_prefixMobiles: '手机号也加外线前缀',
@@ -286,6 +300,8 @@ export const zhCN = {
       worklist_search: '查找客户',
       session_login: '登录',
       session_logout: '退出登录',
+      session_resumed: '刷新页面后恢复登录',
+      session_resume_refused: '恢复登录被拒绝',
       session_login_failed: '登录失败',
       session_locked: '账号锁定',
       result_commit: '提交回访结果',
@@ -634,6 +650,22 @@ export const zhCN = {
     caHint:
       '总部地址须使用 https://（仅本机地址可用 http://）。总部证书由内部 CA 签发时，请粘贴该 CA 证书。登记时本机记录总部证书的公钥指纹，此后每次连接都须一致。',
     pin: '总部证书指纹',
+  },
+  preview: {
+    autoNext: '自动下一个（预览拨号）',
+    countdown: '{{seconds}} 秒后自动拨打',
+    stop: '停止拨打',
+    turnOff: '关闭自动下一个',
+  },
+  agentState: {
+    label: '状态',
+    ready: '就绪',
+    on_call: '通话中',
+    wrap_up: '话后处理',
+    break: '小休',
+    offline: '离线',
+    breakWith: '小休 · {{reason}}',
+    wrapUpLeft: '剩余 {{left}}',
   },
   status: {
     clockAhead: '本机时钟比总部快 {{offset}}',

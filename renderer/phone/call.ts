@@ -5,6 +5,7 @@
  */
 import { Inviter, SessionState, UserAgent, Web } from 'sip.js';
 import type { SeatBridge } from '../../shared/contract';
+import { type DeadCallReason, LivenessWatch } from '../../shared/phone/liveness';
 import { attemptOutcome } from '../../shared/phone/outcome';
 import type { CallQuality, CallStatus, PhoneConfig } from '../../shared/phone/service';
 import { call } from '../app/seat-context';
@@ -18,6 +19,8 @@ import { dialingStatus } from './util';
 const DTMF = /^[0-9A-D*#]$/;
 /** The dialing status is shown at the latest this long after the dial (see `start`). */
 const ANNOUNCE_MS = 100;
+/** How often an established call asks whether the customer is still there (shared/phone/liveness.ts). */
+const LIVENESS_INTERVAL_MS = 1000;
 
 export interface CallContext {
   seat: SeatBridge;
@@ -49,6 +52,10 @@ export class OutboundCall {
   private stopMeter: () => void = () => {};
   private stopStats: () => void = () => {};
   private stopRingback: () => void = () => {};
+  private stopLiveness: () => void = () => {};
+  private liveness: LivenessWatch | null = null;
+  /** Set when the phone itself ended the call because the customer was gone. */
+  private deadReason: DeadCallReason | null = null;
   private announceTimer: ReturnType<typeof setTimeout> | undefined;
   private announced = false;
   private over = false;
@@ -185,6 +192,7 @@ export class OutboundCall {
         })
         .catch(reject);
     });
+    this.liveness?.hold(this.ctx.now(), held);
     this.patch({ held });
     this.applyTracks();
   }
@@ -226,15 +234,33 @@ export class OutboundCall {
       playRemote(this.ctx.audio, sdh.remoteMediaStream, this.ctx.config.outputDeviceId);
       // The meters and the statistics start with the conversation: the meter started while ringing, its 20 Hz
       // updates slowed call set-up.
+      const watch = new LivenessWatch(
+        {
+          warnAfterMs: this.ctx.config.silenceWarnSec * 1000,
+          endAfterMs: this.ctx.config.deadCallSec * 1000,
+        },
+        answeredAt,
+      );
+      this.liveness = watch;
       this.stopMeter = meterLevels(this.context(), [
         { stream: sdh.localMediaStream, report: this.ctx.level },
-        { stream: sdh.remoteMediaStream, report: this.ctx.remoteLevel },
+        {
+          stream: sdh.remoteMediaStream,
+          report: (value) => {
+            watch.level(this.ctx.now(), value);
+            this.ctx.remoteLevel(value);
+          },
+        },
       ]);
       this.stopStats = pollQuality(
         () => this.sdh()?.peerConnection,
         () => !this.status.held,
-        this.ctx.quality,
+        (quality) => {
+          if (quality) watch.packets(this.ctx.now(), quality.packetsReceived);
+          this.ctx.quality(quality);
+        },
       );
+      this.stopLiveness = this.watchLiveness(watch, sdh.peerConnection);
       try {
         this.recording = startRecording({
           seat: this.ctx.seat,
@@ -255,27 +281,68 @@ export class OutboundCall {
     this.patch({ phase: 'established', answeredAt, recordingId: this.recording?.recordingId ?? null });
   }
 
+  /**
+   * Asks the watch once a second, and at once when ICE changes state, whether the customer is still there:
+   * a warning goes into the status, a dead call is hung up (BYE, which may never arrive: the attempt ends here
+   * regardless) and recorded as interrupted.
+   */
+  private watchLiveness(watch: LivenessWatch, pc: RTCPeerConnection | undefined): () => void {
+    const check = () => {
+      if (this.over) return;
+      const verdict = watch.verdict(this.ctx.now());
+      if (verdict.end) {
+        this.deadReason = verdict.end;
+        console.warn(`call ended by the phone: ${verdict.end}`);
+        this.abort();
+        this.end();
+        return;
+      }
+      if (verdict.warning !== this.status.warning) this.patch({ warning: verdict.warning });
+    };
+    const onIce = () => {
+      if (!pc) return;
+      // A failed DTLS transport fails the connection while ICE itself may still say `connected`.
+      const state = pc.connectionState === 'failed' ? 'failed' : pc.iceConnectionState;
+      if (state === 'disconnected' || state === 'failed') {
+        console.warn(`ICE ${pc.iceConnectionState}, connection ${pc.connectionState}`);
+      }
+      watch.ice(state);
+      check();
+    };
+    pc?.addEventListener('iceconnectionstatechange', onIce);
+    pc?.addEventListener('connectionstatechange', onIce);
+    const timer = setInterval(check, LIVENESS_INTERVAL_MS);
+    return () => {
+      clearInterval(timer);
+      pc?.removeEventListener('iceconnectionstatechange', onIce);
+      pc?.removeEventListener('connectionstatechange', onIce);
+    };
+  }
+
   /** The single end of the attempt: status `ended` with its outcome, `call.end` once, the recording closed. */
   private end(): void {
     if (this.over) return;
     this.over = true;
     clearTimeout(this.ringTimer);
+    this.stopLiveness();
     this.stopMeter();
     this.stopStats();
     this.stopRingback();
     stopRemote(this.ctx.audio);
     const answered = this.status.answeredAt !== null;
     const sipCode = answered ? 200 : this.finalCode;
-    const outcome = attemptOutcome({ answered, sipCode, ringTimedOut: this.ringTimedOut });
+    const outcome = this.deadReason
+      ? 'interrupted'
+      : attemptOutcome({ answered, sipCode, ringTimedOut: this.ringTimedOut });
+    const endReason = answered ? (this.deadReason ?? (this.hangupRequested ? 'agent' : 'customer')) : null;
     const endedAt = this.ctx.now();
-    this.patch({ phase: 'ended', endedAt, outcome, sipCode });
+    this.patch({ phase: 'ended', endedAt, outcome, sipCode, endReason, warning: null });
     const { attemptId, answeredAt } = this.status;
     call(this.ctx.seat, 'call.end', {
       attemptId,
       answeredAt: answeredAt === null ? null : new Date(answeredAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
-      // attemptOutcome never says 'interrupted' (the seat's crash recovery does); this only narrows the type.
-      outcome: outcome === 'interrupted' ? 'failed' : outcome,
+      outcome,
       sipCode,
     }).catch((error: unknown) => console.error('call.end not recorded', error));
     if (this.recording) void this.recording.stop();

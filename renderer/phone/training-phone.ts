@@ -636,15 +636,16 @@ class TrainingCall {
     const answered = this.status.answeredAt !== null;
     const sipCode = answered ? 200 : this.finalCode;
     const outcome = attemptOutcome({ answered, sipCode, ringTimedOut: this.ringTimedOut });
+    const endReason = answered ? (this.hangupRequested ? 'agent' : 'customer') : null;
     const endedAt = this.ctx.now();
-    this.patch({ phase: 'ended', endedAt, outcome, sipCode });
+    this.patch({ phase: 'ended', endedAt, outcome, sipCode, endReason });
     this.ctx.quality(null);
     const { attemptId, answeredAt } = this.status;
     call(this.ctx.seat, 'call.end', {
       attemptId,
       answeredAt: answeredAt === null ? null : new Date(answeredAt).toISOString(),
       endedAt: new Date(endedAt).toISOString(),
-      outcome: outcome === 'interrupted' ? 'failed' : outcome,
+      outcome,
       sipCode,
     }).catch((error: unknown) => console.error('call.end not recorded', error));
     const recording = this.recording;

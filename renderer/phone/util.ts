@@ -16,6 +16,8 @@ export function dialingStatus(taskId: string, now: number): CallStatus {
     outcome: null,
     sipCode: null,
     recordingId: null,
+    warning: null,
+    endReason: null,
   };
 }
 

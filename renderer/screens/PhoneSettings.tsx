@@ -20,7 +20,12 @@ const TEXT: Key[] = [
   'sip.displayName',
   'dial.outsidePrefix',
 ];
-const NUMBERS: Key[] = ['sip.ringTimeoutSec', 'sip.iceGatheringTimeoutMs'];
+const NUMBERS: Key[] = [
+  'sip.ringTimeoutSec',
+  'sip.deadCallSec',
+  'sip.silenceWarnSec',
+  'sip.iceGatheringTimeoutMs',
+];
 const FLAGS: Key[] = [
   'dial.prefixMobiles',
   'audio.echoCancellation',

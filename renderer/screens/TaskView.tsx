@@ -17,12 +17,18 @@ export function TaskView({
   taskId,
   onClose,
   onNext,
+  previewDial = false,
+  onPreviewDone = () => {},
   refresh,
 }: {
   taskId: string;
   onClose: () => void;
-  /** Open the next task of the worklist (after a commit). */
-  onNext: () => void;
+  /** Open the next task of the worklist (after a commit); `preview`: opened by 自动下一个, to be dialled. */
+  onNext: (preview?: boolean) => void;
+  /** This task was opened by 自动下一个: its call panel counts down to the dial (preview dialling). */
+  previewDial?: boolean;
+  /** The countdown ended: dialled, or stopped by the agent. */
+  onPreviewDone?: () => void;
   refresh: number;
 }) {
   const { t, i18n } = useTranslation();
@@ -39,6 +45,8 @@ export function TaskView({
   /** The agent records a result without dialling (号码错误 seen in the customer's data, …). */
   const [noDial, setNoDial] = useState(false);
   const nextButton = useRef<HTMLButtonElement>(null);
+  /** 自动下一个 (the agent's own setting) and the branch's countdown before the preview dial. */
+  const [autoNext, setAutoNext] = useState<{ on: boolean; sec: number } | null>(null);
   const phone = usePhone();
   const inCall = useCallSelect(phone, (c) => c !== null && c.taskId === taskId && c.phase !== 'ended');
   const lng = i18n.language;
@@ -69,8 +77,36 @@ export function TaskView({
   }, [seat, taskId, open, errorText, round]);
 
   useEffect(() => {
+    let current = true;
+    call(seat, 'settings.get', {}).then(
+      (s) => current && setAutoNext({ on: s['dial.autoNext'], sec: s['dial.previewSec'] }),
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [seat]);
+  const toggleAutoNext = (on: boolean) => {
+    setAutoNext((a) => (a ? { ...a, on } : a));
+    call(seat, 'settings.set', { key: 'dial.autoNext', value: on }).catch((e: unknown) =>
+      setError(errorText(e)),
+    );
+  };
+
+  useEffect(() => {
     if (committed) nextButton.current?.focus();
   }, [committed]);
+
+  // 自动下一个: a result (or practice) committed by an agent who is ready (not on a break) opens the next task
+  // at once, its dial counting down. Turning it on afterwards applies from the next commit (or 下一个任务).
+  const onCommitted = (training: boolean) => {
+    setCommitted(training ? 'training' : 'real');
+    if (!autoNext?.on) return;
+    call(seat, 'agent.state', {}).then(
+      (s) => s.state === 'ready' && onNext(true),
+      () => {},
+    );
+  };
 
   // The task, again whenever the seat says tasks changed (a dial started or ended, a result committed).
   // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is the reload signal itself
@@ -121,9 +157,19 @@ export function TaskView({
       {committed && (
         <div className={`notice committed${committed === 'training' ? ' training' : ''}`} role="status">
           {committed === 'training' ? t('trainingLine.committed') : t('wrapup.committed')}
-          <button type="button" className="primary" ref={nextButton} onClick={onNext}>
+          <button type="button" className="primary" ref={nextButton} onClick={() => onNext(autoNext?.on)}>
             {t('wrapup.next')} <kbd>Enter</kbd>
           </button>
+          {autoNext && (
+            <label className="auto-next">
+              <input
+                type="checkbox"
+                checked={autoNext.on}
+                onChange={(e) => toggleAutoNext(e.target.checked)}
+              />
+              {t('preview.autoNext')}
+            </label>
+          )}
           {committed === 'training' && (
             <button
               type="button"
@@ -142,7 +188,13 @@ export function TaskView({
         <div className="task-body">
           {task.status === 'open' && !committed && (
             <div className="task-work">
-              <CallPanel taskId={task.taskId} numberMasked={task.customer.phoneMasked} />
+              <CallPanel
+                taskId={task.taskId}
+                numberMasked={task.customer.phoneMasked}
+                autoDialSec={previewDial && autoNext?.on ? autoNext.sec : null}
+                onAutoDialDone={onPreviewDone}
+                onAutoNextOff={() => toggleAutoNext(false)}
+              />
               {draft && <ScriptRunner draft={draft} onDraft={setDraft} />}
               {!inCall && task.attempts.length === 0 && !noDial && (
                 <button type="button" className="small" onClick={() => setNoDial(true)}>
@@ -156,7 +208,7 @@ export function TaskView({
                   task={task}
                   draft={draft}
                   inCall={inCall}
-                  onCommitted={(training) => setCommitted(training ? 'training' : 'real')}
+                  onCommitted={onCommitted}
                 />
               )}
             </div>

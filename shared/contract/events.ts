@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EVENT_NAMES } from './names';
-import { SessionInfo, SyncStatus } from './schemas';
+import { AgentStatus, SessionInfo, SyncStatus } from './schemas';
 
 /** Every event the seat pushes to the renderer. Payloads carry no personal data. */
 export const EVENTS = {
@@ -15,6 +15,8 @@ export const EVENTS = {
   }),
   /** Sync with head office changed state (online, syncing, offline) or its counts moved. */
   'sync.changed': SyncStatus,
+  /** The logged-in agent's working state changed (by the agent, the call flow or the after-call-work limit). */
+  'agent.changed': AgentStatus,
 } as const;
 
 export type Events = typeof EVENTS;

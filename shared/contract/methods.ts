@@ -32,6 +32,7 @@ import {
   WatchQuery,
 } from './review';
 import {
+  AgentStatus,
   AnswerValue,
   AttemptOutcome,
   AuditEntry,
@@ -120,6 +121,23 @@ export const METHODS = {
   /** The agent logged in on this connection, or null. */
   'session.current': method('public', Empty, SessionInfo.nullable()),
   /**
+   * A resume token for this connection's session (electron/seat/auth/resume.ts): the page keeps it in its
+   * sessionStorage, and after a reload (a new connection) gives it to `session.resume`. Issuing another
+   * revokes the one before; a logout, an expired session and a new login revoke it.
+   */
+  'session.resumeToken': method('agent', Empty, z.object({ resumeToken: z.string() })),
+  /**
+   * The session of a reloaded page, re-attached to this connection (taken from the old one), with a fresh
+   * token: each token works once, while the seat process lives and up to 2 minutes after its page closed.
+   * Refused (`NOT_AUTHENTICATED`, `LOCKED_OUT`) after a logout, after that time, for a used or unknown token
+   * and for an agent locked or removed meanwhile. Audited as `session.resumed`.
+   */
+  'session.resume': method(
+    'public',
+    z.object({ resumeToken: z.string().min(1).max(64) }).strict(),
+    z.object({ session: SessionInfo, resumeToken: z.string() }),
+  ),
+  /**
    * Change one's head-office password, proving the old one (a login that answered PASSWORD_CHANGE_REQUIRED
    * goes on here). Head office judges the new one and throttles as at login.
    */
@@ -176,6 +194,22 @@ export const METHODS = {
   'result.commit': method('agent', CommitResultArgs, CommitResultValue),
   /** The agent's results of today, newest first: outcome, talk time, recording. */
   'history.today': method('agent', Empty, z.object({ items: z.array(HistoryItem) })),
+  /** The logged-in agent's working state (就绪 / 通话中 / 话后处理 / 小休), with the branch's break reasons. */
+  'agent.state': method('agent', Empty, AgentStatus),
+  /**
+   * The agent sets themself ready or on a break (with one of the branch's reasons). Refused on a call; a
+   * break ends after-call work (the wrap-up stays open). Audited as `agent.state`.
+   */
+  'agent.setState': method(
+    'agent',
+    z
+      .object({
+        state: z.enum(['ready', 'break']),
+        reason: PlainText(16).trim().min(1).nullable().default(null),
+      })
+      .strict(),
+    AgentStatus,
+  ),
 
   /**
    * The task's callback script: the draft in progress (resumed at the step it was on, answers intact) or a
@@ -239,7 +273,8 @@ export const METHODS = {
         attemptId: Id,
         answeredAt: Instant.nullable(),
         endedAt: Instant,
-        outcome: AttemptOutcome.exclude(['interrupted']),
+        // `interrupted`: an answered call the phone ended because the customer was gone (dead-call detection).
+        outcome: AttemptOutcome,
         sipCode: z.number().int().min(100).max(699).nullable(),
       })
       .strict(),

@@ -8,12 +8,16 @@ export const METHOD_NAMES = [
   'session.login',
   'session.logout',
   'session.current',
+  'session.resumeToken',
+  'session.resume',
   'session.changePassword',
   'worklist.list',
   'task.get',
   'customer.reveal',
   'result.commit',
   'history.today',
+  'agent.state',
+  'agent.setState',
   'script.open',
   'script.answer',
   'script.back',
@@ -59,7 +63,13 @@ export const METHOD_NAMES = [
   'review.training',
 ] as const;
 
-export const EVENT_NAMES = ['session.changed', 'worklist.changed', 'outbox.changed', 'sync.changed'] as const;
+export const EVENT_NAMES = [
+  'session.changed',
+  'worklist.changed',
+  'outbox.changed',
+  'sync.changed',
+  'agent.changed',
+] as const;
 
 export const isMethodName = (name: unknown): name is (typeof METHOD_NAMES)[number] =>
   typeof name === 'string' && (METHOD_NAMES as readonly string[]).includes(name);

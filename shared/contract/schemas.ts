@@ -47,6 +47,8 @@ export const SeatInfo = z.object({
   appVersion: z.string(),
   /** `npm start`'s demo: the login screen says that the demo's accounts share the published demo password. */
   demo: z.boolean(),
+  /** The language the seat was last used in: the login screen's (each agent's own applies after login). */
+  language: z.enum(['zh-CN', 'en']),
 });
 export type SeatInfo = z.infer<typeof SeatInfo>;
 
@@ -397,3 +399,24 @@ export const RefusedSyncEntry = z.object({
   refusedAt: z.string(),
 });
 export type RefusedSyncEntry = z.infer<typeof RefusedSyncEntry>;
+
+/**
+ * The agent's working state at this seat (issue 16, point 1): 就绪 ready for the next callback, 通话中 on a
+ * call, 话后处理 after-call work (from a call's end to the result's commit, or its configured limit), 小休 a
+ * break with one of the branch's reasons, 离线 not logged in. Set by the agent (ready, break) and by the call
+ * flow (the rest); every change is audited (`agent.state`).
+ */
+export const AgentState = z.enum(['ready', 'on_call', 'wrap_up', 'break', 'offline']);
+export type AgentState = z.infer<typeof AgentState>;
+
+export const AgentStatus = z.object({
+  state: AgentState,
+  /** The break's reason (one of `agent.breakReasons`); null in every other state. */
+  reason: PlainText(16).nullable(),
+  since: Instant,
+  /** After-call work ends by itself at this moment (null: no limit, or not in after-call work). */
+  wrapUpUntil: Instant.nullable(),
+  /** The branch's break reasons, for the state menu. */
+  breakReasons: z.array(PlainText(16)).max(12),
+});
+export type AgentStatus = z.infer<typeof AgentStatus>;

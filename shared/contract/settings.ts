@@ -51,8 +51,40 @@ export const SETTING_SCHEMAS = {
     .default([]),
   /** How long to gather ICE candidates before sending the INVITE (sip.js waits 5 s by default). */
   'sip.iceGatheringTimeoutMs': z.number().int().min(20).max(10_000).default(500),
+  /** The reasons an agent may give for a break (小休), as the branch configures them. */
+  'agent.breakReasons': z
+    .array(
+      z
+        .string()
+        .trim()
+        .min(1)
+        .max(16)
+        .regex(/^[^\p{Cc}]*$/u, '小休原因不能含控制字符'),
+    )
+    .min(1)
+    .max(12)
+    .default(['休息', '用餐', '培训', '会议', '其他']),
+  /**
+   * After-call work (话后处理) ends by itself this long after a call ends, if the agent has not committed the
+   * result by then (the wrap-up stays open; the agent is shown as ready again). 0: no limit.
+   */
+  'agent.afterCallWorkSec': z.number().int().min(0).max(1800).default(120),
+  /**
+   * Preview dialling: with 自动下一个 on, the next task opens after a commit and is dialled after this many
+   * seconds unless the agent stops the countdown.
+   */
+  'dial.previewSec': z.number().int().min(3).max(60).default(10),
+  /** The agent's own choice: open (and, after the countdown, dial) the next task after each commit. */
+  'dial.autoNext': z.boolean().default(false),
   /** A dial not answered within this is cancelled and counts as "no answer". */
   'sip.ringTimeoutSec': z.number().int().min(10).max(180).default(45),
+  /**
+   * An answered call with no RTP from the customer this long ends as 通话中断 (a far end gone without a BYE,
+   * media that never flowed). ICE `failed` ends it at once.
+   */
+  'sip.deadCallSec': z.number().int().min(5).max(120).default(20),
+  /** The agent is warned once the customer's channel has been silent this long (no call is ended for it). */
+  'sip.silenceWarnSec': z.number().int().min(3).max(60).default(10),
   /** Outside-line prefix for numbers that are not mainland mobiles ('' for none). */
   'dial.outsidePrefix': z
     .string()
@@ -96,6 +128,12 @@ export const SETTING_ACCESS = {
   'sip.iceServers': 'managed',
   'sip.iceGatheringTimeoutMs': 'managed',
   'sip.ringTimeoutSec': 'managed',
+  'sip.deadCallSec': 'managed',
+  'agent.breakReasons': 'managed',
+  'agent.afterCallWorkSec': 'managed',
+  'dial.previewSec': 'managed',
+  'dial.autoNext': 'personal',
+  'sip.silenceWarnSec': 'managed',
   'dial.outsidePrefix': 'managed',
   'dial.prefixMobiles': 'managed',
   'training.enabled': 'managed',
@@ -133,6 +171,11 @@ export const HQ_MANAGED_SETTINGS = [
   'sip.iceServers',
   'sip.iceGatheringTimeoutMs',
   'sip.ringTimeoutSec',
+  'sip.deadCallSec',
+  'sip.silenceWarnSec',
+  'agent.breakReasons',
+  'agent.afterCallWorkSec',
+  'dial.previewSec',
   'dial.outsidePrefix',
   'dial.prefixMobiles',
   'training.enabled',

@@ -1,6 +1,8 @@
 import type { AttemptOutcome } from '../contract/schemas';
+import type { CallWarning, DeadCallReason } from './liveness';
 import type { CallQuality } from './quality';
 
+export type { CallWarning, DeadCallReason } from './liveness';
 export type { CallQuality, QualityGrade } from './quality';
 
 /**
@@ -22,6 +24,10 @@ export interface PhoneConfig {
   iceGatheringTimeoutMs: number;
   /** A dial not answered within this is cancelled and counts as no answer. */
   ringTimeoutSec: number;
+  /** An established call with no RTP from the customer this long ends as 通话中断 (shared/phone/liveness.ts). */
+  deadCallSec: number;
+  /** The agent is warned once the customer's channel has been silent (or without packets) this long. */
+  silenceWarnSec: number;
   echoCancellation: boolean;
   noiseSuppression: boolean;
   autoGainControl: boolean;
@@ -46,6 +52,13 @@ export interface Registration {
 
 export type CallPhase = 'dialing' | 'ringing' | 'established' | 'ended';
 
+/**
+ * Who or what ended an answered call: the agent (hang-up), the customer (their BYE), or the phone itself
+ * because the customer was gone (dead-call detection: no media, or ICE failed). Null for a call never answered
+ * (its outcome says how it ended).
+ */
+export type CallEndReason = 'agent' | 'customer' | DeadCallReason;
+
 export interface CallStatus {
   attemptId: string;
   taskId: string;
@@ -61,6 +74,10 @@ export interface CallStatus {
   sipCode: number | null;
   /** The recording of this call, once answered. */
   recordingId: string | null;
+  /** While established: the customer's channel has been silent, or the network wobbles (liveness.ts). */
+  warning: CallWarning | null;
+  /** Set when an answered call ended. */
+  endReason: CallEndReason | null;
 }
 
 export interface PhoneEvents {

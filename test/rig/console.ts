@@ -131,6 +131,7 @@ export function customerApi(page: Page) {
     media: (): Promise<MediaProof> =>
       page.evaluate(() => (globalThis as unknown as CustomerWindow).customer.media()),
     hangup: () => page.evaluate(() => (globalThis as unknown as CustomerWindow).customer.hangup()),
+    vanish: () => page.evaluate(() => (globalThis as unknown as CustomerWindow).customer.vanish()),
     waitCall: (state: string, timeout = 20_000) =>
       page.waitForFunction(
         (s) => (globalThis as unknown as CustomerWindow).customer.calls.lastState === s,

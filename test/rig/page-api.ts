@@ -35,7 +35,11 @@ export interface MediaProof {
   peakHz: number;
 }
 
-export type CustomerMode = 'answer' | 'silent' | 'busy' | 'no_answer' | 'reject';
+/**
+ * `no_media`: answers, then sends no RTP at all (its sender's track replaced by none at once): a call whose
+ * media never flows, its signalling healthy.
+ */
+export type CustomerMode = 'answer' | 'silent' | 'no_media' | 'busy' | 'no_answer' | 'reject';
 
 export interface CustomerModeOptions {
   /** `answer`/`silent`: ring this long before answering. */
@@ -66,6 +70,11 @@ export interface CustomerApi {
   readonly calls: CustomerCalls;
   /** Hang up the current call from the customer's side (BYE); resolves when terminated. */
   hangup(): Promise<void>;
+  /**
+   * The far end vanishes: the current call's peer connection is closed with no BYE (the SIP dialog stays up,
+   * so a later BYE from the caller is still answered). Resolves once closed.
+   */
+  vanish(): Promise<void>;
   media(): Promise<MediaProof>;
   /** Unregister and stop the user agent. */
   stop(): Promise<void>;

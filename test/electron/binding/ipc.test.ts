@@ -151,7 +151,7 @@ describe('the seat bound to ipcMain', () => {
     const contents = fakeWebContents(1);
     const answer = await call(contents, 'session.login', login);
     expect(answer).toMatchObject({ ok: true, value: { agentCode: 'A001', branchId: BRANCH.branchId } });
-    expect(auditActions()).toEqual(['session.login']);
+    expect(auditActions()).toEqual(['session.login', 'agent.state']);
     expect(await call(contents, 'session.current', {})).toEqual(answer);
   });
 

@@ -76,10 +76,10 @@ describe('the seat behind its contract (in-process binding)', () => {
     expect(mine).toEqual([session]);
     expect(theirs).toEqual([]);
     expect(ok(await other.invoke('session.current', {}))).toBeNull();
-    expect(auditActions()).toEqual(['session.login']);
+    expect(auditActions()).toEqual(['session.login', 'agent.state']);
     ok(await api.invoke('session.logout', {}));
     expect(mine.at(-1)).toBeNull();
-    expect(auditActions()).toEqual(['session.login', 'session.logout']);
+    expect(auditActions()).toEqual(['session.login', 'agent.state', 'session.logout', 'agent.state']);
   });
 
   it('says how many tries are left, locks after five failures, and unlocks after 15 minutes', async () => {
@@ -104,6 +104,7 @@ describe('the seat behind its contract (in-process binding)', () => {
       ...Array(4).fill('session.login_failed'),
       'session.locked',
       'session.login',
+      'agent.state',
     ]);
   });
 
@@ -221,7 +222,7 @@ describe('the seat behind its contract (in-process binding)', () => {
     expect(task.customer).toMatchObject({ idNumberMasked: '1101**********002X', phoneMasked: '138****5678' });
     expect(task.purposes.map((p) => p.type)).toEqual(['new_account', 'satisfaction']);
     expect(task.customer.salesperson?.name).toBe('周建国');
-    expect(auditActions()).toEqual(['session.login']);
+    expect(auditActions()).toEqual(['session.login', 'agent.state']);
 
     const revealed = ok(
       await api.invoke('customer.reveal', {
@@ -246,7 +247,8 @@ describe('the seat behind its contract (in-process binding)', () => {
       .prepare("SELECT payload FROM outbox WHERE kind = 'audit' AND payload LIKE '%customer.reveal%'")
       .all();
     expect(queued).toHaveLength(1);
-    expect(outboxEvents.at(-1)?.pending).toBe(2);
+    // The login, the agent's 就绪 and the reveal wait to go to head office.
+    expect(outboxEvents.at(-1)?.pending).toBe(3);
 
     const phone = ok(
       await api.invoke('customer.reveal', { customerId: branch.ids.customerA, field: 'phone', taskId: null }),
@@ -264,7 +266,7 @@ describe('the seat behind its contract (in-process binding)', () => {
       taskId: null,
     });
     expect(r.ok === false && r.error.code).toBe('FORBIDDEN');
-    expect(auditActions()).toEqual(['session.login']);
+    expect(auditActions()).toEqual(['session.login', 'agent.state']);
   });
 
   it('commits a result through the contract and tells every connection the worklist changed', async () => {
@@ -346,7 +348,8 @@ describe('the seat behind its contract (in-process binding)', () => {
     const other = open();
     ok(await other.invoke('session.login', { agentCode: 'A003', password: PASSWORD }));
     const own = ok(await agent.invoke('audit.list', {}));
-    expect(own.items.map((e) => e.action)).toEqual(['customer.reveal', 'session.login']);
+    // A login puts the agent in 就绪 (agent.state, audited with it).
+    expect(own.items.map((e) => e.action)).toEqual(['customer.reveal', 'agent.state', 'session.login']);
     expect(own.items[0]).toMatchObject({
       agentId: agentSession.agentId,
       agentName: '李静',
@@ -356,10 +359,10 @@ describe('the seat behind its contract (in-process binding)', () => {
     });
     expect(JSON.stringify(own)).not.toContain('13812345678');
     const page = ok(await agent.invoke('audit.list', { limit: 1, before: own.items[0]?.id }));
-    expect(page.items.map((e) => e.action)).toEqual(['session.login']);
+    expect(page.items.map((e) => e.action)).toEqual(['agent.state']);
 
     seat.store.db.prepare("UPDATE agents SET role = 'supervisor' WHERE code = 'A003'").run();
     const all = ok(await other.invoke('audit.list', {}));
-    expect(all.items.map((e) => e.agentName)).toEqual(['王芳', '李静', '李静']);
+    expect(all.items.map((e) => e.agentName)).toEqual(['王芳', '王芳', '李静', '李静', '李静']);
   });
 });

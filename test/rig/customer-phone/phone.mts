@@ -45,6 +45,11 @@ const toneFactory: Web.MediaStreamFactory = async () => {
   return destination.stream;
 };
 
+function peerConnection(invitation: Invitation): RTCPeerConnection | undefined {
+  const sdh = invitation.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined;
+  return sdh?.peerConnection;
+}
+
 function onInvite(invitation: Invitation): void {
   calls.received += 1;
   calls.lastState = 'ringing';
@@ -62,6 +67,11 @@ function onInvite(invitation: Invitation): void {
   invitation.stateChange.addListener((state) => {
     if (state === SessionState.Established) {
       calls.lastState = 'established';
+      if (mode === 'no_media') {
+        for (const sender of peerConnection(invitation)?.getSenders() ?? []) {
+          sender.replaceTrack(null).catch((error: unknown) => console.error('replaceTrack failed', error));
+        }
+      }
       meter.attach(invitation);
     } else if (state === SessionState.Terminated) {
       calls.lastState = 'terminated';
@@ -82,7 +92,8 @@ function onInvite(invitation: Invitation): void {
     case 'no_answer':
       return; // sip.js has sent 180 Ringing; let it ring until the caller cancels
     case 'answer':
-    case 'silent': {
+    case 'silent':
+    case 'no_media': {
       const accept = () => {
         if (invitation.state !== SessionState.Initial) return; // cancelled meanwhile
         invitation.accept().catch((error: unknown) => console.error('accept failed', error));
@@ -131,6 +142,10 @@ const customer: CustomerApi = {
     if (call.state === SessionState.Established) await call.bye();
     else if (call.state === SessionState.Initial) await call.reject({ statusCode: 480 });
     await ended;
+  },
+  async vanish() {
+    const pc = current ? peerConnection(current) : undefined;
+    pc?.close();
   },
   media: () => meter.read(),
   async stop() {
