@@ -14,6 +14,7 @@ import {
 import { hqAudit } from './audit';
 import { newToken, tokenHash } from './auth/tokens';
 import { publishScript, setBranchSetting } from './config';
+import { ContactImportReport, importContacts } from './contact';
 import type { Hq } from './context';
 import { ImportReport, importFeeds } from './feeds';
 import { auditRefusal, requireBranch, requireSeat, requireUser } from './http/access';
@@ -297,6 +298,39 @@ export async function buildApp(hq: Hq, options: AppOptions): Promise<FastifyInst
         entityType: 'feed',
         entityId: report.importId,
         detail: { kind: req.params.kind, rows: report.rows, tasksCreated: report.tasksCreated },
+        ip: req.ip,
+      });
+      return report;
+    },
+  );
+
+  // Customers' contact wishes (免打扰, 偏好时段): a feed of its own, one row a customer (hq/contact.ts).
+  app.post(
+    '/api/customers/contact',
+    {
+      schema: {
+        body: z.object({
+          rows: z.array(z.unknown()).max(200_000),
+          firstRow: z.number().int().positive().default(1),
+        }),
+        response: { 200: ContactImportReport, 401: SyncErrorBody, 403: SyncErrorBody },
+      },
+    },
+    async (req) => {
+      const user = await requireUser(hq, req, ['admin', 'compliance']);
+      // Customers of every branch: head office's alone, as the task feeds.
+      await requireBranch(hq, req, user, null);
+      const report = await importContacts(hq, req.body.rows, req.body.firstRow, {
+        userId: user.id,
+        code: user.code,
+      });
+      await hqAudit(hq.db.db, {
+        at: hq.now().toISOString(),
+        userId: user.id,
+        action: 'hq.contact_import',
+        entityType: 'feed',
+        entityId: 'customer_contact',
+        detail: { rows: report.rows, updated: report.updated, skipped: report.skipped.length },
         ip: req.ip,
       });
       return report;

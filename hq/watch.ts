@@ -2,10 +2,12 @@ import { sql } from 'kysely';
 import { SEAT_ONLINE_WITHIN_MS, type Watch } from '../shared/contract/review';
 import type { Hq } from './context';
 import { DEFAULT_RULES } from './rules';
-import { addCalendarDays, endOfLocalDay, localDateOf } from './rules/calendar';
+import { addCalendarDays, endOfLocalDay, localDateOf, startOfLocalDay } from './rules/calendar';
 import { holidayWarnings } from './rules/deadlines';
 
 const OVERDUE_LISTED = 100;
+const AGENTS_LISTED = 2000;
+const AGENT_STATES = new Set(['ready', 'on_call', 'wrap_up', 'break', 'offline']);
 const QUARANTINE_LISTED = 100;
 
 /**
@@ -114,12 +116,54 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
     .limit(QUARANTINE_LISTED);
   if (branchId !== null) quarantineQuery = quarantineQuery.where('quarantine.branch_id', '=', branchId);
 
-  const [branches, seats, overdue, quarantine] = await Promise.all([
+  // Each agent's latest working state today, from the seats' audit trail (agent.state), and their real calls.
+  const startOfToday = startOfLocalDay(today);
+  let stateQuery = db
+    .selectFrom('audit')
+    .innerJoin('seats', 'seats.id', 'audit.seat_id')
+    .leftJoin('users', 'users.id', 'audit.user_id')
+    .distinctOn('audit.user_id')
+    .select([
+      'audit.user_id',
+      'users.code',
+      'users.name as user_name',
+      'audit.seat_id',
+      'seats.name as seat_name',
+      'seats.branch_id',
+      'seats.last_seen_at',
+      'audit.at',
+      'audit.detail',
+    ])
+    .where('audit.action', '=', 'agent.state')
+    .where('audit.user_id', 'is not', null)
+    .where('audit.at', '>=', startOfToday)
+    .orderBy('audit.user_id')
+    .orderBy('audit.at', 'desc')
+    .orderBy('audit.id', 'desc')
+    .limit(AGENTS_LISTED);
+  if (branchId !== null) stateQuery = stateQuery.where('seats.branch_id', '=', branchId);
+  let callQuery = db
+    .selectFrom('attempts')
+    .innerJoin('seats', 'seats.id', 'attempts.seat_id')
+    .select([
+      'attempts.agent_id',
+      sql<number>`count(*)::int`.as('calls'),
+      sql<number>`(count(*) FILTER (WHERE attempts.answered_at IS NOT NULL))::int`.as('answered'),
+    ])
+    .where('attempts.started_at', '>=', startOfToday)
+    .where('attempts.persona_id', 'is', null)
+    .groupBy('attempts.agent_id');
+  if (branchId !== null) callQuery = callQuery.where('seats.branch_id', '=', branchId);
+
+  const [branches, seats, overdue, quarantine, states, calls] = await Promise.all([
     branchQuery.execute(),
     seatQuery.execute(),
     overdueQuery.execute(),
     quarantineQuery.execute(),
+    stateQuery.execute(),
+    callQuery.execute(),
   ]);
+  const callsBy = new Map(calls.map((c) => [c.agent_id, c]));
   const types = new Map<string, string[]>();
   if (overdue.length > 0) {
     const rows = await db
@@ -159,6 +203,33 @@ export async function watch(hq: Hq, branchId: string | null): Promise<Watch> {
       clockOffsetMs: s.clock_offset_ms === null ? null : Number(s.clock_offset_ms),
       quarantined: s.quarantined,
     })),
+    agents: states
+      .flatMap((s) => {
+        const detail = (s.detail ?? {}) as { state?: unknown; reason?: unknown };
+        const state =
+          typeof detail.state === 'string' && AGENT_STATES.has(detail.state) ? detail.state : null;
+        if (state === null || s.user_id === null) return [];
+        const c = callsBy.get(s.user_id);
+        return [
+          {
+            agentId: s.user_id,
+            agentCode: s.code ?? null,
+            agentName: s.user_name ?? null,
+            seatId: s.seat_id ?? '',
+            seatName: s.seat_name,
+            branchId: s.branch_id,
+            state: state as 'ready' | 'on_call' | 'wrap_up' | 'break' | 'offline',
+            reason: typeof detail.reason === 'string' ? detail.reason.slice(0, 16) : null,
+            since: new Date(s.at).toISOString(),
+            stale:
+              state !== 'offline' &&
+              (s.last_seen_at === null || nowMs - Date.parse(s.last_seen_at) > SEAT_ONLINE_WITHIN_MS),
+            callsToday: c?.calls ?? 0,
+            answeredToday: c?.answered ?? 0,
+          },
+        ];
+      })
+      .sort((a, b) => (a.agentCode ?? a.agentId).localeCompare(b.agentCode ?? b.agentId)),
     quarantine: quarantine.map((q) => ({
       seatId: q.seat_id,
       seatName: q.name,

@@ -4,6 +4,8 @@
  * The password comes from HQ_PASSWORD (never the command line, where other users could read it).
  * Kinds: accounts_opened, abnormal, aml, salesperson_departures, complaints, notices, satisfaction_campaigns,
  * advisory. A CSV has a header row naming the fields (e.g. customerId,name,idNumber,mobile,…).
+ * Kind customer_contact: customers' 免打扰 and 偏好时段 (customerId,doNotCall,doNotCallReason,preferredTimes;
+ * see hq/contact.ts).
  */
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
@@ -47,6 +49,20 @@ async function post(path: string, body: unknown, token?: string) {
 }
 
 const login = await post('/api/login', { code: values.code, password });
+if (kind === 'customer_contact') {
+  const contact = (await post(
+    '/api/customers/contact',
+    { rows, firstRow: csv ? 2 : 1 },
+    String(login.token),
+  )) as {
+    rows: number;
+    updated: number;
+    skipped: { row: number; message: string }[];
+  };
+  console.log(`已导入 ${contact.rows} 行：更新客户 ${contact.updated} 个，跳过 ${contact.skipped.length} 行`);
+  for (const s of contact.skipped) console.log(`  ${s.message}`);
+  process.exit(0);
+}
 const report = (await post(`/api/feeds/${kind}`, { rows, firstRow: csv ? 2 : 1 }, String(login.token))) as {
   rows: number;
   tasksCreated: number;

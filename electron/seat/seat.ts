@@ -23,6 +23,7 @@ import { RESUME_GRACE_MS, ResumeTokens } from './auth/resume';
 import { Recordings } from './recordings/recordings';
 import { Review } from './review';
 import { loadScriptFolders, type ScriptLoadReport } from './scripts/load';
+import { appointmentsOf } from './store/appointments';
 import { StoreOpenError } from './store/database';
 import { checkAuditChain } from './store/journal';
 import { SeatStore, type SeatStoreOptions } from './store/seat-store';
@@ -38,6 +39,8 @@ import { enrolSeat, isFirstRun } from './sync/enrol';
 import { SeatSync, type SeatSyncOptions } from './sync/service';
 import { loadPersonas, type PersonaLoadReport } from './training/personas';
 
+/** How often the seat looks for 约定回拨 whose time has come (a reminder is at most this late). */
+const APPOINTMENT_CHECK_MS = 15_000;
 /** A seat session unused this long has ended; none lasts longer than SESSION_MAX_MS (see Seat.#expire). */
 export const SESSION_IDLE_MS = 30 * 60_000;
 export const SESSION_MAX_MS = 12 * 3600_000;
@@ -56,6 +59,8 @@ export interface SeatOptions extends SeatStoreOptions {
   downloadsDir?: string;
   /** `npm start`'s demo: the login screen says the demo accounts share the published demo password. */
   demo?: boolean;
+  /** How often due 约定回拨 are announced (default 15 s). */
+  appointmentCheckMs?: number;
 }
 
 type Push = <E extends EventName>(event: E, payload: EventPayload<E>) => void;
@@ -96,6 +101,9 @@ export class Seat {
   readonly review: Review;
   /** The agents' working states (就绪 / 通话中 / 话后处理 / 小休), see agent-state.ts. */
   readonly agents: AgentStates;
+  /** 约定回拨 already announced (`appointments.due`) in this run, by result id; and the check's timer. */
+  readonly #announced = new Set<string>();
+  readonly #appointmentTimer: ReturnType<typeof setInterval>;
   /** The training line's customers (`loadPersonas`), and the folder of their voice clips. */
   #personas: Persona[] = [];
   #voicesDir: string | null = null;
@@ -131,6 +139,11 @@ export class Seat {
       onOutbox: () => this.broadcast('outbox.changed', store.outboxStatus()),
     });
     this.review = new Review(store, options.downloadsDir ?? join(dirname(options.dbPath), 'downloads'));
+    this.#appointmentTimer = setInterval(
+      () => this.#announceAppointments(),
+      options.appointmentCheckMs ?? APPOINTMENT_CHECK_MS,
+    );
+    this.#appointmentTimer.unref?.();
     this.agents = new AgentStates({
       now: () => store.now(),
       settings: () => {
@@ -303,9 +316,39 @@ export class Seat {
   }
 
   close(): void {
+    clearInterval(this.#appointmentTimer);
     this.agents.close();
     this.#connections.clear();
     this.store.close();
+  }
+
+  /** The agent's 约定回拨, each marked due once the seat's clock has reached it. */
+  #appointments(agentId: string) {
+    const now = Date.parse(this.store.now());
+    return appointmentsOf(this.store.db, agentId).map((a) => ({
+      taskId: a.taskId,
+      at: a.at,
+      customerName: a.customerName,
+      due: Date.parse(a.at) <= now,
+      resultId: a.resultId,
+    }));
+  }
+
+  /** Tells each logged-in page of the 约定回拨 whose time has come since the last check (each once). */
+  #announceAppointments(): void {
+    for (const conn of this.#connections) {
+      if (!conn.session) continue;
+      try {
+        const due = this.#appointments(conn.session.agentId).filter(
+          (a) => a.due && !this.#announced.has(a.resultId),
+        );
+        if (due.length === 0) continue;
+        for (const a of due) this.#announced.add(a.resultId);
+        conn.push('appointments.due', { taskIds: due.map((a) => a.taskId) });
+      } catch (error) {
+        console.warn('seat: appointments not checked', error);
+      }
+    }
   }
 
   #session(conn: Connection): SessionInfo {
@@ -470,6 +513,21 @@ export class Seat {
         return page;
       },
       'task.get': ({ taskId }, conn) => store.taskDetail(this.#session(conn).agentId, taskId),
+      'customer.setDoNotCall': ({ customerId, doNotCall, reason }, conn) => {
+        const value = store.setDoNotCall(this.#session(conn).agentId, customerId, doNotCall, reason);
+        this.#outboxChanged();
+        return value;
+      },
+      'customer.setPreferredTimes': ({ customerId, preferredTimes, reason }, conn) => {
+        const value = store.setPreferredTimes(
+          this.#session(conn).agentId,
+          customerId,
+          preferredTimes,
+          reason,
+        );
+        this.#outboxChanged();
+        return value;
+      },
       'customer.reveal': ({ customerId, field, taskId }, conn) => {
         const value = store.revealCustomerField(this.#session(conn).agentId, customerId, field, taskId);
         this.#outboxChanged();
@@ -483,6 +541,9 @@ export class Seat {
         return value;
       },
       'history.today': (_args, conn) => ({ items: store.historyToday(this.#session(conn).agentId) }),
+      'appointments.list': (_args, conn) => ({
+        items: this.#appointments(this.#session(conn).agentId).map(({ resultId: _, ...a }) => a),
+      }),
       'agent.state': (_args, conn) => this.agents.get(this.#session(conn).agentId),
       'agent.setState': ({ state, reason }, conn) =>
         this.agents.set(this.#session(conn).agentId, state, reason),

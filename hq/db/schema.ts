@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { DoNotCall, PreferredWindow } from '../../shared/contract/schemas';
 import type { ResultTraining } from '../../shared/contract/training';
 
 /** Instants go in and come out as ISO strings (see database.ts); JSONB goes in as JSON text. */
@@ -69,6 +70,11 @@ export interface HqSchema {
     opened_at: Instant | null;
     channel: 'counter' | 'nonsite' | null;
     margin: boolean;
+    /** 免打扰 and 偏好时段 (migration 0015), with when each was last changed. */
+    do_not_call: ColumnType<DoNotCall | null, string | null | undefined, string | null>;
+    do_not_call_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
+    preferred_times: ColumnType<PreferredWindow[], string | undefined, string>;
+    preferred_times_at: ColumnType<Instant | null, Instant | null | undefined, Instant | null>;
   };
   tasks: {
     id: string;

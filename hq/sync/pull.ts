@@ -150,6 +150,8 @@ async function loadCustomers(tx: Tx, ids: string[]): Promise<PullResponse['custo
     openedAt: c.opened_at,
     channel: c.channel,
     margin: c.margin,
+    doNotCall: c.do_not_call,
+    preferredTimes: c.preferred_times,
   }));
 }
 

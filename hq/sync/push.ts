@@ -6,6 +6,7 @@ import { escapeControl } from '../../shared/contract/schemas';
 import {
   type AttemptPayload,
   type AuditPayload,
+  type ContactPayload,
   OutboxEntry,
   PAYLOADS,
   type PushRequest,
@@ -20,6 +21,7 @@ import type { Hq } from '../context';
 import type { HqSchema } from '../db/schema';
 import type { SeatPrincipal } from '../http/access';
 import { errorReply, HqError } from '../http/errors';
+import { lockBranch, recordChange } from './changes';
 
 type Tx = Transaction<HqSchema> | Kysely<HqSchema>;
 
@@ -320,13 +322,15 @@ async function vet(tx: Tx, seat: SeatPrincipal, entries: Entry[]): Promise<Known
   const results: (Entry & { payload: Extract<Parsed, { kind: 'result' }> })[] = [];
   const attempts: (Entry & { payload: Extract<Parsed, { kind: 'attempt' }> })[] = [];
   const recordings: (Entry & { payload: Extract<Parsed, { kind: 'recording' }> })[] = [];
+  const contacts: (Entry & { payload: Extract<Parsed, { kind: 'contact' }> })[] = [];
   for (const e of entries) {
+    if (e.payload?.kind === 'contact') contacts.push(e as (typeof contacts)[number]);
     if (e.payload?.kind === 'result') results.push(e as (typeof results)[number]);
     else if (e.payload?.kind === 'attempt') attempts.push(e as (typeof attempts)[number]);
     else if (e.payload?.kind === 'recording') recordings.push(e as (typeof recordings)[number]);
   }
   const taskIds = [...new Set([...results, ...attempts].map((e) => e.payload.data.taskId))];
-  const agentIds = [...new Set([...results, ...attempts].map((e) => e.payload.data.agentId))];
+  const agentIds = [...new Set([...results, ...attempts, ...contacts].map((e) => e.payload.data.agentId))];
   const known: Known = { tasks: new Map() };
   if (taskIds.length > 0) {
     const rows = await tx
@@ -455,8 +459,41 @@ async function vet(tx: Tx, seat: SeatPrincipal, entries: Entry[]): Promise<Known
       if (f) forbid(e, `的问题 ${f.id} 涉及其他营业部的客户或营销人员`);
     }
   }
+  await vetContacts(tx, seat, contacts, agents);
   await vetTraining(tx, seat, results, attempts);
   return known;
+}
+
+/**
+ * A change of a customer's contact wishes touches a customer of the seat's own branch only, by an agent who is
+ * a user of it, sent by the seat it names: anything else is quarantined (403), and no customer is touched.
+ */
+async function vetContacts(
+  tx: Tx,
+  seat: SeatPrincipal,
+  contacts: (Entry & { payload: Extract<Parsed, { kind: 'contact' }> })[],
+  agents: ReadonlySet<string>,
+): Promise<void> {
+  if (contacts.length === 0) return;
+  const ids = [...new Set(contacts.map((e) => e.payload.data.customerId))];
+  const branchOf = new Map(
+    (await tx.selectFrom('customers').select(['id', 'branch_id']).where('id', 'in', ids).execute()).map(
+      (c) => [c.id, c.branch_id],
+    ),
+  );
+  for (const e of contacts) {
+    const data = e.payload.data;
+    const branch = branchOf.get(data.customerId);
+    const forbid = (message: string) => {
+      e.refusal = { status: 403, code: 'FORBIDDEN', message: `第 ${e.seq} 条（${e.kind}）${message}` };
+    };
+    if (data.seatId !== seat.id) forbid('的坐席编号与推送的坐席不符');
+    else if (branch === undefined) forbid(`的客户 ${printable(data.customerId, 100)} 总部没有记录`);
+    else if (branch !== seat.branchId) forbid(`的客户属于其他营业部（${printable(branch, 50)}）`);
+    else if (!agents.has(data.agentId)) {
+      forbid(`的坐席人员 ${data.agentId} 不是本营业部（${seat.branchId}）的用户`);
+    }
+  }
 }
 
 type Line = { personaId: string; personaVersion: number } | null;
@@ -641,6 +678,33 @@ async function applyParsed(
   await applyAttempts(tx, seat, of('attempt'), clock);
   await applyRecordings(tx, seat, of('recording'), clock);
   for (const r of of('result')) await applyResult(tx, seat, r, now, clock, known);
+  for (const c of of('contact')) await applyContact(tx, seat, c, clock);
+}
+
+/**
+ * An agent's change of one contact wish, on the customer record (of the seat's branch: vetContacts), unless
+ * head office changed that wish later than the seat did; the branch's seats then pull the customer again.
+ */
+async function applyContact(tx: Tx, seat: SeatPrincipal, c: ContactPayload, clock: SeatClock) {
+  const at = clock.past(c.at);
+  const set =
+    c.wish === 'doNotCall'
+      ? {
+          do_not_call: c.doNotCall === null ? null : JSON.stringify({ ...c.doNotCall, at }),
+          do_not_call_at: at,
+        }
+      : { preferred_times: JSON.stringify(c.preferredTimes), preferred_times_at: at };
+  const stamp = c.wish === 'doNotCall' ? 'do_not_call_at' : 'preferred_times_at';
+  await lockBranch(tx, seat.branchId);
+  const updated = await tx
+    .updateTable('customers')
+    .set(set)
+    .where('id', '=', c.customerId)
+    .where('branch_id', '=', seat.branchId)
+    .where((eb) => eb.or([eb(stamp, 'is', null), eb(stamp, '<=', at)]))
+    .returning('id')
+    .executeTakeFirst();
+  if (updated) await recordChange(tx, { branchId: seat.branchId, kind: 'customer', entityId: c.customerId });
 }
 
 async function applyAudit(tx: Tx, seat: SeatPrincipal, entries: Entry[], clock: SeatClock) {

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SeatBridge, SeatInfo, SessionInfo } from '../../shared/contract';
+import { AppointmentReminders } from '../components/AppointmentReminders';
 import { LanguageToggle } from '../components/LanguageToggle';
 import { type ServiceState, StatusBar } from '../components/StatusBar';
 import { type Language, setLanguage } from '../i18n';
@@ -327,6 +328,14 @@ export function App({ seat }: { seat: Observable }) {
     <SeatContext.Provider value={seat}>
       <PhoneContext.Provider value={phone}>
         <div className="app">
+          {session && (
+            <AppointmentReminders
+              onOpen={(taskId) => {
+                setView('worklist');
+                setOpenTaskId(taskId);
+              }}
+            />
+          )}
           {body}
           <StatusBar info={info} session={session ?? null} service={service} />
         </div>

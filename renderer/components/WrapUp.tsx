@@ -8,6 +8,7 @@ import type {
   Settings,
   TaskDetail,
 } from '../../shared/contract';
+import { inPreferredTimes, type PreferredWindowLike } from '../../shared/domain/preferred-times';
 import { finish } from '../../shared/scripts/engine';
 import { formatDateTime } from '../app/format';
 import { useLine, usePhone } from '../app/phone-context';
@@ -50,16 +51,21 @@ const NOTES_MAX = 2000;
 const reasonLength = (notes: string) => [...notes.replace(/\s/g, '')].length;
 
 /**
- * The first moment at least an hour from now that falls inside a calling window (China time), within a
- * week, or null when the windows leave none. It may be after the task's deadline: an overdue task is still
+ * The first moment at least an hour from now that falls inside a calling window (China time) and the
+ * customer's preferred times (when set), within a week, or null when the windows leave none. It may be after the task's deadline: an overdue task is still
  * called again (the wrap-up says it stays overdue).
  */
-export function suggestRetry(nowMs: number, windows: Settings['calling.window']): number | null {
+export function suggestRetry(
+  nowMs: number,
+  windows: Settings['calling.window'],
+  preferred: readonly PreferredWindowLike[] = [],
+): number | null {
   const from = Math.ceil((nowMs + 3600_000) / 900_000) * 900_000;
   for (let t = from; t <= from + 7 * 86_400_000; t += 900_000) {
     const local = new Date(t + CHINA_MS);
     const m = local.getUTCHours() * 60 + local.getUTCMinutes();
-    if (windows.some((w) => m >= minutes(w.start) && m < minutes(w.end))) return t;
+    if (windows.some((w) => m >= minutes(w.start) && m < minutes(w.end)) && inPreferredTimes(t, preferred))
+      return t;
   }
   return null;
 }
@@ -137,9 +143,9 @@ export function WrapUp({
   // A retry gets a suggested time: the first calling-window slot an hour or more from now.
   useEffect(() => {
     if (outcome !== 'retry' || retryAt !== '' || !settings) return;
-    const at = suggestRetry(Date.now(), settings['calling.window']);
+    const at = suggestRetry(Date.now(), settings['calling.window'], task.contact.preferredTimes);
     if (at !== null) setRetryAt(toLocalField(at));
-  }, [outcome, retryAt, settings]);
+  }, [outcome, retryAt, settings, task.contact.preferredTimes]);
   const retryAfterDeadline =
     outcome === 'retry' && retryAt !== '' && fromLocalField(retryAt) > new Date(task.deadlineAt).getTime();
 

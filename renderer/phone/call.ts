@@ -21,6 +21,8 @@ const DTMF = /^[0-9A-D*#]$/;
 const ANNOUNCE_MS = 100;
 /** How often an established call asks whether the customer is still there (shared/phone/liveness.ts). */
 const LIVENESS_INTERVAL_MS = 1000;
+/** The call's level meters: ten readings a second are enough for the eye and for the liveness watch. */
+const METER_INTERVAL_MS = 100;
 
 export interface CallContext {
   seat: SeatBridge;
@@ -242,16 +244,20 @@ export class OutboundCall {
         answeredAt,
       );
       this.liveness = watch;
-      this.stopMeter = meterLevels(this.context(), [
-        { stream: sdh.localMediaStream, report: this.ctx.level },
-        {
-          stream: sdh.remoteMediaStream,
-          report: (value) => {
-            watch.level(this.ctx.now(), value);
-            this.ctx.remoteLevel(value);
+      this.stopMeter = meterLevels(
+        this.context(),
+        [
+          { stream: sdh.localMediaStream, report: this.ctx.level },
+          {
+            stream: sdh.remoteMediaStream,
+            report: (value) => {
+              watch.level(this.ctx.now(), value);
+              this.ctx.remoteLevel(value);
+            },
           },
-        },
-      ]);
+        ],
+        METER_INTERVAL_MS,
+      );
       this.stopStats = pollQuality(
         () => this.sdh()?.peerConnection,
         () => !this.status.held,

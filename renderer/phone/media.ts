@@ -1,6 +1,7 @@
 /** Media helpers: microphone constraints, the remote `<audio>` element, the level meters of both sides. */
 import type { PhoneConfig } from '../../shared/phone/service';
 
+/** The meters' default rate: 20 a second (the training line's speech detector wants it). */
 const LEVEL_INTERVAL_MS = 50;
 /** Levels below this read as 0 (the meter spans −60 dBFS … 0 dBFS). */
 const FLOOR_DB = -60;
@@ -45,7 +46,11 @@ export interface MeteredStream {
  * stop function (which reports 0 for each). A remote WebRTC stream must also be playing in a media element
  * (`playRemote`), or Chromium gives Web Audio silence for it.
  */
-export function meterLevels(ctx: AudioContext, streams: MeteredStream[]): () => void {
+export function meterLevels(
+  ctx: AudioContext,
+  streams: MeteredStream[],
+  intervalMs = LEVEL_INTERVAL_MS,
+): () => void {
   const meters = streams
     .filter(({ stream }) => stream.getAudioTracks().length > 0)
     .map(({ stream, report }) => {
@@ -61,7 +66,7 @@ export function meterLevels(ctx: AudioContext, streams: MeteredStream[]): () => 
       analyser.getFloatTimeDomainData(samples);
       report(levelOf(samples));
     }
-  }, LEVEL_INTERVAL_MS);
+  }, intervalMs);
   return () => {
     clearInterval(timer);
     for (const { source, report } of meters) {

@@ -5,6 +5,8 @@ import { dueState, formatDateTime } from '../app/format';
 import { useCallSelect, usePhone } from '../app/phone-context';
 import { call, useErrorText, useSeat } from '../app/seat-context';
 import { CallPanel } from '../components/CallPanel';
+import { CustomerContact } from '../components/CustomerContact';
+import { CustomerHistory } from '../components/CustomerHistory';
 import { ErrorLine } from '../components/ErrorLine';
 import { ScriptRunner } from '../components/ScriptRunner';
 import { WrapUp } from '../components/WrapUp';
@@ -260,6 +262,7 @@ export function TaskView({
                 {t('task.revealed')}
               </p>
             )}
+            <CustomerContact task={task} onChange={setTask} />
 
             <h3>{t('task.purposes')}</h3>
             <ul className="purposes-list">
@@ -331,6 +334,8 @@ export function TaskView({
                 ))}
               </ul>
             )}
+
+            <CustomerHistory history={task.customerHistory} />
           </div>
         </div>
       )}

@@ -114,6 +114,42 @@ export function Watch({ session }: { session: SessionInfo }) {
             </table>
             {data.branches.length === 0 && <p className="muted pad">{t('watch.noOpen')}</p>}
 
+            <h3 className="pad">{t('watch.agentsTitle')}</h3>
+            <table className="compact report-table" aria-label={t('watch.agentsTitle')}>
+              <thead>
+                <tr>
+                  <th>{t('watch.agent')}</th>
+                  <th>{t('watch.seat')}</th>
+                  <th>{t('watch.agentState')}</th>
+                  <th>{t('watch.agentSince')}</th>
+                  <th className="num">{t('watch.callsToday')}</th>
+                  <th className="num">{t('watch.contactRate')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.agents.map((a) => (
+                  <tr key={a.agentId} data-agent={a.agentCode ?? a.agentId} data-state={a.state}>
+                    <td>
+                      {a.agentName ?? '—'}
+                      {a.agentCode && t('common.paren', { text: a.agentCode })}
+                    </td>
+                    <td>{a.seatName}</td>
+                    <td>
+                      {t(`agentState.${a.state}`)}
+                      {a.reason && ` · ${a.reason}`}
+                      {a.stale && <span className="muted"> {t('watch.agentStale')}</span>}
+                    </td>
+                    <td>{time(a.since)}</td>
+                    <td className="num">{a.callsToday}</td>
+                    <td className="num">
+                      {a.callsToday === 0 ? '—' : `${Math.round((a.answeredToday / a.callsToday) * 100)}%`}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            {data.agents.length === 0 && <p className="muted pad">{t('watch.noAgents')}</p>}
+
             <h3 className="pad">{t('watch.seats')}</h3>
             <table className="compact report-table" aria-label={t('watch.seats')}>
               <thead>

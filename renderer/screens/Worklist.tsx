@@ -7,6 +7,7 @@ import {
   METHODS,
   PLAIN_MESSAGES,
   type WorklistItem,
+  WorklistSort,
 } from '../../shared/contract';
 import { CALLBACK_TYPES, type CallbackType } from '../../shared/domain/callback-types';
 import { dueState, formatShort } from '../app/format';
@@ -16,6 +17,17 @@ import { ErrorLine } from '../components/ErrorLine';
 
 const PAGE = 200;
 const ROW_PX = 34;
+/** The agent's chosen order, kept for the session (this tab) like the seat's resume token. */
+const SORT_KEY = 'worklist.sort';
+
+function savedSort(): WorklistSort {
+  try {
+    const parsed = WorklistSort.safeParse(sessionStorage.getItem(SORT_KEY));
+    return parsed.success ? parsed.data : 'deadline';
+  } catch {
+    return 'deadline';
+  }
+}
 
 interface Loaded {
   items: WorklistItem[];
@@ -26,7 +38,8 @@ interface Loaded {
  * Open tasks by deadline, paged from the seat as the list scrolls and virtualised, so ten thousand tasks
  * cost what the visible rows cost. A listbox: ↑/↓/PgUp/PgDn/Home/End move, Enter opens. The search box finds
  * a customer by name (or its start), full mobile or full ID number, read from what was typed; it searches on
- * Enter only, since the seat audits every search.
+ * Enter only, since the seat audits every search. 排序 orders it by deadline (the default), customer name,
+ * callback type or last dial, sorted by the seat (in SQL, paged the same way); the choice holds for the session.
  */
 export function Worklist(props: {
   onOpen: (taskId: string) => void;
@@ -37,6 +50,7 @@ export function Worklist(props: {
   const seat = useSeat();
   const errorText = useErrorText();
   const [types, setTypes] = useState<CallbackType[]>([]);
+  const [sort, setSort] = useState<WorklistSort>(savedSort);
   const [typed, setTyped] = useState('');
   const [search, setSearch] = useState<string | null>(null);
   const [searchError, setSearchError] = useState<string | null>(null);
@@ -55,6 +69,7 @@ export function Worklist(props: {
       try {
         const page = await call(seat, 'worklist.list', {
           limit: PAGE,
+          sort,
           ...(types.length > 0 ? { types } : {}),
           ...(search !== null ? { search } : {}),
           ...(after ? { after: { deadlineAt: after.deadlineAt, taskId: after.taskId } } : {}),
@@ -67,10 +82,10 @@ export function Worklist(props: {
         loading.current = false;
       }
     },
-    [seat, types, search, errorText],
+    [seat, types, search, sort, errorText],
   );
 
-  // A new filter, or tasks changed on the seat (`refresh`): start again from the earliest deadline.
+  // A new filter or order, or tasks changed on the seat (`refresh`): start again from the first task.
   // biome-ignore lint/correctness/useExhaustiveDependencies: refresh is the reload signal itself
   useEffect(() => {
     void load(undefined, []);
@@ -152,6 +167,16 @@ export function Worklist(props: {
     setSearch(checked.data.search ?? null);
   }
 
+  function chooseSort(next: WorklistSort) {
+    setActive(0);
+    setSort(next);
+    try {
+      sessionStorage.setItem(SORT_KEY, next);
+    } catch {
+      // Storage refused (private mode): the order holds while this screen is open.
+    }
+  }
+
   function clearSearch() {
     setTyped('');
     setSearchError(null);
@@ -170,6 +195,17 @@ export function Worklist(props: {
         <span className="muted">
           {loaded ? t('worklist.total', { count: loaded.total }) : t('worklist.loading')}
         </span>
+        <span className="spacer" />
+        <label className="worklist-sort">
+          {t('worklistSort.label')}{' '}
+          <select value={sort} onChange={(e) => chooseSort(e.target.value as WorklistSort)}>
+            {WorklistSort.options.map((s) => (
+              <option key={s} value={s}>
+                {t(`worklistSort.${s}`)}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <form className="worklist-search" aria-label={t('worklist.search')} onSubmit={find}>
         <input
@@ -293,7 +329,16 @@ export function Worklist(props: {
                     </span>
                   ))}
                 </span>
-                <span className="num">{t('worklist.attempts', { count: item.attempts })}</span>
+                <span
+                  className="num"
+                  title={
+                    item.lastAttemptAt
+                      ? `${t('customerHistory.lastAttempt')}${t('common.colon')}${formatShort(item.lastAttemptAt, i18n.language)}`
+                      : undefined
+                  }
+                >
+                  {t('worklist.attempts', { count: item.attempts })}
+                </span>
               </div>
             );
           })}

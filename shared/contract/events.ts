@@ -17,6 +17,8 @@ export const EVENTS = {
   'sync.changed': SyncStatus,
   /** The logged-in agent's working state changed (by the agent, the call flow or the after-call-work limit). */
   'agent.changed': AgentStatus,
+  /** 约定回拨 of the logged-in agent whose time has just come (each once per seat run). */
+  'appointments.due': z.object({ taskIds: z.array(z.uuid()).max(50) }),
 } as const;
 
 export type Events = typeof EVENTS;

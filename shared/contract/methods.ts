@@ -34,16 +34,19 @@ import {
 import {
   AgentStatus,
   AnswerValue,
+  Appointment,
   AttemptOutcome,
   AuditEntry,
   Base64Chunk,
   CommitResultArgs,
   CommitResultValue,
+  CustomerContact,
   HistoryItem,
   Id,
   Instant,
   OffsetMs,
   PlainText,
+  PreferredTimes,
   RecordingSummary,
   RefusedSyncEntry,
   RevealField,
@@ -53,6 +56,7 @@ import {
   TaskDetail,
   WorklistItem,
   WorklistSearch,
+  WorklistSort,
 } from './schemas';
 import { PhoneCredentials, SetSettingArgs, SettingKey, Settings } from './settings';
 import { CallLine, TrainingClip, TrainingLineInfo, TrainingPage, TrainingQuery } from './training';
@@ -154,10 +158,11 @@ export const METHODS = {
   ),
 
   /**
-   * Open tasks the agent may work, earliest deadline first (ties by task id), masked. Tasks of customers the
-   * agent introduced or serves as salesperson are never listed (recusal). Page with `after`. With `search`,
-   * only the tasks of the customers it finds (a name or its start, a full mobile or ID number), and the
-   * search is audited (`worklist.search`: how it searched and how many it found, never what was typed).
+   * Open tasks the agent may work, earliest deadline first (ties by task id) or in `sort`'s order, masked.
+   * Tasks of customers the agent introduced or serves as salesperson are never listed (recusal). Page with
+   * `after`. With `search`, only the tasks of the customers it finds (a name or its start, a full mobile or
+   * ID number), and the search is audited (`worklist.search`: how it searched and how many it found, never
+   * what was typed).
    */
   'worklist.list': method(
     'agent',
@@ -168,6 +173,8 @@ export const METHODS = {
         after: z.object({ deadlineAt: Instant, taskId: Id }).strict().optional(),
         /** Only the tasks of customers found by this (schemas.ts `customerSearch`); audited. */
         search: WorklistSearch.optional(),
+        /** The order (by deadline when left out); `after` is the last task of the page before, in it. */
+        sort: WorklistSort.optional(),
       })
       .strict(),
     z.object({ items: z.array(WorklistItem), total: z.number().int().nonnegative() }),
@@ -180,6 +187,26 @@ export const METHODS = {
    * The unmasked ID number or phone of a customer. Every call writes an audit entry (who, which field, which
    * task) before the value is returned, and the entry goes to head office with the next sync.
    */
+  /**
+   * Registers (`doNotCall: true`) or lifts the customer's 免打扰, with the reason (at least 4 characters). A
+   * registration by head office is lifted by a supervisor only. Audited (`customer.doNotCall`) and sent to head
+   * office; `call.start` refuses a dial of the customer while it stands.
+   */
+  'customer.setDoNotCall': method(
+    'agent',
+    z.object({ customerId: Id, doNotCall: z.boolean(), reason: PlainText(200) }).strict(),
+    CustomerContact,
+  ),
+  /**
+   * Sets the customer's 偏好时段 (China time; an empty list lifts them), with the reason. Audited
+   * (`customer.preferredTimes`) and sent to head office; `call.start` refuses a dial outside them.
+   */
+  'customer.setPreferredTimes': method(
+    'agent',
+    z.object({ customerId: Id, preferredTimes: PreferredTimes, reason: PlainText(200) }).strict(),
+    CustomerContact,
+  ),
+
   'customer.reveal': method(
     'agent',
     z.object({ customerId: Id, field: RevealField, taskId: Id.nullable() }).strict(),
@@ -194,6 +221,8 @@ export const METHODS = {
   'result.commit': method('agent', CommitResultArgs, CommitResultValue),
   /** The agent's results of today, newest first: outcome, talk time, recording. */
   'history.today': method('agent', Empty, z.object({ items: z.array(HistoryItem) })),
+  /** The agent's standing 约定回拨, earliest first; `due` once their time has come. */
+  'appointments.list': method('agent', Empty, z.object({ items: z.array(Appointment).max(50) })),
   /** The logged-in agent's working state (就绪 / 通话中 / 话后处理 / 小休), with the branch's break reasons. */
   'agent.state': method('agent', Empty, AgentStatus),
   /**

@@ -14,8 +14,11 @@ export const METHOD_NAMES = [
   'worklist.list',
   'task.get',
   'customer.reveal',
+  'customer.setDoNotCall',
+  'customer.setPreferredTimes',
   'result.commit',
   'history.today',
+  'appointments.list',
   'agent.state',
   'agent.setState',
   'script.open',
@@ -69,6 +72,7 @@ export const EVENT_NAMES = [
   'outbox.changed',
   'sync.changed',
   'agent.changed',
+  'appointments.due',
 ] as const;
 
 export const isMethodName = (name: unknown): name is (typeof METHOD_NAMES)[number] =>

@@ -370,6 +370,30 @@ export const Watch = z.object({
     }),
   ),
   /**
+   * The agents at work today, live as far as their seats have synced (issue 16, point 8): each agent's latest
+   * working state today (from the seats' `agent.state` audit entries: 就绪 / 通话中 / 话后处理 / 小休 / 离线),
+   * since when, at which seat, and their real calls today (the training line's not counted) and how many
+   * were answered. `stale`: the seat has not been heard from lately, so the state may be old.
+   */
+  agents: z
+    .array(
+      z.object({
+        agentId: z.string(),
+        agentCode: z.string().nullable(),
+        agentName: z.string().nullable(),
+        seatId: z.string(),
+        seatName: z.string(),
+        branchId: z.string(),
+        state: z.enum(['ready', 'on_call', 'wrap_up', 'break', 'offline']),
+        reason: z.string().max(16).nullable(),
+        since: z.string(),
+        stale: z.boolean(),
+        callsToday: z.number().int(),
+        answeredToday: z.number().int(),
+      }),
+    )
+    .max(2000),
+  /**
    * Entries head office could not accept and keeps in its quarantine, newest first (at most 100): which seat,
    * which number, why. Their content stays at head office; no personal value is shown here.
    */

@@ -91,9 +91,18 @@ export const WorklistItem = z.object({
   /** The earliest deadline of the task's purposes. */
   deadlineAt: Instant,
   nextAttemptAt: Instant.nullable(),
+  /** The latest real dial (not the training line's); null before the first. */
+  lastAttemptAt: Instant.nullable(),
   attempts: z.number().int().nonnegative(),
 });
 export type WorklistItem = z.infer<typeof WorklistItem>;
+
+/**
+ * The worklist's order: by deadline (the default), the customer's name, the first callback type (in
+ * CALLBACK_TYPES order) or the last dial (never dialled first); ties by deadline, then task id.
+ */
+export const WorklistSort = z.enum(['deadline', 'customer', 'type', 'lastAttempt']);
+export type WorklistSort = z.infer<typeof WorklistSort>;
 
 /** How a dial ended; `interrupted` when the seat stopped (crash, power) before it could tell. */
 export const AttemptOutcome = z.enum([
@@ -177,6 +186,47 @@ export const PlainText = (max: number) =>
     .max(max)
     .refine((t) => !hasControl(t), { message: '内容含有不可见的控制字符，请删除后重试' });
 
+// ---- a customer's contact wishes (免打扰, 偏好时段): shared/domain/preferred-times.ts reads them ----
+
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间格式应为 HH:MM');
+
+/**
+ * One window in which the customer prefers to be called, China time. `end` before `start` runs past
+ * midnight (22:00–01:00; 22:00–00:00 is until midnight). `weekdays` (1 = 周一 … 7 = 周日) are the days the
+ * window starts on; null: every day.
+ */
+export const PreferredWindow = z
+  .object({
+    start: ClockTime,
+    end: ClockTime,
+    weekdays: z.array(z.number().int().min(1).max(7)).min(1).max(7).nullable().default(null),
+  })
+  .refine((w) => w.start !== w.end, '偏好时段的开始和结束时间不能相同');
+export type PreferredWindow = z.infer<typeof PreferredWindow>;
+export const PREFERRED_WINDOWS_MAX = 4;
+export const PreferredTimes = z
+  .array(PreferredWindow)
+  .max(PREFERRED_WINDOWS_MAX, `偏好时段最多 ${PREFERRED_WINDOWS_MAX} 段`);
+
+/** A customer who must not be called (免打扰): registered by head office (a feed) or by an agent, with why. */
+export const DoNotCall = z.object({
+  source: z.enum(['hq', 'agent']),
+  reason: PlainText(200).min(1),
+  /** Who registered it, as people read it (an agent's name and code, or head office's import). */
+  by: PlainText(100),
+  at: Instant,
+});
+export type DoNotCall = z.infer<typeof DoNotCall>;
+
+export const CustomerContact = z.object({
+  doNotCall: DoNotCall.nullable(),
+  preferredTimes: PreferredTimes,
+});
+export type CustomerContact = z.infer<typeof CustomerContact>;
+
+/** Characters (not counting spaces) of the reason an agent gives for a change of a customer's contact wishes. */
+export const CONTACT_REASON_MIN = 4;
+
 /** How the worklist's search box is read: a customer's name (or its start), a full mobile or ID number. */
 export type CustomerSearchKind = 'name' | 'phone' | 'idNumber';
 
@@ -247,15 +297,78 @@ export const ResultSummary = z.object({
 });
 export type ResultSummary = z.infer<typeof ResultSummary>;
 
+/**
+ * The customer's earlier callbacks as the task view's 客户回访记录 lists them: the customer's other tasks this
+ * seat holds (open or closed; head office sends a seat no results of other seats), newest first, each with
+ * its real results (never the training line's), the findings they raised and its recordings. A recording is
+ * `playable` by the rule of `recording.read` (the agent's own calls only); the others are listed, not played.
+ * Personal data stays masked: nothing here but what the task view already shows of the customer.
+ */
+export const CUSTOMER_HISTORY_LIMITS = { tasks: 20, results: 10, findings: 20, recordings: 10 } as const;
+
+export const CustomerHistoryFinding = z.object({
+  id: z.string().max(64),
+  category: z.string().max(100),
+  severity: z.enum(['low', 'medium', 'high']),
+  /** The script's text of the finding (no personal data). */
+  text: z.string().max(500),
+});
+export type CustomerHistoryFinding = z.infer<typeof CustomerHistoryFinding>;
+
+export const CustomerHistoryResult = z.object({
+  id: Id,
+  outcome: ResultOutcome,
+  disposition: Disposition,
+  createdAt: Instant,
+  agentName: z.string().max(100).nullable(),
+  superseded: z.boolean(),
+  findings: z.array(CustomerHistoryFinding).max(CUSTOMER_HISTORY_LIMITS.findings),
+});
+export type CustomerHistoryResult = z.infer<typeof CustomerHistoryResult>;
+
+export const CustomerHistoryRecording = z.object({
+  id: Id,
+  startedAt: Instant,
+  durationMs: z.number().int().nonnegative().nullable(),
+  agentName: z.string().max(100).nullable(),
+  /** The agent may play it here (`recording.read`: their own calls); others ask a supervisor. */
+  playable: z.boolean(),
+});
+export type CustomerHistoryRecording = z.infer<typeof CustomerHistoryRecording>;
+
+export const CustomerHistoryTask = z.object({
+  taskId: Id,
+  status: TaskStatus,
+  createdAt: Instant,
+  deadlineAt: Instant,
+  purposes: z.array(CallbackType).min(1).max(9),
+  attempts: z.number().int().nonnegative(),
+  lastAttemptAt: Instant.nullable(),
+  results: z.array(CustomerHistoryResult).max(CUSTOMER_HISTORY_LIMITS.results),
+  recordings: z.array(CustomerHistoryRecording).max(CUSTOMER_HISTORY_LIMITS.recordings),
+});
+export type CustomerHistoryTask = z.infer<typeof CustomerHistoryTask>;
+
+export const CustomerHistory = z.object({
+  items: z.array(CustomerHistoryTask).max(CUSTOMER_HISTORY_LIMITS.tasks),
+  /** Older tasks of the customer beyond those listed. */
+  more: z.number().int().nonnegative(),
+});
+export type CustomerHistory = z.infer<typeof CustomerHistory>;
+
 export const TaskDetail = z.object({
   taskId: Id,
   status: TaskStatus,
   deadlineAt: Instant,
   nextAttemptAt: Instant.nullable(),
   customer: CustomerMasked,
+  /** The customer's 免打扰 and 偏好时段, enforced by `call.start`. */
+  contact: CustomerContact.default({ doNotCall: null, preferredTimes: [] }),
   purposes: z.array(Purpose).min(1),
   attempts: z.array(Attempt),
   results: z.array(ResultSummary),
+  /** The customer's other tasks at this seat, with their results and recordings (客户回访记录). */
+  customerHistory: CustomerHistory,
 });
 export type TaskDetail = z.infer<typeof TaskDetail>;
 
@@ -420,3 +533,16 @@ export const AgentStatus = z.object({
   breakReasons: z.array(PlainText(16)).max(12),
 });
 export type AgentStatus = z.infer<typeof AgentStatus>;
+
+/**
+ * A 约定回拨: the customer asked to be called back at `at` (a real result with the disposition
+ * `call_back_later`); the agent's own, standing until the task is dialled or has a newer result.
+ */
+export const Appointment = z.object({
+  taskId: Id,
+  at: Instant,
+  customerName: PlainText(64),
+  /** The time has come (the seat's clock). */
+  due: z.boolean(),
+});
+export type Appointment = z.infer<typeof Appointment>;

@@ -3,12 +3,15 @@ import { CallbackType } from '../domain/callback-types';
 import {
   Answer,
   AttemptOutcome,
+  CONTACT_REASON_MIN,
   Disposition,
+  DoNotCall,
   hasControl,
   Id,
   Instant,
   OffsetMs,
   PlainText,
+  PreferredTimes,
   RecordingStatus,
   ResultOutcome,
   Role,
@@ -170,7 +173,37 @@ export const ResultPayload = z.object({
   training: ResultTraining.nullable().default(null),
 });
 
-export const OutboxKind = z.enum(['result', 'audit', 'attempt', 'recording']);
+/**
+ * An agent's change of a customer's contact wishes (免打扰 or 偏好时段), as the customer's new state of that
+ * one wish. Its own kind rather than an audit entry head office reads: the audit trail stays a record that
+ * nothing acts on, and head office vets this like the other facts (the customer must be of the seat's branch,
+ * the agent a user of it) and quarantines what it refuses without touching the seat's audit chain. The
+ * `customer.doNotCall` / `customer.preferredTimes` audit entry travels beside it, as every audit entry does.
+ * A head office older than this kind quarantines the entry (422): the outbox still drains.
+ */
+export const ContactPayload = z.discriminatedUnion('wish', [
+  z.object({
+    wish: z.literal('doNotCall'),
+    customerId: Code(100),
+    agentId: Id,
+    seatId: Id,
+    at: Instant,
+    reason: PlainText(200).min(CONTACT_REASON_MIN),
+    doNotCall: DoNotCall.nullable(),
+  }),
+  z.object({
+    wish: z.literal('preferredTimes'),
+    customerId: Code(100),
+    agentId: Id,
+    seatId: Id,
+    at: Instant,
+    reason: PlainText(200).min(CONTACT_REASON_MIN),
+    preferredTimes: PreferredTimes,
+  }),
+]);
+export type ContactPayload = z.infer<typeof ContactPayload>;
+
+export const OutboxKind = z.enum(['result', 'audit', 'attempt', 'recording', 'contact']);
 export type OutboxKind = z.infer<typeof OutboxKind>;
 
 export const PAYLOADS = {
@@ -178,6 +211,7 @@ export const PAYLOADS = {
   audit: AuditPayload,
   attempt: AttemptPayload,
   recording: RecordingPayload,
+  contact: ContactPayload,
 } as const satisfies Record<OutboxKind, z.ZodType>;
 
 /** The seat's outbox sequence: 1, 2, 3, … with no gap. */
@@ -306,6 +340,12 @@ export const CustomerRecord = z.object({
   openedAt: Instant.nullable(),
   channel: z.enum(['counter', 'nonsite']).nullable(),
   margin: z.boolean(),
+  /**
+   * 免打扰 and 偏好时段 as head office holds them. Absent from a head office older than them: the seat then
+   * keeps what it has (an absent field is no news, not a clearing).
+   */
+  doNotCall: DoNotCall.nullable().optional(),
+  preferredTimes: PreferredTimes.optional(),
 });
 
 export const TaskRecord = z.object({

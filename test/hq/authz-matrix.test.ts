@@ -513,6 +513,13 @@ describe.each(DB_KINDS)('the authorization matrix on %s', (kind) => {
       send: () => ({ url: '/api/feeds/notices', payload: { rows: [] } }),
     },
     {
+      method: 'POST',
+      url: '/api/customers/contact',
+      // Contact wishes of any branch's customers: head office's alone, as the feeds.
+      access: { kind: 'user', roles: MANAGING, scope: 'headOffice' },
+      send: () => ({ url: '/api/customers/contact', payload: { rows: [] } }),
+    },
+    {
       method: 'GET',
       url: '/api/results',
       access: { kind: 'user', roles: SUPERVISING, scope: 'branch' },

@@ -63,6 +63,8 @@ export interface ConsoleSceneOptions {
   microphone?: Microphone;
   /** The page's default timeout (ms); T unless given. */
   timeout?: number;
+  /** How often the demo seat announces due 约定回拨 (the seat's default unless given). */
+  appointmentCheckMs?: number;
 }
 
 /**
@@ -147,6 +149,7 @@ export async function openConsoleScene(options: ConsoleSceneOptions = {}) {
         onDefect: () => {},
         demo: true,
         ...(options.now ? { now: options.now } : {}),
+        ...(options.appointmentCheckMs ? { appointmentCheckMs: options.appointmentCheckMs } : {}),
       });
       // The demo seat: no PBX, the training line allowed; its deadlines around the seat's own clock.
       await seedDemo(seat.store, new Date(seat.store.now()));

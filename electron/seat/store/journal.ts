@@ -9,7 +9,7 @@ import { type Db, stmt } from './database';
 /** Ids the seat makes: UUID v7, so evidence tables grow at the end of their primary-key index. */
 export const newId = (): string => uuidv7();
 
-export type OutboxKind = 'result' | 'audit' | 'attempt' | 'recording';
+export type OutboxKind = 'result' | 'audit' | 'attempt' | 'recording' | 'contact';
 
 /**
  * Appends an outbox entry and returns its sequence number. Must run inside the caller's transaction: the

@@ -1,4 +1,4 @@
-import type { Role } from '../../../shared/contract';
+import type { DoNotCall, PreferredWindow, Role } from '../../../shared/contract';
 import type { CallbackType } from '../../../shared/domain/callback-types';
 
 /**
@@ -43,6 +43,9 @@ export interface CustomerRecord {
   openedAt: string | null;
   channel: 'counter' | 'nonsite' | null;
   margin: boolean;
+  /** 免打扰 and 偏好时段; absent (an older head office, a seed without them): the seat keeps what it has. */
+  doNotCall?: DoNotCall | null | undefined;
+  preferredTimes?: PreferredWindow[] | undefined;
 }
 
 export interface PurposeRecord {

@@ -30,6 +30,8 @@ export function importReferenceData(db: Db, batch: ReferenceBatch, at = new Date
       if (passwordHash) saveOfflineVerifier(db, a.id, passwordHash, at);
     }
 
+    const setDoNotCall = stmt(db, 'UPDATE customers SET do_not_call = ? WHERE id = ?');
+    const setPreferred = stmt(db, 'UPDATE customers SET preferred_times = ? WHERE id = ?');
     const customer = stmt(
       db,
       `INSERT INTO customers (id, name, id_number, phone, branch_id, salesperson_id, introducer_id, opened_at, channel, margin)
@@ -39,7 +41,15 @@ export function importReferenceData(db: Db, batch: ReferenceBatch, at = new Date
          introducer_id = excluded.introducer_id, opened_at = excluded.opened_at, channel = excluded.channel,
          margin = excluded.margin`,
     );
-    for (const c of batch.customers) customer.run({ ...c, margin: c.margin ? 1 : 0 });
+    for (const { doNotCall, preferredTimes, ...c } of batch.customers) {
+      customer.run({ ...c, margin: c.margin ? 1 : 0 });
+      if (doNotCall !== undefined && !contactPending(db, c.id, 'doNotCall')) {
+        setDoNotCall.run(doNotCall === null ? null : JSON.stringify(doNotCall), c.id);
+      }
+      if (preferredTimes !== undefined && !contactPending(db, c.id, 'preferredTimes')) {
+        setPreferred.run(JSON.stringify(preferredTimes), c.id);
+      }
+    }
 
     const task = stmt(
       db,
@@ -65,4 +75,19 @@ export function importReferenceData(db: Db, batch: ReferenceBatch, at = new Date
       for (const p of purposes) purpose.run({ taskId: t.id, ...p });
     }
   })();
+}
+
+/**
+ * Whether an agent's change of this wish of the customer still waits in the outbox: head office's value in a
+ * pull is then older news than the seat's, and the seat keeps its own until head office has applied it (its
+ * change then comes back in a later pull).
+ */
+function contactPending(db: Db, customerId: string, wish: 'doNotCall' | 'preferredTimes'): boolean {
+  return (
+    stmt<[string, string], { n: number }>(
+      db,
+      `SELECT 1 AS n FROM outbox WHERE kind = 'contact' AND entity_id = ? AND json_extract(payload, '$.wish') = ?
+         AND seq > (SELECT acked_seq FROM sync_state)`,
+    ).get(customerId, wish) !== undefined
+  );
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type {
   CommitResultArgs,
   CommitResultValue,
+  PreferredWindow,
   RevealField,
   ScriptDraft,
   SettingKey,
@@ -25,6 +26,7 @@ import {
   saveOfflineVerifier,
 } from './agents';
 import { type AttemptEnd, endAttempt, interruptOpenAttempts, startAttempt } from './calls';
+import { customerContact, dialRefusal, setDoNotCall, setPreferredTimes } from './contact';
 import { type Db, type OpenOptions, openDatabase, schemaVersion, stmt } from './database';
 import { type AnswerArgs, answerDraft, backDraft, openDraft, saveNotes } from './drafts';
 import { historyToday } from './history';
@@ -346,6 +348,33 @@ export class SeatStore {
       task.customerId,
     )?.phone;
     if (!phone) throw new SeatError('NOT_FOUND', '客户不存在');
+    // 免打扰 and 偏好时段 (a training call reaches a simulated customer, not this one): refused before any
+    // number leaves the store, audited, and no attempt is stored.
+    const refusal = persona
+      ? null
+      : dialRefusal(
+          customerContact(this.db, task.customerId),
+          this.#now().getTime(),
+          settings['calling.window'],
+        );
+    if (refusal) {
+      const seatId = this.#seatId();
+      this.#write(() =>
+        appendAudit(
+          this.db,
+          seatId,
+          {
+            agentId,
+            action: 'call.refused',
+            entityType: 'task',
+            entityId: taskId,
+            detail: { customerId: task.customerId, rule: refusal.rule, nextAllowedAt: refusal.nextAllowedAt },
+          },
+          this.now(),
+        ),
+      );
+      throw new SeatError('CONFLICT', refusal.message);
+    }
     const target = persona
       ? ''
       : dialTarget(
@@ -365,6 +394,24 @@ export class SeatStore {
     });
     this.#afterWrite();
     return { target, numberMasked, training: persona !== null };
+  }
+
+  #contactEditor(agentId: string) {
+    const agent = agentById(this.db, agentId);
+    if (!agent) throw new SeatError('NOT_AUTHENTICATED', '坐席账号已不存在，请重新登录');
+    return { actor: this.actor(agentId), agent, seatId: this.#seatId(), at: this.now() };
+  }
+
+  /** Registers or lifts the customer's 免打扰, with a reason; audited and sent to head office. */
+  setDoNotCall(agentId: string, customerId: string, on: boolean, reason: string) {
+    const editor = this.#contactEditor(agentId);
+    return this.#write(() => setDoNotCall(this.db, editor, customerId, on, reason));
+  }
+
+  /** Sets the customer's 偏好时段 (none: lifted), with a reason; audited and sent to head office. */
+  setPreferredTimes(agentId: string, customerId: string, windows: PreferredWindow[], reason: string) {
+    const editor = this.#contactEditor(agentId);
+    return this.#write(() => setPreferredTimes(this.db, editor, customerId, windows, reason));
   }
 
   endCall(e: Omit<AttemptEnd, 'seatId'>): void {

@@ -8,9 +8,12 @@ import {
   SeatError,
   type TaskDetail,
   type WorklistItem,
+  type WorklistSort,
 } from '../../../shared/contract';
 import { CALLBACK_TYPES, type CallbackType, purposeMask } from '../../../shared/domain/callback-types';
 import { maskIdNumber, maskPhone } from '../../../shared/domain/masking';
+import { customerContact } from './contact';
+import { customerHistory } from './customer-history';
 import { type Db, stmt } from './database';
 
 /** The agent a query runs for: their id, branch, and staff id (for recusal). */
@@ -35,29 +38,32 @@ const NOT_RECUSED = `(:staffId IS NULL OR (ifnull(c.salesperson_id, '') <> :staf
 
 const WORKLIST_COLUMNS = `
   t.id AS taskId, t.customer_id AS customerId, c.name AS customerName, c.phone AS phone,
-  t.deadline_at AS deadlineAt, t.next_attempt_at AS nextAttemptAt,
+  t.deadline_at AS deadlineAt, t.next_attempt_at AS nextAttemptAt, t.last_attempt_at AS lastAttemptAt,
   (SELECT group_concat(p.type) FROM task_purposes p WHERE p.task_id = t.id) AS purposes,
   (SELECT count(*) FROM attempts a WHERE a.task_id = t.id AND a.training_persona_id IS NULL) AS attempts`;
 
-const WORKLIST_FIRST = `
-  SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
-  WHERE ${OPEN_FOR_ACTOR} AND ${NOT_RECUSED}
-  ORDER BY t.deadline_at, t.id LIMIT :limit`;
+/**
+ * What the worklist is sorted by before its deadline and id (which make every order total, so that keyset
+ * paging never skips or repeats a row), each served by an index (migration 0011): the customer's name, the
+ * task's first callback type in CALLBACK_TYPES order (the lowest bit of its purpose mask), its last real dial
+ * (never dialled first). Null: by deadline alone (tasks_open_by_deadline).
+ */
+const SORT_KEY: Record<WorklistSort, string | null> = {
+  deadline: null,
+  customer: 'c.name',
+  type: '(t.purpose_mask & -t.purpose_mask)',
+  lastAttempt: "ifnull(t.last_attempt_at, '')",
+};
 
-// Keyset paging: the row value comparison walks the index from the cursor on.
-const WORKLIST_AFTER = `
-  SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
-  WHERE ${OPEN_FOR_ACTOR} AND (t.deadline_at, t.id) > (:afterDeadline, :afterId) AND ${NOT_RECUSED}
-  ORDER BY t.deadline_at, t.id LIMIT :limit`;
-
-// The total is the index-only count minus the recused few, found from the salesperson's customers (the
-// CROSS JOIN keeps that order), so it costs the same whether the seat holds ten open tasks or ten thousand.
-const WORKLIST_TOTAL = `
-  SELECT (SELECT count(*) FROM tasks t WHERE ${OPEN_FOR_ACTOR})
-       - (SELECT count(*) FROM (SELECT id FROM customers WHERE salesperson_id = :staffId
-                                UNION SELECT id FROM customers WHERE introducer_id = :staffId) r
-          CROSS JOIN tasks t ON t.customer_id = r.id
-          WHERE ${OPEN_FOR_ACTOR}) AS n`;
+/**
+ * The cursor task's own sort key, for the next page (looked up here, so the cursor stays deadline and id):
+ * only of a task the actor may see (open or closed since), so that no other task's key shows through the
+ * order of the page.
+ */
+const CURSOR_KEY = (sort: WorklistSort) => `
+  SELECT ${SORT_KEY[sort]} AS k FROM tasks t JOIN customers c ON c.id = t.customer_id
+  WHERE t.id = :afterId AND t.branch_id = :branchId
+    AND (t.assigned_agent_id IS NULL OR t.assigned_agent_id = :agentId) AND ${NOT_RECUSED}`;
 
 // A search (customerSearch): the customer's name or its start (a range, which an index on the name could
 // serve), or the full number. Everything else is the worklist's own: the actor's branch, assignment, recusal.
@@ -67,16 +73,37 @@ const CUSTOMER_MATCH: Record<CustomerSearchKind, string> = {
   idNumber: 'upper(c.id_number) = :search',
 };
 
-const searchFirst = (kind: CustomerSearchKind) => `
-  SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
-  WHERE ${OPEN_FOR_ACTOR} AND ${CUSTOMER_MATCH[kind]} AND ${NOT_RECUSED}
-  ORDER BY t.deadline_at, t.id LIMIT :limit`;
+/**
+ * One page of the worklist: the actor's open tasks (OPEN_FOR_ACTOR, recusal), a search's customers only when
+ * given, in the sort's order; after the cursor when given (keyset paging: the row value comparison walks the
+ * sort's index from the cursor on).
+ */
+const worklistPage = (sort: WorklistSort, kind: CustomerSearchKind | undefined, after: boolean) => {
+  const key = SORT_KEY[sort];
+  const order = key ? `${key}, t.deadline_at, t.id` : 't.deadline_at, t.id';
+  const cursor = after ? `(${order}) > (${key ? ':afterKey, ' : ''}:afterDeadline, :afterId)` : '';
+  // By name: the customers in name order (customers_by_name, from the cursor's name on), each one's open tasks
+  // (tasks_open_by_customer), instead of sorting every open task of the branch for each page.
+  const byName = sort === 'customer';
+  const seek = byName && after ? 'c.name >= :afterKey' : '';
+  const where = [OPEN_FOR_ACTOR, seek, cursor, kind ? CUSTOMER_MATCH[kind] : '', NOT_RECUSED].filter(Boolean);
+  const from = byName
+    ? 'customers c CROSS JOIN tasks t ON t.customer_id = c.id'
+    : 'tasks t JOIN customers c ON c.id = t.customer_id';
+  return `
+  SELECT ${WORKLIST_COLUMNS} FROM ${from}
+  WHERE ${where.join(' AND ')}
+  ORDER BY ${order} LIMIT :limit`;
+};
 
-const searchAfter = (kind: CustomerSearchKind) => `
-  SELECT ${WORKLIST_COLUMNS} FROM tasks t JOIN customers c ON c.id = t.customer_id
-  WHERE ${OPEN_FOR_ACTOR} AND (t.deadline_at, t.id) > (:afterDeadline, :afterId) AND ${CUSTOMER_MATCH[kind]}
-    AND ${NOT_RECUSED}
-  ORDER BY t.deadline_at, t.id LIMIT :limit`;
+// The total is the index-only count minus the recused few, found from the salesperson's customers (the
+// CROSS JOIN keeps that order), so it costs the same whether the seat holds ten open tasks or ten thousand.
+const WORKLIST_TOTAL = `
+  SELECT (SELECT count(*) FROM tasks t WHERE ${OPEN_FOR_ACTOR})
+       - (SELECT count(*) FROM (SELECT id FROM customers WHERE salesperson_id = :staffId
+                                UNION SELECT id FROM customers WHERE introducer_id = :staffId) r
+          CROSS JOIN tasks t ON t.customer_id = r.id
+          WHERE ${OPEN_FOR_ACTOR}) AS n`;
 
 const searchTotal = (kind: CustomerSearchKind) => `
   SELECT count(*) AS n FROM tasks t JOIN customers c ON c.id = t.customer_id
@@ -89,6 +116,7 @@ interface WorklistRow {
   phone: string;
   deadlineAt: string;
   nextAttemptAt: string | null;
+  lastAttemptAt: string | null;
   purposes: string;
   attempts: number;
 }
@@ -99,6 +127,8 @@ export interface WorklistQuery {
   after?: { deadlineAt: string; taskId: string } | undefined;
   /** A customer to find, as `customerSearch` read what was typed. */
   search?: { kind: CustomerSearchKind; value: string } | undefined;
+  /** The order (deadline when not given); ties by deadline, then task id. */
+  sort?: WorklistSort | undefined;
 }
 
 export function worklist(db: Db, actor: Actor, q: WorklistQuery): { items: WorklistItem[]; total: number } {
@@ -110,18 +140,31 @@ export function worklist(db: Db, actor: Actor, q: WorklistQuery): { items: Workl
     limit: q.limit,
   };
   const kind = q.search?.kind;
+  const sort = q.sort ?? 'deadline';
   const searched = q.search ? { search: q.search.value } : {};
-  const rows = q.after
-    ? stmt<[object], WorklistRow>(db, kind ? searchAfter(kind) : WORKLIST_AFTER).all({
-        ...params,
-        ...searched,
-        afterDeadline: new Date(q.after.deadlineAt).toISOString(),
-        afterId: q.after.taskId,
-      })
-    : stmt<[object], WorklistRow>(db, kind ? searchFirst(kind) : WORKLIST_FIRST).all({
-        ...params,
-        ...searched,
-      });
+  let cursor = {};
+  if (q.after) {
+    const afterKey = SORT_KEY[sort]
+      ? stmt<[object], { k: string | number }>(db, CURSOR_KEY(sort)).get({
+          afterId: q.after.taskId,
+          branchId: actor.branchId,
+          agentId: actor.agentId,
+          staffId: actor.staffId,
+        })
+      : { k: null };
+    // Tasks are never deleted: a cursor naming none the actor may see was not made by their worklist.
+    if (!afterKey) throw new SeatError('NOT_FOUND', '任务不存在或已被收回');
+    cursor = {
+      afterDeadline: new Date(q.after.deadlineAt).toISOString(),
+      afterId: q.after.taskId,
+      ...(SORT_KEY[sort] ? { afterKey: afterKey.k } : {}),
+    };
+  }
+  const rows = stmt<[object], WorklistRow>(db, worklistPage(sort, kind, q.after !== undefined)).all({
+    ...params,
+    ...searched,
+    ...cursor,
+  });
   const { limit: _limit, ...countParams } = params;
   const total =
     stmt<[object], { n: number }>(db, kind ? searchTotal(kind) : WORKLIST_TOTAL).get({
@@ -138,6 +181,7 @@ export function worklist(db: Db, actor: Actor, q: WorklistQuery): { items: Workl
       purposes: (r.purposes.split(',') as CallbackType[]).sort(byTypeOrder),
       deadlineAt: r.deadlineAt,
       nextAttemptAt: r.nextAttemptAt,
+      lastAttemptAt: r.lastAttemptAt,
       attempts: r.attempts,
     })),
   };
@@ -250,8 +294,10 @@ export function taskDetail(db: Db, actor: Actor, taskId: string): TaskDetail {
     deadlineAt: task.deadlineAt,
     nextAttemptAt: task.nextAttemptAt,
     customer,
+    contact: customerContact(db, task.customerId),
     purposes,
     attempts,
     results,
+    customerHistory: customerHistory(db, actor, task.customerId, task.id),
   };
 }

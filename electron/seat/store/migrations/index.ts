@@ -8,6 +8,8 @@ import { migration0007 } from './0007-verifiers-secrets';
 import { migration0008 } from './0008-audit-chain';
 import { migration0009 } from './0009-tls';
 import { migration0010 } from './0010-training';
+import { migration0011 } from './0011-customer-history';
+import { migration0012 } from './0012-contact';
 import type { Migration } from './types';
 
 /** In order; each `version` is its position + 1. Append new ones; never edit a released one. */
@@ -22,6 +24,8 @@ export const MIGRATIONS: readonly Migration[] = [
   migration0008,
   migration0009,
   migration0010,
+  migration0011,
+  migration0012,
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
