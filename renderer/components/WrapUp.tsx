@@ -161,7 +161,16 @@ export function WrapUp({
         (e: unknown) => setError(errorText(e)),
       );
     }, 500);
-    return () => clearTimeout(timer);
+    // A reload (F5) or a closed window within that half second: the notes go as the page goes.
+    const flush = () => {
+      clearTimeout(timer);
+      call(seat, 'script.notes', { taskId: task.taskId, notes }).catch(() => undefined);
+    };
+    window.addEventListener('pagehide', flush);
+    return () => {
+      clearTimeout(timer);
+      window.removeEventListener('pagehide', flush);
+    };
   }, [seat, draft, notes, task.taskId, errorText]);
 
   async function commit() {

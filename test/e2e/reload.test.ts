@@ -128,6 +128,14 @@ describe('a reload of the browser seat (F5)', () => {
     expect(after.session).not.toBe(before.session);
     expect(after.local).not.toContain(after.session);
     expect(audit('session.resumed')).toEqual(['A002']);
+
+    // Notes typed and the page reloaded at once, within the half second before they would have been saved:
+    // the page sends them as it goes (pagehide), and they are there after the reload.
+    const more = `${typed}；客户说下午三点后方便`;
+    await notes.fill(more);
+    await page.reload();
+    await page.locator(`[id="task-${taskId}"].open`).waitFor();
+    await expect.poll(() => notes.inputValue(), { timeout: T }).toBe(more);
   }, 90_000);
 
   it("keeps each agent's language; after a logout a reload shows the login, in the seat's last used", async () => {
@@ -152,7 +160,8 @@ describe('a reload of the browser seat (F5)', () => {
     await page.reload();
     await page.getByRole('heading', { name: '坐席登录' }).waitFor();
     expect(await page.getByRole('button', { name: '退出登录' }).count()).toBe(0);
-    expect(audit('session.resumed')).toEqual(['A002']);
+    // Only the two reloads of the test before resumed a session; this one did not.
+    expect(audit('session.resumed')).toEqual(['A002', 'A002']);
 
     // A002 again: English, as A002 left it.
     await login('A002');
