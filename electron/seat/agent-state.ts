@@ -10,7 +10,7 @@
  * learns of it: the audit trail syncs as it always does. Nothing here is stored apart from that trail: a seat
  * that restarts has nobody logged in.
  */
-import type { AgentState, AgentStatus } from '../../shared/contract';
+import type { AgentState, AgentStatus, Role } from '../../shared/contract';
 import { SeatError } from '../../shared/contract';
 
 interface Held {
@@ -20,6 +20,9 @@ interface Held {
   wrapUpUntil: string | null;
   timer: ReturnType<typeof setTimeout> | undefined;
 }
+
+/** The roles that take calls and so have a working state. */
+export const takesCalls = (role: Role): boolean => role === 'agent' || role === 'supervisor';
 
 export interface AgentStateDeps {
   now: () => string;

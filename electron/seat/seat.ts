@@ -16,7 +16,7 @@ import {
   type TrainingLineInfo,
 } from '../../shared/contract';
 import type { Persona } from '../../shared/training/persona';
-import { AgentStates } from './agent-state';
+import { AgentStates, takesCalls } from './agent-state';
 import { agentLanguage, languageInUse, saveAgentLanguage, seatLanguage } from './auth/language';
 import { assertNotLocked } from './auth/login';
 import { RESUME_GRACE_MS, ResumeTokens } from './auth/resume';
@@ -458,7 +458,8 @@ export class Seat {
           const at = Date.parse(store.now());
           this.#activity.set(conn, { since: at, last: at });
           languageInUse(store, conn.session.agentId);
-          this.agents.loggedIn(conn.session.agentId);
+          // Only those who take calls have a working state (not reviewers, compliance or administrators).
+          if (takesCalls(conn.session.role)) this.agents.loggedIn(conn.session.agentId);
         } finally {
           this.#outboxChanged();
         }
@@ -545,8 +546,11 @@ export class Seat {
         items: this.#appointments(this.#session(conn).agentId).map(({ resultId: _, ...a }) => a),
       }),
       'agent.state': (_args, conn) => this.agents.get(this.#session(conn).agentId),
-      'agent.setState': ({ state, reason }, conn) =>
-        this.agents.set(this.#session(conn).agentId, state, reason),
+      'agent.setState': ({ state, reason }, conn) => {
+        const session = this.#session(conn);
+        if (!takesCalls(session.role)) throw new SeatError('FORBIDDEN', '该角色不接回访电话，没有坐席状态');
+        return this.agents.set(session.agentId, state, reason);
+      },
       'script.open': ({ taskId }, conn) => store.openScript(this.#session(conn).agentId, taskId),
       'script.answer': (args, conn) => store.answerScript(this.#session(conn).agentId, args),
       'script.back': ({ taskId }, conn) => store.backScript(this.#session(conn).agentId, taskId),

@@ -36,7 +36,10 @@ export function StatusBar(props: {
   const syncClass = { online: 'open', syncing: 'connecting', offline: 'closed', not_configured: 'off' }[
     syncState
   ];
-  const agentStatus = useAgentStatus(session !== null);
+  // Those who take calls have a working state; reviewers, compliance and administrators do not.
+  const agentStatus = useAgentStatus(
+    session !== null && session !== undefined && (session.role === 'agent' || session.role === 'supervisor'),
+  );
   const phone = usePhone();
   const registration = useRegistration(phone);
   // A refused registration says its SIP code, and a wrong password reads otherwise than a forbidden account.

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../support/chromium';
+import { axeSeriousViolations } from '../support/console-scene';
 import { PASSWORD } from '../support/fixtures';
 import { startReviewScene } from '../support/review-scene';
 
@@ -88,6 +89,7 @@ describe('the supervisor workspace in Chromium', () => {
       (scene.seeded.idNumbers[0] as string).slice(6, 14),
     );
     await page.screenshot({ path: join(SHOTS, 'review-search.png') });
+    expect(await axeSeriousViolations(page), '录音复核').toEqual([]);
 
     await rows.first().getByRole('button').click();
     const markers = page.getByRole('list', { name: '录音时间点' });
@@ -204,6 +206,7 @@ describe('the supervisor workspace in Chromium', () => {
     await admin.getByRole('spinbutton', { name: /抽查比例/ }).fill('100');
     await admin.getByRole('button', { name: '保存计划' }).click();
     await admin.getByRole('cell', { name: '100%' }).waitFor();
+    expect(await axeSeriousViolations(admin), '复核抽检 (plans)').toEqual([]);
     // The callback's month by the seat's clock (China time).
     const month = new Date(Date.parse(scene.done.committedAt) + 8 * 3_600_000).toISOString().slice(0, 7);
     await admin.getByRole('textbox', { name: '抽样期间' }).fill(month);
@@ -270,6 +273,7 @@ describe('the supervisor workspace in Chromium', () => {
     await form.getByText('得分 80：不合格').waitFor();
     expect(await form.getByLabel('由总部呼叫中心再次回访该客户').isChecked()).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'recheck-form.png') });
+    expect(await axeSeriousViolations(page), '回访复核评分表').toEqual([]);
     await form.getByRole('button', { name: '提交复核结论' }).click();
     await page
       .getByRole('status')
@@ -285,6 +289,7 @@ describe('the supervisor workspace in Chromium', () => {
     // The seat's finding (the first test raised another by hand).
     const promised = findings.getByRole('row', { name: /客户称营销人员承诺保本收益/ });
     await promised.waitFor();
+    expect(await axeSeriousViolations(hq), '问题跟踪').toEqual([]);
     await promised.getByRole('combobox', { name: '指派给…' }).selectOption({ label: '上海主管（SH01）' });
     await promised.getByRole('button', { name: '指派' }).click();
     // Assigned, it leaves the list of open findings; then the list of those in hand shows it with its assignee.
@@ -330,6 +335,7 @@ describe('the supervisor workspace in Chromium', () => {
     await saved.waitFor();
     expect(await saved.textContent()).toMatch(/\.xlsx$/);
     await hq.screenshot({ path: join(SHOTS, 'reports.png'), fullPage: true });
+    expect(await axeSeriousViolations(hq), '统计报表').toEqual([]);
 
     // The seats and the deadlines: the branch's seat online (it syncs), holding the two callbacks not yet made.
     await hq.getByRole('button', { name: '坐席与时限' }).click();
@@ -348,6 +354,7 @@ describe('the supervisor workspace in Chromium', () => {
       .getByRole('row', { name: /BR-SH-001/ });
     expect((await branchRow.getByRole('cell').allTextContents())[1]).toBe('2');
     await hq.screenshot({ path: join(SHOTS, 'watch.png') });
+    expect(await axeSeriousViolations(hq), '坐席与时限').toEqual([]);
     expect(cspViolations).toEqual([]);
   }, 120_000);
 });

@@ -171,6 +171,23 @@ describe('agent states at the seat', () => {
     expect(ok(await api.invoke('agent.state', {})).state).toBe('ready');
   });
 
+  it('gives no working state to those who take no calls (compliance, reviewers, administrators)', async () => {
+    seat.store.db.prepare("UPDATE agents SET role = 'compliance' WHERE code = 'A003'").run();
+    const officer = inProcessBridge(seat);
+    const session = ok(await officer.invoke('session.login', { agentCode: 'A003', password: PASSWORD }));
+    expect(ok(await officer.invoke('agent.state', {})).state).toBe('offline');
+    const refused = await officer.invoke('agent.setState', { state: 'ready', reason: null });
+    expect(refused.ok === false && refused.error).toEqual({
+      code: 'FORBIDDEN',
+      message: '该角色不接回访电话，没有坐席状态',
+    });
+    const theirs = seat.store.db
+      .prepare("SELECT count(*) AS n FROM audit WHERE action = 'agent.state' AND agent_id = ?")
+      .get(session.agentId) as { n: number };
+    expect(theirs.n).toBe(0);
+    officer.close();
+  });
+
   it('uses the reasons the branch configured, and goes offline at logout', async () => {
     seat.store.setSetting(branch.ids.agent, 'agent.breakReasons', ['培训', '辅导']);
     expect(ok(await api.invoke('agent.state', {})).breakReasons).toEqual(['培训', '辅导']);
