@@ -20,7 +20,7 @@ import { SyncSettings } from '../screens/SyncSettings';
 import { TaskView } from '../screens/TaskView';
 import { Training } from '../screens/Training';
 import { Watch } from '../screens/Watch';
-import { Worklist } from '../screens/Worklist';
+import { savedSort, Worklist } from '../screens/Worklist';
 import {
   forgetSession,
   keepResumeToken,
@@ -210,7 +210,8 @@ export function App({ seat }: { seat: Observable }) {
   /** After a commit: the first task of the worklist other than the one just done (`preview`: 自动下一个). */
   const openNext = async (doneId: string, preview = false) => {
     try {
-      const list = await call(seat, 'worklist.list', { limit: 2 });
+      // In the order the agent chose for the worklist, as the list shows it.
+      const list = await call(seat, 'worklist.list', { limit: 2, sort: savedSort() });
       const next = list.items.find((i) => i.taskId !== doneId)?.taskId ?? null;
       setPreviewTaskId(preview ? next : null);
       setOpenTaskId(next);

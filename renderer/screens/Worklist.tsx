@@ -20,7 +20,7 @@ const ROW_PX = 34;
 /** The agent's chosen order, kept for the session (this tab) like the seat's resume token. */
 const SORT_KEY = 'worklist.sort';
 
-function savedSort(): WorklistSort {
+export function savedSort(): WorklistSort {
   try {
     const parsed = WorklistSort.safeParse(sessionStorage.getItem(SORT_KEY));
     return parsed.success ? parsed.data : 'deadline';

@@ -264,5 +264,22 @@ describe('customer history and the worklist by name', () => {
     await list.waitFor();
     expect(await page.getByLabel('排序').inputValue()).toBe('customer');
     await expect.poll(firstNames, { timeout: T }).toEqual(expected);
+
+    // 下一个任务 after a commit follows the same order: the one after the task just done, by name.
+    const order = worklistOf().sort(
+      (a, b) =>
+        byCodePoint(a.customerName, b.customerName) ||
+        byCodePoint(a.deadlineAt, b.deadlineAt) ||
+        byCodePoint(a.taskId, b.taskId),
+    );
+    const [done, next] = order;
+    await list.locator(`[id="task-${done?.taskId}"]`).click();
+    const task = page.locator('.task-view');
+    await task.getByRole('button', { name: '未拨号记录结果' }).click();
+    const wrapup = task.getByRole('region', { name: /回访小结/ });
+    await wrapup.getByLabel(/请说明原因/).fill('客户资料中的手机号少一位，已请营业部核实');
+    await wrapup.getByRole('button', { name: /提交结果/ }).click();
+    await task.getByRole('button', { name: /下一个任务/ }).click();
+    await page.locator(`[id="task-${next?.taskId}"].open`).waitFor();
   });
 });
