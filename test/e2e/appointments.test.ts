@@ -12,6 +12,11 @@ import { inProcessBridge } from '../../electron/seat/in-process';
 import { type ConsoleScene, openConsoleScene } from '../support/console-scene';
 
 const MIN = 60_000;
+/** `ms` moved off 23:59 China time, the one minute the all-day window (00:00–23:59, end exclusive) leaves out. */
+const offWindowEnd = (ms: number) => {
+  const local = new Date(ms + 8 * 3600_000);
+  return local.getUTCHours() === 23 && local.getUTCMinutes() === 59 ? ms + 2 * MIN : ms;
+};
 
 describe('约定回拨 reminders (browser seat)', () => {
   let scene: ConsoleScene;
@@ -59,7 +64,7 @@ describe('约定回拨 reminders (browser seat)', () => {
         outcome: 'retry',
         disposition: 'call_back_later',
         notes: '客户在开车，约定二十分钟后回拨',
-        retryAt: new Date(Date.parse(t) + 20 * MIN).toISOString(),
+        retryAt: new Date(offWindowEnd(Date.parse(t) + 20 * MIN)).toISOString(),
         supersedesId: null,
       }),
     );
@@ -81,7 +86,7 @@ describe('约定回拨 reminders (browser seat)', () => {
     // Not yet due: no reminder.
     expect(await reminders.count()).toBe(0);
 
-    offset = 21 * MIN;
+    offset = 25 * MIN;
     const reminder = reminders.locator(`[data-task="${taskId}"]`);
     await reminder.waitFor();
     expect(await reminder.textContent()).toContain(`约定回拨时间到：${customerName}（客户约定`);
