@@ -44,18 +44,22 @@ describe('约定回拨 at the seat', () => {
       appointmentCheckMs: 50,
     });
   };
-  /** An answered real call on task A, committed as 约定回拨 at `at`. */
-  async function appointment(at: number) {
+  /**
+   * A real call on task A (answered, or busy), committed as a retry at `at`: with the disposition 约定回拨 an
+   * appointment, with 忙线 a plain retry.
+   */
+  async function retryCall(at: number, kind: 'call_back_later' | 'busy' = 'call_back_later') {
     const attemptId = uuidv7();
     ok(await api.invoke('call.start', { attemptId, taskId: branch.ids.taskA }));
     const t = new Date(clock).toISOString();
+    const answered = kind === 'call_back_later';
     ok(
       await api.invoke('call.end', {
         attemptId,
-        answeredAt: t,
+        answeredAt: answered ? t : null,
         endedAt: t,
-        outcome: 'answered',
-        sipCode: 200,
+        outcome: answered ? 'answered' : 'busy',
+        sipCode: answered ? 200 : 486,
       }),
     );
     ok(
@@ -64,13 +68,14 @@ describe('约定回拨 at the seat', () => {
         resultFor(branch.ids.taskA, {
           attemptId,
           outcome: 'retry',
-          disposition: 'call_back_later',
-          notes: '客户在开会，约定稍后回拨',
+          disposition: kind,
+          notes: answered ? '客户在开会，约定稍后回拨' : '忙线',
           retryAt: new Date(at).toISOString(),
         }),
       ),
     );
   }
+  const appointment = (at: number) => retryCall(at);
 
   beforeEach(async () => {
     tmp = tempDir();
@@ -134,31 +139,8 @@ describe('约定回拨 at the seat', () => {
     other.close();
 
     // A newer result (a busy retry) replaces the appointment.
-    const attemptId = uuidv7();
     clock += MIN;
-    ok(await api.invoke('call.start', { attemptId, taskId: branch.ids.taskA }));
-    const t = new Date(clock).toISOString();
-    ok(
-      await api.invoke('call.end', {
-        attemptId,
-        answeredAt: null,
-        endedAt: t,
-        outcome: 'busy',
-        sipCode: 486,
-      }),
-    );
-    ok(
-      await api.invoke(
-        'result.commit',
-        resultFor(branch.ids.taskA, {
-          attemptId,
-          outcome: 'retry',
-          disposition: 'busy',
-          notes: '忙线',
-          retryAt: new Date(inWindow(clock + 60 * MIN)).toISOString(),
-        }),
-      ),
-    );
+    await retryCall(inWindow(clock + 60 * MIN), 'busy');
     expect(ok(await api.invoke('appointments.list', {})).items).toEqual([]);
   });
 });
